@@ -1,0 +1,243 @@
+package dev.sluice.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Reads {@code sluice.yaml}: expands {@code ${VAR}} / {@code ${VAR:-default}} from the environment,
+ * rejects unknown keys, applies defaults and validates, so that a bad file fails at start with the
+ * key that is wrong.
+ *
+ * <pre>{@code
+ * SluiceConfig config = ConfigLoader.load(Path.of("sluice.yaml"));
+ * }</pre>
+ */
+public final class ConfigLoader {
+    private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
+    private static final Pattern PIPELINE_NAME = Pattern.compile("[A-Za-z0-9_-]{1,200}");
+    private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+
+    /** Keys of the configuration contract (ARCHITECTURE.md) that this version does not implement yet. */
+    private static final Map<String, List<String>> NOT_YET = Map.of(
+            "pipeline", List.of("partitionKey", "http", "schema"),
+            "transform", List.of("onError"),
+            "sink", List.of("timestampField", "timePartition", "partitionBy"));
+
+    private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+    private final Map<String, String> env;
+
+    public ConfigLoader(Map<String, String> env) {
+        this.env = env;
+    }
+
+    /** Loads a file, expanding variables from the process environment. */
+    public static SluiceConfig load(Path file) {
+        try {
+            return new ConfigLoader(System.getenv()).parse(Files.readString(file));
+        } catch (IOException e) {
+            throw new ConfigException("", "cannot read " + file + ": " + e.getMessage());
+        }
+    }
+
+    public SluiceConfig parse(String text) {
+        JsonNode tree;
+        try {
+            tree = yaml.readTree(text);
+        } catch (JsonProcessingException e) {
+            throw new ConfigException("", "not valid YAML: " + e.getOriginalMessage());
+        }
+        if (tree == null || tree.isMissingNode() || tree.isNull()) {
+            throw new ConfigException("pipelines", "the file is empty; declare at least one pipeline");
+        }
+        if (!tree.isObject()) {
+            throw new ConfigException("", "the top level must be a mapping with keys pipelines, storage, kafka");
+        }
+        expandVariables(tree, "");
+        rejectNotYetImplemented(tree);
+        SluiceConfig config;
+        try {
+            config = yaml.treeToValue(tree, SluiceConfig.class);
+        } catch (UnrecognizedPropertyException e) {
+            throw new ConfigException(path(e), "unknown key; the keys allowed here are " + e.getKnownPropertyIds());
+        } catch (JsonMappingException e) {
+            throw new ConfigException(path(e), e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new ConfigException("", e.getMessage());
+        }
+        validate(config);
+        return config;
+    }
+
+    private void expandVariables(JsonNode node, String path) {
+        if (node.isObject()) {
+            ObjectNode object = (ObjectNode) node;
+            for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> field = it.next();
+                String childPath = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
+                if (field.getValue().isTextual()) {
+                    field.setValue(new TextNode(expand(field.getValue().asText(), childPath)));
+                } else {
+                    expandVariables(field.getValue(), childPath);
+                }
+            }
+        } else if (node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                JsonNode element = node.get(i);
+                String childPath = path + "[" + i + "]";
+                if (element.isTextual()) {
+                    ((ArrayNode) node).set(i, new TextNode(expand(element.asText(), childPath)));
+                } else {
+                    expandVariables(element, childPath);
+                }
+            }
+        }
+    }
+
+    private String expand(String value, String path) {
+        Matcher m = ENV_REF.matcher(value);
+        StringBuilder out = new StringBuilder();
+        while (m.find()) {
+            String replacement = env.get(m.group(1));
+            if (replacement == null) {
+                replacement = m.group(2);
+            }
+            if (replacement == null) {
+                throw new ConfigException(path, "environment variable " + m.group(1)
+                        + " is not set (write ${" + m.group(1) + ":-default} to give a default)");
+            }
+            m.appendReplacement(out, Matcher.quoteReplacement(replacement));
+        }
+        m.appendTail(out);
+        return out.toString();
+    }
+
+    private static void rejectNotYetImplemented(JsonNode root) {
+        JsonNode pipelines = root.path("pipelines");
+        for (int i = 0; i < pipelines.size(); i++) {
+            JsonNode pipeline = pipelines.get(i);
+            String at = "pipelines[" + i + "]";
+            rejectPresent(pipeline, at, NOT_YET.get("pipeline"));
+            JsonNode transforms = pipeline.path("transforms");
+            for (int t = 0; t < transforms.size(); t++) {
+                rejectPresent(transforms.get(t), at + ".transforms[" + t + "]", NOT_YET.get("transform"));
+            }
+            JsonNode sink = pipeline.path("sink");
+            rejectPresent(sink, at + ".sink", NOT_YET.get("sink"));
+            if ("parquet".equals(sink.path("format").asText())) {
+                throw new ConfigException(at + ".sink.format", "parquet is not supported by this version yet; use ndjson");
+            }
+        }
+    }
+
+    private static void rejectPresent(JsonNode node, String at, List<String> keys) {
+        for (String key : keys) {
+            if (node.has(key)) {
+                throw new ConfigException(at + "." + key, "is part of the configuration contract but not supported by this version yet");
+            }
+        }
+    }
+
+    private static void validate(SluiceConfig config) {
+        if (config.pipelines().isEmpty()) {
+            throw new ConfigException("pipelines", "declare at least one pipeline");
+        }
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < config.pipelines().size(); i++) {
+            PipelineConfig p = config.pipelines().get(i);
+            String at = "pipelines[" + i + "]";
+            if (p == null) {
+                throw new ConfigException(at, "is empty");
+            }
+            if (p.name() == null || !PIPELINE_NAME.matcher(p.name()).matches()) {
+                throw new ConfigException(at + ".name", "'" + p.name()
+                        + "' is not a pipeline name (letters, digits, '_' and '-'; it becomes a topic and a URL segment)");
+            }
+            if (!names.add(p.name())) {
+                throw new ConfigException(at + ".name", "pipeline '" + p.name() + "' is declared twice");
+            }
+            if (p.partitions() < 1 || p.partitions() > 10_000) {
+                throw new ConfigException(at + ".partitions", "must be between 1 and 10000, was " + p.partitions());
+            }
+            validateTransforms(p, at);
+            validateSink(p.sink(), at + ".sink");
+        }
+        StorageConfig storage = config.storage();
+        if (storage != null && (storage.accessKey() == null) != (storage.secretKey() == null)) {
+            throw new ConfigException("storage", "set both accessKey and secretKey, or neither (to use the default AWS credentials)");
+        }
+        if (config.kafka() != null && (config.kafka().bootstrapServers() == null || config.kafka().bootstrapServers().isBlank())) {
+            throw new ConfigException("kafka.bootstrapServers", "is required when kafka is configured");
+        }
+    }
+
+    private static void validateTransforms(PipelineConfig p, String at) {
+        Set<String> labels = new HashSet<>();
+        for (int t = 0; t < p.transforms().size(); t++) {
+            TransformConfig transform = p.transforms().get(t);
+            String tat = at + ".transforms[" + t + "]";
+            if (transform.label() == null || transform.label().isBlank()) {
+                throw new ConfigException(tat + ".label", "is required");
+            }
+            if (!labels.add(transform.label())) {
+                throw new ConfigException(tat + ".label", "label '" + transform.label() + "' is used twice in pipeline " + p.name());
+            }
+            if (transform.className() == null || transform.className().isBlank()) {
+                throw new ConfigException(tat + ".class", "is required");
+            }
+        }
+    }
+
+    private static void validateSink(SinkConfig sink, String at) {
+        if (!BUCKET_NAME.matcher(sink.bucket()).matches()) {
+            throw new ConfigException(at + ".bucket", "'" + sink.bucket() + "' is not a valid bucket name");
+        }
+        if (sink.prefix().startsWith("/") || sink.prefix().endsWith("/")) {
+            throw new ConfigException(at + ".prefix", "must not start or end with '/', was '" + sink.prefix() + "'");
+        }
+        BatchConfig batch = sink.batch();
+        if (batch.maxBytes() <= 0) {
+            throw new ConfigException(at + ".batch.maxBytes", "must be positive");
+        }
+        if (batch.maxRecords() <= 0) {
+            throw new ConfigException(at + ".batch.maxRecords", "must be positive");
+        }
+        if (batch.maxDuration().isZero() || batch.maxDuration().isNegative()) {
+            throw new ConfigException(at + ".batch.maxDuration", "must be positive");
+        }
+    }
+
+    private static String path(JsonMappingException e) {
+        StringBuilder out = new StringBuilder();
+        for (JsonMappingException.Reference ref : e.getPath()) {
+            if (ref.getFieldName() != null) {
+                if (out.length() > 0) {
+                    out.append('.');
+                }
+                out.append(ref.getFieldName());
+            } else if (ref.getIndex() >= 0) {
+                out.append('[').append(ref.getIndex()).append(']');
+            }
+        }
+        return out.toString();
+    }
+}

@@ -1,0 +1,72 @@
+package dev.sluice.config;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationContext;
+import com.fasterxml.jackson.databind.JsonDeserializer;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Parses the human notations used in {@code sluice.yaml}: {@code 512KB}, {@code 10MB}, {@code 30s}, {@code 5m}. */
+public final class Sizes {
+    private static final Pattern BYTES = Pattern.compile("(\\d+)\\s*(B|KB|MB|GB|KIB|MIB|GIB)?");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(MS|S|M|H)?");
+
+    private Sizes() {}
+
+    /** Bytes from {@code 1048576}, {@code 512KB}, {@code 10MB} or {@code 1GB}; KB/MB/GB are powers of 1024 as in Kafka. */
+    public static long parseBytes(String text) {
+        Matcher m = BYTES.matcher(text.trim().toUpperCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new IllegalArgumentException('"' + text + "\" is not a size (use e.g. 512KB, 10MB, 1GB)");
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "B" : m.group(2);
+        return switch (unit) {
+            case "B" -> n;
+            case "KB", "KIB" -> n << 10;
+            case "MB", "MIB" -> n << 20;
+            default -> n << 30;
+        };
+    }
+
+    /** A duration from {@code 500ms}, {@code 30s}, {@code 5m} or {@code 1h}; a bare number means seconds. */
+    public static Duration parseDuration(String text) {
+        Matcher m = DURATION.matcher(text.trim().toUpperCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new IllegalArgumentException('"' + text + "\" is not a duration (use e.g. 500ms, 30s, 5m, 1h)");
+        }
+        long n = Long.parseLong(m.group(1));
+        String unit = m.group(2) == null ? "S" : m.group(2);
+        return switch (unit) {
+            case "MS" -> Duration.ofMillis(n);
+            case "S" -> Duration.ofSeconds(n);
+            case "M" -> Duration.ofMinutes(n);
+            default -> Duration.ofHours(n);
+        };
+    }
+
+    static final class BytesDeserializer extends JsonDeserializer<Long> {
+        @Override
+        public Long deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+            try {
+                return parseBytes(p.getValueAsString());
+            } catch (IllegalArgumentException e) {
+                throw ctx.weirdStringException(p.getValueAsString(), Long.class, e.getMessage());
+            }
+        }
+    }
+
+    static final class DurationDeserializer extends JsonDeserializer<Duration> {
+        @Override
+        public Duration deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
+            try {
+                return parseDuration(p.getValueAsString());
+            } catch (IllegalArgumentException e) {
+                throw ctx.weirdStringException(p.getValueAsString(), Duration.class, e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,119 @@
+package dev.sluice.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.time.Duration;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ConfigLoaderTest {
+    private final ConfigLoader loader = new ConfigLoader(Map.of("EVENTS_BUCKET", "lake"));
+
+    @Test
+    void appliesDefaults() {
+        SluiceConfig config = loader.parse("pipelines:\n  - name: events\n");
+        PipelineConfig p = config.pipeline("events").orElseThrow();
+        assertEquals(4, p.partitions());
+        assertEquals("sluice", p.sink().bucket());
+        assertEquals("events", p.sink().prefix());
+        assertEquals(SinkConfig.Format.NDJSON, p.sink().format());
+        assertEquals(SinkConfig.Compression.GZIP, p.sink().compression());
+        assertEquals(100L << 20, p.sink().batch().maxBytes());
+        assertEquals(100_000L, p.sink().batch().maxRecords());
+        assertEquals(Duration.ofSeconds(300), p.sink().batch().maxDuration());
+        assertEquals("events", p.sinkInputTopic());
+    }
+
+    @Test
+    void readsContractKeysAndExpandsEnvironment() {
+        SluiceConfig config = loader.parse("""
+                pipelines:
+                  - name: orders
+                    partitions: 2
+                    transforms:
+                      - label: tag
+                        class: com.example.Tag
+                        config: { field: user }
+                    sink:
+                      bucket: ${EVENTS_BUCKET}
+                      prefix: ${PREFIX:-raw/orders}
+                      compression: none
+                      batch: { maxBytes: 512KB, maxRecords: 10, maxDuration: 5m }
+                kafka:
+                  bootstrapServers: 127.0.0.1:9092
+                storage:
+                  endpoint: http://127.0.0.1:9000
+                  accessKey: a
+                  secretKey: b
+                """);
+        PipelineConfig p = config.pipelines().get(0);
+        assertEquals(2, p.partitions());
+        assertEquals("lake", p.sink().bucket());
+        assertEquals("raw/orders", p.sink().prefix());
+        assertEquals(SinkConfig.Compression.NONE, p.sink().compression());
+        assertEquals(512L * 1024, p.sink().batch().maxBytes());
+        assertEquals(Duration.ofMinutes(5), p.sink().batch().maxDuration());
+        assertEquals("com.example.Tag", p.transforms().get(0).className());
+        assertEquals(Map.of("field", "user"), p.transforms().get(0).config());
+        assertEquals("orders.out", p.sinkInputTopic());
+        assertEquals("us-east-1", config.storage().region());
+        assertEquals("127.0.0.1:9092", config.kafka().bootstrapServers());
+    }
+
+    @Test
+    void unknownKeyIsNamed() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> loader.parse("pipelines:\n  - name: events\n    sink: { bukket: x }\n"));
+        assertEquals("pipelines[0].sink.bukket", e.key());
+        assertTrue(e.getMessage().contains("bucket"), e.getMessage());
+    }
+
+    @Test
+    void badSizeIsNamed() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> loader.parse("pipelines:\n  - name: events\n    sink: { batch: { maxBytes: lots } }\n"));
+        assertEquals("pipelines[0].sink.batch.maxBytes", e.key());
+    }
+
+    @Test
+    void missingVariableIsNamed() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> loader.parse("pipelines:\n  - name: events\n    sink: { bucket: '${NOPE}' }\n"));
+        assertEquals("pipelines[0].sink.bucket", e.key());
+        assertTrue(e.getMessage().contains("NOPE"), e.getMessage());
+    }
+
+    @Test
+    void contractKeysNotYetImplementedAreRejectedByName() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> loader.parse("pipelines:\n  - name: events\n    partitionKey: $.user\n"));
+        assertEquals("pipelines[0].partitionKey", e.key());
+    }
+
+    @Test
+    void validatesNamesAndLimits() {
+        assertEquals("pipelines[1].name", assertThrows(ConfigException.class,
+                () -> loader.parse("pipelines: [{name: a}, {name: a}]")).key());
+        assertEquals("pipelines[0].name", assertThrows(ConfigException.class,
+                () -> loader.parse("pipelines: [{name: 'a.b'}]")).key());
+        assertEquals("pipelines[0].sink.batch.maxRecords", assertThrows(ConfigException.class,
+                () -> loader.parse("pipelines: [{name: a, sink: {batch: {maxRecords: 0}}}]")).key());
+        assertEquals("pipelines[0].transforms[0].class", assertThrows(ConfigException.class,
+                () -> loader.parse("pipelines: [{name: a, transforms: [{label: x}]}]")).key());
+        assertEquals("pipelines", assertThrows(ConfigException.class, () -> loader.parse("pipelines: []")).key());
+    }
+
+    @Test
+    void parsesSizesAndDurations() {
+        assertEquals(10L << 20, Sizes.parseBytes("10MB"));
+        assertEquals(1000, Sizes.parseBytes("1000"));
+        assertEquals(1L << 30, Sizes.parseBytes("1 gb"));
+        assertEquals(Duration.ofMillis(500), Sizes.parseDuration("500ms"));
+        assertEquals(Duration.ofSeconds(30), Sizes.parseDuration("30s"));
+        assertEquals(Duration.ofSeconds(10), Sizes.parseDuration("10"));
+        assertEquals(Duration.ofHours(1), Sizes.parseDuration("1h"));
+        assertThrows(IllegalArgumentException.class, () -> Sizes.parseBytes("10XB"));
+    }
+}

@@ -1,0 +1,32 @@
+package dev.sluice.transforms;
+
+/**
+ * User code that turns one record into zero, one or many records. A pipeline runs its
+ * transforms in the order of {@code sluice.yaml}; what one emits is what the next receives.
+ *
+ * <pre>{@code
+ * public final class DropAnonymous implements Transform {
+ *     public void apply(Record record, Emitter out) {
+ *         if (record.has("user")) {
+ *             out.emit(record.set("seen", true));
+ *         }
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>A transform instance is used by one thread at a time. Throwing from {@link #apply} sends
+ * the input record to the pipeline's dead-letter topic with the reason in headers; the pipeline
+ * carries on with the next record.
+ */
+public interface Transform extends AutoCloseable {
+
+    /** Called once before the first record, with this step's label and config. */
+    default void open(TransformContext context) throws Exception {}
+
+    /** Emits the records that replace {@code record}: none to drop it, several to split it. */
+    void apply(Record record, Emitter out) throws Exception;
+
+    /** Called once when the pipeline stops. */
+    @Override
+    default void close() throws Exception {}
+}

@@ -1,0 +1,15 @@
+package dev.sluice.processor;
+
+/** Headers on a record in {@code {pipeline}.dlq} that say why it is there. */
+public final class DeadLetterHeaders {
+    /** {@code parse} (not a JSON object) or {@code transform} (a transform threw). */
+    public static final String STAGE = "sluice.error.stage";
+    /** The label of the transform that threw. */
+    public static final String TRANSFORM = "sluice.error.transform";
+    /** The exception class. */
+    public static final String EXCEPTION = "sluice.error.exception";
+    /** The exception message. */
+    public static final String MESSAGE = "sluice.error.message";
+
+    private DeadLetterHeaders() {}
+}

@@ -153,6 +153,8 @@ public final class PipelineSink implements AutoCloseable {
         byte[] body = batch.finish();
         String eTag = uploader.put(sink.bucket(), key, body, gzip ? "application/gzip" : "application/x-ndjson",
                 this::keepTryingUploads);
+        log.info("wrote s3://{}/{} ({} records, {} bytes, closed by {})",
+                sink.bucket(), key, batch.records(), body.length, reason.name().toLowerCase(java.util.Locale.ROOT));
         onWritten.accept(new WrittenObject(pipeline.name(), sink.bucket(), key, body.length, eTag, batch.records(), reason));
     }
 

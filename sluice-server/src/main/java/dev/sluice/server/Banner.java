@@ -1,0 +1,63 @@
+package dev.sluice.server;
+
+import dev.sluice.config.BatchConfig;
+import dev.sluice.config.PipelineConfig;
+import dev.sluice.config.SinkConfig;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/** What {@code sluice dev} prints once it is up: per pipeline, where to send data and where it lands. */
+final class Banner {
+    private Banner() {}
+
+    static String render(DevStack stack) {
+        StringBuilder out = new StringBuilder();
+        Path dataDir = stack.options().dataDir().toAbsolutePath().normalize();
+        out.append("\nSluice is running (dev). Data directory: ").append(dataDir).append("\n");
+        for (PipelineConfig p : stack.config().pipelines()) {
+            SinkConfig sink = p.sink();
+            out.append("\nPipeline ").append(p.name()).append("\n");
+            out.append("  HTTP       POST ").append(stack.httpBaseUrl()).append("/ingest/").append(p.name())
+                    .append("   (open: no auth tokens configured)\n");
+            out.append("  WebSocket  not yet available\n");
+            out.append("  Kafka      bootstrap ").append(stack.config().kafka().bootstrapServers())
+                    .append(", topic ").append(p.topic()).append(" (JSON object values)\n");
+            if (p.hasTransforms()) {
+                out.append("  Transforms ").append(String.join(" → ", p.transforms().stream().map(t -> t.label()).toList()))
+                        .append("   (failures to topic ").append(p.dlqTopic()).append(")\n");
+            }
+            out.append("  Output     s3://").append(sink.bucket()).append('/').append(sink.prefix()).append("/");
+            if (stack.embeddedStorage()) {
+                out.append("  =  ").append(dataDir.resolve("s3").resolve(sink.bucket()).resolve(sink.prefix())).append("/");
+            }
+            out.append("\n             ").append(describe(sink)).append("\n");
+        }
+        out.append("\nS3 endpoint ").append(stack.config().storage().endpoint());
+        if (stack.embeddedStorage()) {
+            out.append("  (access key ").append(EmbeddedS3.ACCESS_KEY).append(", secret key ").append(EmbeddedS3.SECRET_KEY).append(")");
+        }
+        out.append("\nHealth      ").append(stack.httpBaseUrl()).append("/healthz\n");
+        out.append("Stop with Ctrl-C; open batches are written first.\n");
+        return out.toString();
+    }
+
+    private static String describe(SinkConfig sink) {
+        BatchConfig b = sink.batch();
+        return String.format(Locale.ROOT, "%s %s, an object per hour partition every %s records, %s or %s, whichever first",
+                sink.format().yamlName(), sink.compression().yamlName(), b.maxRecords(), bytes(b.maxBytes()),
+                b.maxDuration().toString().substring(2).toLowerCase(Locale.ROOT));
+    }
+
+    private static String bytes(long n) {
+        if (n % (1L << 30) == 0) {
+            return (n >> 30) + " GB";
+        }
+        if (n % (1L << 20) == 0) {
+            return (n >> 20) + " MB";
+        }
+        if (n % (1L << 10) == 0) {
+            return (n >> 10) + " KB";
+        }
+        return n + " bytes";
+    }
+}

@@ -1,0 +1,102 @@
+package dev.sluice.server;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Properties;
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+
+/**
+ * A real single-node Kafka broker (KRaft, combined broker + controller) inside this JVM, for
+ * {@code sluice dev}. Its log lives in {@code <dir>/data}; the storage is formatted on first start
+ * only, so a restart on the same directory resumes with every topic and offset intact.
+ */
+final class EmbeddedKafka implements AutoCloseable {
+    private final KafkaRaftServer server;
+    private final String bootstrapServers;
+
+    private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers) {
+        this.server = server;
+        this.bootstrapServers = bootstrapServers;
+    }
+
+    static EmbeddedKafka start(Path dir, String host, int port, int controllerPort) {
+        Path logDir = dir.resolve("data");
+        Properties props = brokerProperties(logDir, host, port, controllerPort);
+        try {
+            Files.createDirectories(logDir);
+            Path configFile = dir.resolve("server.properties");
+            try (Writer out = Files.newBufferedWriter(configFile)) {
+                props.store(out, "Written by sluice dev at every start; edits are overwritten.");
+            }
+            if (!Files.exists(logDir.resolve("meta.properties"))) {
+                format(configFile);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the Kafka data directory " + dir, e);
+        }
+        KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
+        server.startup();
+        return new EmbeddedKafka(server, host + ":" + port);
+    }
+
+    private static Properties brokerProperties(Path logDir, String host, int port, int controllerPort) {
+        Properties p = new Properties();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", "1");
+        p.put("controller.quorum.voters", "1@" + host + ":" + controllerPort);
+        p.put("controller.listener.names", "CONTROLLER");
+        p.put("listeners", "PLAINTEXT://" + host + ":" + port + ",CONTROLLER://" + host + ":" + controllerPort);
+        p.put("advertised.listeners", "PLAINTEXT://" + host + ":" + port);
+        p.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.put("inter.broker.listener.name", "PLAINTEXT");
+        p.put("log.dirs", logDir.toAbsolutePath().toString());
+        // One node: every internal topic has one replica. Without the transaction-log settings
+        // exactly_once_v2 hangs in initTransactions.
+        p.put("offsets.topic.replication.factor", "1");
+        p.put("offsets.topic.num.partitions", "4");
+        p.put("transaction.state.log.replication.factor", "1");
+        p.put("transaction.state.log.min.isr", "1");
+        p.put("transaction.state.log.num.partitions", "4");
+        p.put("share.coordinator.state.topic.replication.factor", "1");
+        p.put("share.coordinator.state.topic.min.isr", "1");
+        p.put("group.initial.rebalance.delay.ms", "0");
+        // Topics are created by Sluice with the pipeline's partition count; a typo must not create one.
+        p.put("auto.create.topics.enable", "false");
+        // The cleaner's default 128 MiB dedupe buffer is most of a dev heap.
+        p.put("log.cleaner.dedupe.buffer.size", "8388608");
+        return p;
+    }
+
+    private static void format(Path configFile) {
+        ByteArrayOutputStream output = new ByteArrayOutputStream();
+        int exit;
+        try (PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8)) {
+            exit = StorageTool.execute(new String[] {
+                    "format", "--cluster-id", Uuid.randomUuid().toString(), "--config", configFile.toString(), "--ignore-formatted"
+            }, out);
+        }
+        if (exit != 0) {
+            throw new IllegalStateException("formatting the Kafka storage failed: " + output.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    @Override
+    public void close() {
+        server.shutdown();
+        server.awaitShutdown();
+    }
+}

@@ -1,0 +1,23 @@
+package dev.sluice.server;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code sluice}: the one binary. {@code sluice dev} runs everything on this machine. */
+@Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0-SNAPSHOT",
+        description = "Streaming ingestion: JSON over HTTP and Kafka into query-ready objects in S3.",
+        subcommands = {DevCommand.class, CommandLine.HelpCommand.class})
+public final class SluiceCli implements Runnable {
+
+    public static void main(String[] args) {
+        int exit = new CommandLine(new SluiceCli()).execute(args);
+        if (exit != 0) {
+            System.exit(exit);
+        }
+    }
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+}

@@ -28,6 +28,8 @@ public final class PipelineProcessor implements AutoCloseable {
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
+        // Kafka 5.0's default; opting in now keeps behaviour the same across the upgrade.
+        props.put("processing.exception.handler.global.enabled", true);
         this.streams = new KafkaStreams(PipelineTopology.build(pipeline, transformLoader), props);
         streams.setUncaughtExceptionHandler(e -> {
             log.error("pipeline {}: processor stopped", pipeline.name(), e);

@@ -1,0 +1,41 @@
+package dev.sluice.server;
+
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class DevStackTest {
+    @TempDir
+    Path dataDir;
+
+    @Test
+    void aPortInUseIsReportedWithTheFlagToChangeBeforeAnythingStarts() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 0, InetAddress.getByName(DevOptions.HOST))) {
+            int port = taken.getLocalPort();
+            DevOptions options = new DevOptions(dataDir, port, TestStack.freePort(), TestStack.freePort(), 0);
+            PortInUseException e = assertThrows(PortInUseException.class,
+                    () -> DevStack.start(DevCommand.builtInDevPipeline(), options, written -> {}));
+            assertTrue(e.getMessage().contains("--http-port") && e.getMessage().contains(String.valueOf(port)), e.getMessage());
+
+            DevOptions kafkaTaken = new DevOptions(dataDir, 0, port, TestStack.freePort(), 0);
+            assertTrue(assertThrows(PortInUseException.class,
+                    () -> DevStack.start(DevCommand.builtInDevPipeline(), kafkaTaken, written -> {}))
+                    .getMessage().contains("--kafka-port"));
+        }
+        assertTrue(!Files.exists(dataDir.resolve("kafka")), "nothing may start when a port is taken");
+    }
+
+    @Test
+    void builtInDevPipelineIsTheDocumentedOne() {
+        var p = DevCommand.builtInDevPipeline().pipeline("events").orElseThrow();
+        assertTrue(p.sink().bucket().equals("sluice") && p.sink().prefix().equals("events"));
+        assertTrue(p.sink().batch().maxRecords() == 10_000 && p.sink().batch().maxBytes() == 10L << 20
+                && p.sink().batch().maxDuration().getSeconds() == 10);
+    }
+}

@@ -1,0 +1,119 @@
+package dev.sluice.server;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.config.ConfigLoader;
+import dev.sluice.config.SluiceConfig;
+import dev.sluice.sink.S3Clients;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.zip.GZIPInputStream;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.GetObjectRequest;
+import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
+import software.amazon.awssdk.services.s3.model.S3Object;
+
+/** Starts a real dev stack (broker + S3Proxy + roles) on free loopback ports, and talks to it like a user. */
+final class TestStack {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private TestStack() {}
+
+    static DevOptions freePorts(Path dataDir) {
+        return new DevOptions(dataDir, 0, freePort(), freePort(), 0);
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0, 0, java.net.InetAddress.getByName(DevOptions.HOST))) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static SluiceConfig config(String yaml) {
+        return new ConfigLoader(Map.of()).parse(yaml);
+    }
+
+    static HttpResponse<String> post(DevStack stack, String pipeline, String body) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(stack.httpBaseUrl() + "/ingest/" + pipeline))
+                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static HttpResponse<String> get(DevStack stack, String path) {
+        try {
+            return HTTP.send(HttpRequest.newBuilder(URI.create(stack.httpBaseUrl() + path)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Posts records and asserts Kafka acknowledged all of them. */
+    static void postAcked(DevStack stack, String pipeline, List<String> records) {
+        HttpResponse<String> response = post(stack, pipeline, "[" + String.join(",", records) + "]");
+        assertTrue(response.statusCode() == 200
+                        && response.body().equals("{\"success\":true,\"result\":{\"committed\":" + records.size() + "}}"),
+                () -> "HTTP " + response.statusCode() + ": " + response.body());
+    }
+
+    static S3Client s3(DevStack stack) {
+        return S3Clients.create(stack.config().storage());
+    }
+
+    /** Every object under the prefix, as listed through the S3 API. */
+    static List<S3Object> objects(S3Client s3, String bucket, String prefix) {
+        return s3.listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(bucket).prefix(prefix + "/").build())
+                .contents().stream().toList();
+    }
+
+    /** Downloads and gunzips one object, returning its NDJSON records. */
+    static List<JsonNode> records(S3Client s3, String bucket, String key) {
+        byte[] gz = s3.getObjectAsBytes(GetObjectRequest.builder().bucket(bucket).key(key).build()).asByteArray();
+        List<JsonNode> out = new ArrayList<>();
+        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gz))) {
+            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            for (String line : text.split("\n")) {
+                if (!line.isEmpty()) {
+                    out.add(JSON.readTree(line));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read s3://" + bucket + "/" + key, e);
+        }
+        return out;
+    }
+
+    /** All records of all objects under the prefix. */
+    static List<JsonNode> allRecords(S3Client s3, String bucket, String prefix) {
+        List<JsonNode> out = new ArrayList<>();
+        for (S3Object object : objects(s3, bucket, prefix)) {
+            out.addAll(records(s3, bucket, object.key()));
+        }
+        return out;
+    }
+}

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -54,6 +55,10 @@ final class DevCommand implements Callable<Integer> {
         } catch (PortInUseException | ConfigException e) {
             System.err.println("sluice: " + e.getMessage());
             return 2;
+        } catch (RuntimeException e) {
+            LoggerFactory.getLogger(DevCommand.class).error("start-up failed", e);
+            System.err.println("sluice: could not start: " + e.getMessage());
+            return 1;
         }
         System.out.println(Banner.render(stack));
         CountDownLatch stopped = new CountDownLatch(1);

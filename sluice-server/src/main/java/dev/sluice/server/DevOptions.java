@@ -14,4 +14,10 @@ import java.nio.file.Path;
 public record DevOptions(Path dataDir, int httpPort, int kafkaPort, int kafkaControllerPort, int s3Port) {
     /** Dev mode serves on loopback only; exposing it needs auth, which is the production shape's job. */
     public static final String HOST = "127.0.0.1";
+
+    public DevOptions {
+        // S3Proxy's filesystem store refuses every bucket under a base path with "." segments, which
+        // is exactly what the default "./.sluice" gives; one canonical path also makes logs clearer.
+        dataDir = dataDir.toAbsolutePath().normalize();
+    }
 }

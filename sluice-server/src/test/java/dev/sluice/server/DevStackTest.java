@@ -1,5 +1,7 @@
 package dev.sluice.server;
 
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -7,8 +9,11 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
 
 class DevStackTest {
     @TempDir
@@ -29,6 +34,24 @@ class DevStackTest {
                     .getMessage().contains("--kafka-port"));
         }
         assertTrue(!Files.exists(dataDir.resolve("kafka")), "nothing may start when a port is taken");
+    }
+
+    @Test
+    void dataDirIsMadeAbsoluteAndNormal() {
+        Path relative = Path.of("./.sluice");
+        assertEquals(relative.toAbsolutePath().normalize(), new DevOptions(relative, 0, 1, 2, 0).dataDir());
+    }
+
+    @Test
+    void runsOnADataDirWrittenWithDotSegmentsLikeTheDefault() {
+        DevOptions options = TestStack.freePorts(dataDir.resolve(".").resolve("x").resolve("..").resolve("dev"));
+        try (DevStack stack = DevStack.start(DevCommand.builtInDevPipeline(), options, written -> {});
+             S3Client s3 = TestStack.s3(stack)) {
+            TestStack.postAcked(stack, "events", List.of("{\"id\":\"dot\"}"));
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> !TestStack.objects(s3, "sluice", "events").isEmpty());
+            assertTrue(Files.isDirectory(dataDir.resolve("dev/s3/sluice/events")));
+        }
     }
 
     @Test

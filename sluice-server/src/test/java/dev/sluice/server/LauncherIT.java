@@ -1,0 +1,121 @@
+package dev.sluice.server;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import java.util.zip.GZIPInputStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The packaged {@code target/sluice.jar} run as {@code ./sluice dev} runs it, in a child JVM: this is
+ * what catches a dependency missing from the runtime classpath, which in-JVM tests cannot see.
+ */
+class LauncherIT {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @TempDir
+    Path dataDir;
+    private Process process;
+
+    @AfterEach
+    void killLeftovers() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroyForcibly().waitFor();
+        }
+    }
+
+    private Process launch(Path log, String... devArgs) throws IOException {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
+                "-jar", System.getProperty("sluice.jar"), "dev", "--data-dir", dataDir.toString()));
+        command.addAll(List.of(devArgs));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    }
+
+    @Test
+    void devRunsFromThePackagedJarAndStopsCleanlyWritingOpenBatches() throws Exception {
+        int http = TestStack.freePort();
+        Path log = dataDir.resolve("..").resolve(dataDir.getFileName() + "-sluice.log");
+        process = launch(log, "--http-port", String.valueOf(http), "--kafka-port", String.valueOf(TestStack.freePort()),
+                "--kafka-controller-port", String.valueOf(TestStack.freePort()), "--s3-port", String.valueOf(TestStack.freePort()));
+
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+                .until(() -> !process.isAlive() || Files.readString(log).contains("Stop with Ctrl-C"));
+        String banner = Files.readString(log);
+        assertTrue(process.isAlive(), banner);
+        assertTrue(banner.contains("POST http://127.0.0.1:" + http + "/ingest/events"), banner);
+
+        assertEquals("{\"success\":true,\"result\":{\"committed\":1}}",
+                post(http, "[{\"id\":\"a1\",\"user\":\"u1\",\"ts\":\"2026-11-22T13:05:00Z\"}]"));
+        Path output = dataDir.resolve("s3/sluice/events");
+        // The dev pipeline closes batches after 10 s.
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> ids(output).contains("a1"));
+
+        // This one sits in an open batch; stopping (SIGTERM, like Ctrl-C) must write it.
+        assertEquals("{\"success\":true,\"result\":{\"committed\":1}}", post(http, "{\"id\":\"a2\",\"user\":\"u2\"}"));
+        process.destroy();
+        assertTrue(process.waitFor(90, TimeUnit.SECONDS), "sluice did not stop within 90 s");
+        assertEquals(List.of("a1", "a2"), ids(output).stream().sorted().toList(), Files.readString(log));
+        String all = Files.readString(log);
+        assertTrue(all.contains("closed by shutdown"), all);
+        assertTrue(!all.contains(" ERROR "), "a clean run logs no ERROR:\n" + all);
+    }
+
+    @Test
+    void aTakenPortExitsWithTheFlagToChange() throws Exception {
+        Path log = dataDir.resolve("..").resolve(dataDir.getFileName() + "-port.log");
+        try (ServerSocket taken = new ServerSocket(0, 0, InetAddress.getByName(DevOptions.HOST))) {
+            process = launch(log, "--http-port", String.valueOf(taken.getLocalPort()));
+            assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        }
+        String output = Files.readString(log);
+        assertEquals(2, process.exitValue(), output);
+        assertTrue(output.contains("--http-port") && !output.contains("\tat "), output);
+    }
+
+    private static String post(int port, String body) throws IOException, InterruptedException {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ingest/events"))
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    /** Ids of every record in the objects under a bucket folder, read straight from disk. */
+    private static List<String> ids(Path folder) throws IOException {
+        if (!Files.isDirectory(folder)) {
+            return List.of();
+        }
+        List<String> ids = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(folder)) {
+            for (Path file : files.filter(f -> f.toString().endsWith(".json.gz")).toList()) {
+                try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(Files.readAllBytes(file)))) {
+                    for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+                        int start = line.indexOf("\"id\":\"") + 6;
+                        ids.add(line.substring(start, line.indexOf('"', start)));
+                    }
+                } catch (IOException e) {
+                    throw new UncheckedIOException(file.toString(), e);
+                }
+            }
+        }
+        return ids;
+    }
+}

@@ -10,6 +10,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.function.Consumer;
@@ -153,8 +154,8 @@ public final class PipelineSink implements AutoCloseable {
         byte[] body = batch.finish();
         String eTag = uploader.put(sink.bucket(), key, body, gzip ? "application/gzip" : "application/x-ndjson",
                 this::keepTryingUploads);
-        log.info("wrote s3://{}/{} ({} records, {} bytes, closed by {})",
-                sink.bucket(), key, batch.records(), body.length, reason.name().toLowerCase(java.util.Locale.ROOT));
+        log.info("wrote s3://{}/{} ({} {}, {} bytes, closed by {})", sink.bucket(), key, batch.records(),
+                batch.records() == 1 ? "record" : "records", body.length, reason.name().toLowerCase(Locale.ROOT));
         onWritten.accept(new WrittenObject(pipeline.name(), sink.bucket(), key, body.length, eTag, batch.records(), reason));
     }
 

@@ -5,11 +5,7 @@ import dev.sluice.config.PipelineConfig;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.sink.S3Clients;
 import dev.sluice.sink.WrittenObject;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
 import software.amazon.awssdk.services.s3.model.CreateBucketRequest;
@@ -26,9 +22,8 @@ import software.amazon.awssdk.services.s3.model.CreateBucketRequest;
  * }</pre>
  */
 public final class DevStack implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(DevStack.class);
 
-    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final StartedParts started = new StartedParts();
     private final DevOptions options;
     private SluiceConfig config;
     private SluiceServer server;
@@ -67,17 +62,17 @@ public final class DevStack implements AutoCloseable {
         if (embeddedKafka) {
             EmbeddedKafka kafka = EmbeddedKafka.start(options.dataDir().resolve("kafka"), host,
                     options.kafkaPort(), options.kafkaControllerPort());
-            started.push(kafka);
+            started.add(kafka);
             config = config.withKafka(new KafkaConfig(kafka.bootstrapServers()));
         }
         if (embeddedStorage) {
             EmbeddedS3 s3 = EmbeddedS3.start(options.dataDir().resolve("s3"), host, options.s3Port());
-            started.push(s3);
+            started.add(s3);
             config = config.withStorage(s3.storage());
             createBuckets(config);
         }
         server = SluiceServer.start(config, options.dataDir(), host, options.httpPort(), onWritten);
-        started.push(server);
+        started.add(server);
     }
 
     /** The embedded store starts empty; its buckets are folders we create on first start. */
@@ -127,13 +122,6 @@ public final class DevStack implements AutoCloseable {
 
     @Override
     public void close() {
-        while (!started.isEmpty()) {
-            AutoCloseable part = started.pop();
-            try {
-                part.close();
-            } catch (Exception e) {
-                log.warn("stopping {} failed: {}", part.getClass().getSimpleName(), e.toString());
-            }
-        }
+        started.close();
     }
 }

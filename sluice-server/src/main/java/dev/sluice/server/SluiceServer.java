@@ -11,17 +11,13 @@ import dev.sluice.sink.S3Clients;
 import dev.sluice.sink.WrittenObject;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.HeadBucketRequest;
 
@@ -35,10 +31,9 @@ import software.amazon.awssdk.services.s3.model.HeadBucketRequest;
  * while Kafka and storage are still up.
  */
 public final class SluiceServer implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(SluiceServer.class);
 
     private final SluiceConfig config;
-    private final Deque<AutoCloseable> started = new ArrayDeque<>();
+    private final StartedParts started = new StartedParts();
     private final List<PipelineSink> sinks = new ArrayList<>();
     private final List<PipelineProcessor> processors = new ArrayList<>();
     private IngestServer ingest;
@@ -72,17 +67,17 @@ public final class SluiceServer implements AutoCloseable {
         String bootstrap = config.kafka().bootstrapServers();
         Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
                 AdminClientConfig.CLIENT_ID_CONFIG, "sluice-admin"));
-        started.push(admin);
+        started.add(admin);
         TopicSetup.ensureTopics(admin, config.pipelines());
 
         S3Client s3 = S3Clients.create(config.storage());
-        started.push(s3);
+        started.add(s3);
 
         for (PipelineConfig pipeline : config.pipelines()) {
             PipelineSink sink = new PipelineSink(pipeline, bootstrap, s3, onWritten);
             sink.start();
             sinks.add(sink);
-            started.push(sink);
+            started.add(sink);
         }
         ClassLoader transforms = Thread.currentThread().getContextClassLoader();
         for (PipelineConfig pipeline : config.pipelines()) {
@@ -91,12 +86,12 @@ public final class SluiceServer implements AutoCloseable {
                         dataDir.resolve("streams"), transforms);
                 processor.start();
                 processors.add(processor);
-                started.push(processor);
+                started.add(processor);
             }
         }
 
         KafkaRecordProducer producer = new KafkaRecordProducer(bootstrap);
-        started.push(producer);
+        started.add(producer);
         List<HealthCheck> checks = List.of(
                 HealthCheck.of("kafka", () -> admin.describeCluster().nodes().get(3, TimeUnit.SECONDS)),
                 HealthCheck.of("storage", () -> {
@@ -106,7 +101,7 @@ public final class SluiceServer implements AutoCloseable {
                     }
                 }));
         ingest = new IngestServer(config, producer, checks, host, httpPort).start();
-        started.push(ingest);
+        started.add(ingest);
     }
 
     /** The bound HTTP port. */
@@ -135,13 +130,6 @@ public final class SluiceServer implements AutoCloseable {
 
     @Override
     public void close() {
-        while (!started.isEmpty()) {
-            AutoCloseable role = started.pop();
-            try {
-                role.close();
-            } catch (Exception e) {
-                log.warn("stopping {} failed: {}", role.getClass().getSimpleName(), e.toString());
-            }
-        }
+        started.close();
     }
 }

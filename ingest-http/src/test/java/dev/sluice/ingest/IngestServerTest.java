@@ -1,0 +1,82 @@
+package dev.sluice.ingest;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sluice.config.ConfigLoader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The HTTP shapes of refusals and health; none of these paths reaches Kafka, so none is started. */
+class IngestServerTest {
+    private final HttpClient http = HttpClient.newHttpClient();
+    private KafkaRecordProducer producer;
+    private IngestServer server;
+
+    @BeforeEach
+    void start() {
+        // Nothing listens here; the producer connects lazily and these requests never produce.
+        producer = new KafkaRecordProducer("127.0.0.1:1");
+        server = new IngestServer(new ConfigLoader(Map.of()).parse("pipelines: [{name: events}]"), producer,
+                List.of(HealthCheck.of("kafka", () -> {}),
+                        HealthCheck.of("storage", () -> {
+                            throw new IllegalStateException("bucket sluice: connection refused");
+                        })),
+                "127.0.0.1", 0).start();
+    }
+
+    @AfterEach
+    void stop() {
+        server.close();
+        producer.close();
+    }
+
+    private HttpResponse<String> send(HttpRequest.Builder request) throws Exception {
+        return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private HttpRequest.Builder to(String path) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path));
+    }
+
+    @Test
+    void healthNamesTheFailingDependency() throws Exception {
+        HttpResponse<String> r = send(to("/healthz"));
+        assertEquals(503, r.statusCode());
+        assertEquals("{\"checks\":{\"kafka\":\"ok\",\"storage\":\"bucket sluice: connection refused\"},\"status\":\"unavailable\"}",
+                r.body());
+    }
+
+    @Test
+    void unknownPipelineIs404WithARequestId() throws Exception {
+        HttpResponse<String> r = send(to("/ingest/nope").POST(HttpRequest.BodyPublishers.ofString("{}")));
+        assertEquals(404, r.statusCode());
+        assertEquals("{\"success\":false,\"error\":{\"code\":\"unknown_pipeline\",\"message\":\"no pipeline named 'nope'\"}}", r.body());
+        assertTrue(r.headers().firstValue("X-Request-Id").isPresent());
+    }
+
+    @Test
+    void bodyOverTheLimitIs413InTheSameJsonShape() throws Exception {
+        String big = "[{\"x\":\"" + "a".repeat((int) IngestServer.MAX_REQUEST_BYTES) + "\"}]";
+        HttpResponse<String> r = send(to("/ingest/events").POST(HttpRequest.BodyPublishers.ofString(big)));
+        assertEquals(413, r.statusCode(), r.body());
+        assertTrue(r.body().startsWith("{\"success\":false,\"error\":{\"code\":\"content_too_large\""), r.body());
+        assertTrue(!r.body().contains("\tat "), r.body());
+    }
+
+    @Test
+    void invalidJsonIs400NamingTheRecord() throws Exception {
+        HttpResponse<String> r = send(to("/ingest/events").header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("[{\"a\":1},\"b\"]")));
+        assertEquals(400, r.statusCode());
+        assertEquals("{\"success\":false,\"error\":{\"code\":\"invalid_json\",\"message\":\"record 1 is a string, not a JSON object\",\"index\":1}}",
+                r.body());
+    }
+}

@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
@@ -85,10 +86,18 @@ final class TestStack {
         return S3Clients.create(stack.config().storage());
     }
 
-    /** Every object under the prefix, as listed through the S3 API. */
+    /**
+     * S3Proxy's filesystem store writes an object to {@code <key>-<uuid>} beside it and renames it
+     * into place, so a listing taken during a PUT shows that temporary name for a moment.
+     */
+    private static final Pattern S3PROXY_IN_FLIGHT = Pattern.compile(".*-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+
+    /** Every object under the prefix, as listed through the S3 API, without the store's in-flight temp files. */
     static List<S3Object> objects(S3Client s3, String bucket, String prefix) {
         return s3.listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(bucket).prefix(prefix + "/").build())
-                .contents().stream().toList();
+                .contents().stream()
+                .filter(o -> !S3PROXY_IN_FLIGHT.matcher(o.key()).matches())
+                .toList();
     }
 
     /** Downloads and gunzips one object, returning its NDJSON records. */

@@ -9,6 +9,7 @@ public final class IngestError extends RuntimeException {
     final int status;
     final String code;
     final int index;
+    int retryAfterSeconds = -1;
 
     public IngestError(int status, String code, String message, int index) {
         super(message, null, false, false);
@@ -19,5 +20,11 @@ public final class IngestError extends RuntimeException {
 
     public IngestError(int status, String code, String message) {
         this(status, code, message, -1);
+    }
+
+    /** Marks the error as temporary: HTTP answers with {@code Retry-After}, WebSocket with {@code retryAfterMs}. */
+    IngestError retryAfter(int seconds) {
+        this.retryAfterSeconds = seconds;
+        return this;
     }
 }

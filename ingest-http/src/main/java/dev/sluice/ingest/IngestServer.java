@@ -2,18 +2,21 @@ package dev.sluice.ingest;
 
 import dev.sluice.config.SluiceConfig;
 import io.javalin.Javalin;
+import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.List;
 import java.util.Locale;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The HTTP front door: {@code POST /ingest/{pipeline}} and {@code GET /healthz}.
+ * The front door: {@code POST /ingest/{pipeline}}, WebSocket {@code /ingest/{pipeline}},
+ * {@code GET /healthz} and {@code GET /metrics}.
  *
  * <pre>{@code
- * try (IngestServer server = new IngestServer(config, producer, checks, "127.0.0.1", 8080)) {
+ * try (IngestServer server = new IngestServer(config, sender, backpressure, registry, checks, "127.0.0.1", 8080)) {
  *     server.start();
  *     ...
  * }
@@ -21,34 +24,64 @@ import org.slf4j.LoggerFactory;
  */
 public final class IngestServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IngestServer.class);
-    /** Largest request body accepted; a later version makes this a per-pipeline setting. */
-    static final long MAX_REQUEST_BYTES = 5L << 20;
 
     private final Javalin app;
     private final String host;
     private final int port;
 
-    public IngestServer(SluiceConfig config, KafkaRecordProducer producer, List<HealthCheck> checks, String host, int port) {
+    public IngestServer(SluiceConfig config, RecordSender sender, Backpressure backpressure, PrometheusMeterRegistry registry,
+                        List<HealthCheck> checks, String host, int port) {
         this.host = host;
         this.port = port;
-        IngestHandler ingest = new IngestHandler(config, producer);
+        IngestMetrics metrics = new IngestMetrics(registry, config, backpressure);
+        Ingest ingest = new Ingest(config, sender, backpressure, metrics);
+        IngestHandler http = new IngestHandler(ingest);
         HealthHandler health = new HealthHandler(checks);
+        long maxBody = config.pipelines().stream().mapToLong(p -> p.http().maxRequestBytes()).max().orElse(5L << 20);
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
-            cfg.http.maxRequestSize = MAX_REQUEST_BYTES;
-            cfg.routes.post("/ingest/{pipeline}", ingest);
+            // Per-pipeline limits are checked in the handler; this only stops bodies no pipeline accepts.
+            cfg.http.maxRequestSize = maxBody;
+            cfg.http.prefer405over404 = true;
+            cfg.routes.post("/ingest/{pipeline}", http);
+            cfg.routes.options("/ingest/{pipeline}", ctx -> preflight(ingest, ctx));
             cfg.routes.get("/healthz", health);
-            cfg.routes.exception(IngestError.class, (e, ctx) -> Responses.error(ctx, e));
+            cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
+            cfg.routes.exception(IngestError.class, (e, ctx) -> {
+                metrics.refused(pipelineTag(config, ctx), "http", e);
+                Responses.error(ctx, e);
+            });
             // Javalin's own refusals, e.g. 413 for a body over maxRequestSize.
             cfg.routes.exception(HttpResponseException.class, (e, ctx) -> Responses.error(ctx,
                     new IngestError(e.getStatus(), HttpStatus.forStatus(e.getStatus()).name().toLowerCase(Locale.ROOT), e.getMessage())));
             cfg.routes.exception(Exception.class, (e, ctx) -> {
-                log.error("{} {} failed", ctx.method(), ctx.path(), e);
+                log.error("{} {} failed (request {})", ctx.method(), ctx.path(), ctx.res().getHeader(IngestHandler.REQUEST_ID_HEADER), e);
                 Responses.error(ctx, new IngestError(500, "internal_error",
                         "the server failed to handle the request; see its log (request "
                                 + ctx.res().getHeader(IngestHandler.REQUEST_ID_HEADER) + ")"));
             });
+            cfg.routes.error(404, ctx -> {
+                if (ctx.result() == null) {
+                    Responses.error(ctx, new IngestError(404, "not_found", "no such endpoint: " + ctx.method() + " " + ctx.path()));
+                }
+            });
+            cfg.routes.error(405, ctx -> Responses.error(ctx, new IngestError(405, "method_not_allowed",
+                    ctx.method() + " is not allowed on " + ctx.path() + "; use POST")));
         });
+    }
+
+    private static void preflight(Ingest ingest, Context ctx) {
+        Ingest.Endpoint endpoint = ingest.endpoint(ctx.pathParam("pipeline"));
+        if (endpoint.cors.isEnabled()) {
+            endpoint.cors.preflight(ctx);
+        } else {
+            ctx.header("Allow", "POST, OPTIONS").status(204);
+        }
+    }
+
+    private static String pipelineTag(SluiceConfig config, Context ctx) {
+        String name = ctx.pathParamMap().get("pipeline");
+        return name != null && config.pipeline(name).isPresent() ? name : null;
     }
 
     public IngestServer start() {
@@ -65,4 +98,10 @@ public final class IngestServer implements AutoCloseable {
     public void close() {
         app.stop();
     }
+
+    /** The largest record any pipeline accepts; the producer must allow it. */
+    public static long maxRecordBytes(SluiceConfig config) {
+        return config.pipelines().stream().mapToLong(p -> p.http().maxRecordBytes()).max().orElse(1L << 20);
+    }
+
 }

@@ -4,43 +4,65 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * Splits a request body into records: a JSON array of objects, or a single object. The body is
- * checked with a streaming parser and each record keeps its original bytes; no tree is built.
- * Any problem rejects the whole body, naming the first bad record.
+ * Splits a request body into records: a JSON array of objects or a single object ({@link BodyFormat#JSON}),
+ * or newline-delimited objects ({@link BodyFormat#NDJSON}). The body is checked with a streaming parser
+ * and each record keeps its original bytes; no tree is built. Any problem rejects the whole body, naming
+ * the first bad record: broken JSON, a non-object, a duplicate key, nesting deeper than
+ * {@value #MAX_NESTING}, invalid UTF-8 (400), or a record over the size limit (413).
  */
 final class JsonRecords {
-    private static final JsonFactory JSON = new JsonFactory();
+    static final int MAX_NESTING = 64;
+    private static final JsonFactory JSON = JsonFactory.builder()
+            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
+            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
+            .build();
 
     private JsonRecords() {}
 
-    static List<byte[]> split(byte[] body) {
+    static List<byte[]> split(byte[] body, BodyFormat format, long maxRecordBytes) {
         List<byte[]> records = new ArrayList<>();
         try (JsonParser parser = JSON.createParser(body)) {
             JsonToken first = nextToken(parser, 0);
             if (first == null) {
                 throw invalid("the body is empty; send a JSON object or an array of objects", -1);
             }
+            if (format == BodyFormat.NDJSON) {
+                for (JsonToken t = first; t != null; t = nextToken(parser, records.size())) {
+                    if (t != JsonToken.START_OBJECT) {
+                        throw invalid("record " + records.size() + " is " + describe(t) + ", not a JSON object", records.size());
+                    }
+                    records.add(object(parser, body, records.size(), maxRecordBytes));
+                }
+                return records;
+            }
             if (first == JsonToken.START_OBJECT) {
-                records.add(object(parser, body, 0));
+                records.add(object(parser, body, 0, maxRecordBytes));
             } else if (first == JsonToken.START_ARRAY) {
                 for (JsonToken t = nextToken(parser, 0); t != JsonToken.END_ARRAY; t = nextToken(parser, records.size())) {
                     if (t != JsonToken.START_OBJECT) {
                         throw invalid("record " + records.size() + " is " + describe(t) + ", not a JSON object", records.size());
                     }
-                    records.add(object(parser, body, records.size()));
+                    records.add(object(parser, body, records.size(), maxRecordBytes));
                 }
             } else {
                 throw invalid("the body is " + describe(first) + "; send a JSON object or an array of objects", -1);
             }
             if (nextToken(parser, -1) != null) {
-                throw invalid("unexpected data after the end of the JSON " + (first == JsonToken.START_ARRAY ? "array" : "object"), -1);
+                throw invalid("unexpected data after the end of the JSON " + (first == JsonToken.START_ARRAY ? "array" : "object")
+                        + (first == JsonToken.START_OBJECT ? "; for one object per line send Content-Type: application/x-ndjson" : ""), -1);
             }
             return records;
         } catch (IOException e) {
@@ -48,7 +70,7 @@ final class JsonRecords {
         }
     }
 
-    private static byte[] object(JsonParser parser, byte[] body, int index) throws IOException {
+    private static byte[] object(JsonParser parser, byte[] body, int index, long maxRecordBytes) throws IOException {
         int start = (int) parser.currentTokenLocation().getByteOffset();
         try {
             parser.skipChildren();
@@ -59,7 +81,29 @@ final class JsonRecords {
             throw invalid("record " + index + " is not valid JSON: it ends early", index);
         }
         int end = (int) parser.currentLocation().getByteOffset();
+        if (end - start > maxRecordBytes) {
+            throw new IngestError(413, "record_too_large", "record " + index + " is " + (end - start)
+                    + " bytes; the limit is " + maxRecordBytes, index);
+        }
+        requireUtf8(body, start, end, index);
         return Arrays.copyOfRange(body, start, end);
+    }
+
+    /** The parser skips string contents unread, so their bytes are checked here; ASCII needs no decoding. */
+    private static void requireUtf8(byte[] body, int start, int end, int index) {
+        for (int i = start; i < end; i++) {
+            if (body[i] < 0) {
+                try {
+                    StandardCharsets.UTF_8.newDecoder()
+                            .onMalformedInput(CodingErrorAction.REPORT)
+                            .onUnmappableCharacter(CodingErrorAction.REPORT)
+                            .decode(ByteBuffer.wrap(body, start, end - start));
+                } catch (CharacterCodingException e) {
+                    throw invalid("record " + index + " is not valid UTF-8", index);
+                }
+                return;
+            }
+        }
     }
 
     private static JsonToken nextToken(JsonParser parser, int index) throws IOException {
@@ -72,9 +116,6 @@ final class JsonRecords {
     }
 
     private static String describe(JsonToken t) {
-        if (t == null) {
-            return "missing";
-        }
         return switch (t) {
             case START_ARRAY -> "an array";
             case VALUE_STRING -> "a string";

@@ -17,12 +17,24 @@ final class Responses {
     }
 
     static void error(Context ctx, IngestError e) {
+        if (e.retryAfterSeconds > 0) {
+            ctx.header("Retry-After", Integer.toString(e.retryAfterSeconds));
+        }
         ObjectNode body = JSON.createObjectNode().put("success", false);
-        ObjectNode error = body.putObject("error").put("code", e.code).put("message", e.getMessage());
+        body.set("error", errorObject(e));
+        send(ctx, e.status, body);
+    }
+
+    /** {@code {"code":…,"message":…,"index":…}}, shared with WebSocket answers. */
+    static ObjectNode errorObject(IngestError e) {
+        ObjectNode error = JSON.createObjectNode().put("code", e.code).put("message", e.getMessage());
         if (e.index >= 0) {
             error.put("index", e.index);
         }
-        send(ctx, e.status, body);
+        if (e.retryAfterSeconds > 0 && e.code.equals("backpressure")) {
+            error.put("retryAfterMs", e.retryAfterSeconds * 1000);
+        }
+        return error;
     }
 
     static void send(Context ctx, int status, ObjectNode body) {

@@ -9,15 +9,24 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 class JsonRecordsTest {
+    private static final long LIMIT = 1 << 20;
 
-    private static List<String> split(String body) {
-        return JsonRecords.split(body.getBytes(StandardCharsets.UTF_8)).stream()
+    private static List<String> split(String body, BodyFormat format) {
+        return JsonRecords.split(body.getBytes(StandardCharsets.UTF_8), format, LIMIT).stream()
                 .map(b -> new String(b, StandardCharsets.UTF_8))
                 .toList();
     }
 
+    private static List<String> split(String body) {
+        return split(body, BodyFormat.JSON);
+    }
+
     private static IngestError refused(String body) {
-        return assertThrows(IngestError.class, () -> JsonRecords.split(body.getBytes(StandardCharsets.UTF_8)));
+        return refused(body.getBytes(StandardCharsets.UTF_8), BodyFormat.JSON, LIMIT);
+    }
+
+    private static IngestError refused(byte[] body, BodyFormat format, long limit) {
+        return assertThrows(IngestError.class, () -> JsonRecords.split(body, format, limit));
     }
 
     @Test
@@ -33,6 +42,15 @@ class JsonRecordsTest {
     }
 
     @Test
+    void splitsNdjson() {
+        assertEquals(List.of("{\"a\":1}", "{\"b\":2}", "{\"c\":3}"),
+                split("{\"a\":1}\n{\"b\":2}\r\n\n{\"c\":3}", BodyFormat.NDJSON));
+        IngestError e = refused("{\"a\":1}\n[1]\n".getBytes(StandardCharsets.UTF_8), BodyFormat.NDJSON, LIMIT);
+        assertEquals(1, e.index);
+        assertTrue(e.getMessage().contains("an array"), e.getMessage());
+    }
+
+    @Test
     void namesTheFirstRecordThatIsNotAnObject() {
         IngestError e = refused("[{\"a\":1}, {\"b\":2}, 3, {\"c\":4}]");
         assertEquals(400, e.status);
@@ -43,17 +61,43 @@ class JsonRecordsTest {
 
     @Test
     void namesTheRecordWithBrokenJson() {
-        IngestError e = refused("[{\"a\":1}, {\"b\": tru}]");
-        assertEquals(1, e.index);
+        assertEquals(1, refused("[{\"a\":1}, {\"b\": tru}]").index);
         assertEquals(0, refused("[{\"a\":1").index);
     }
 
     @Test
     void refusesWhatIsNotObjects() {
         assertEquals(-1, refused("").index);
+        assertEquals(-1, refused("   \n").index);
         assertEquals(-1, refused("\"hello\"").index);
         assertEquals(-1, refused("{\"a\":1} {\"b\":2}").index);
         assertEquals(0, refused("[[1]]").index);
         assertTrue(refused("not json").getMessage().contains("not valid JSON"));
+    }
+
+    @Test
+    void refusesDuplicateKeysDeepNestingAndInvalidUtf8ByRecord() {
+        IngestError duplicate = refused("[{\"a\":1}, {\"id\":1, \"id\":2}]");
+        assertEquals(1, duplicate.index);
+        assertTrue(duplicate.getMessage().contains("Duplicate"), duplicate.getMessage());
+
+        String deep = "{\"a\":".repeat(JsonRecords.MAX_NESTING + 1) + "1" + "}".repeat(JsonRecords.MAX_NESTING + 1);
+        IngestError nested = refused("[{\"ok\":1}, " + deep + "]");
+        assertEquals(400, nested.status);
+        assertEquals(1, nested.index);
+
+        byte[] badUtf8 = {'[', '{', '"', 'a', '"', ':', '1', '}', ',', '{', '"', 's', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}', ']'};
+        IngestError utf8 = refused(badUtf8, BodyFormat.JSON, LIMIT);
+        assertEquals(1, utf8.index);
+        assertTrue(utf8.getMessage().contains("UTF-8"), utf8.getMessage());
+    }
+
+    @Test
+    void aRecordOverTheLimitIs413WithItsIndex() {
+        String big = "{\"s\":\"" + "x".repeat(200) + "\"}";
+        IngestError e = refused(("[{\"a\":1}," + big + "]").getBytes(StandardCharsets.UTF_8), BodyFormat.JSON, 100);
+        assertEquals(413, e.status);
+        assertEquals("record_too_large", e.code);
+        assertEquals(1, e.index);
     }
 }

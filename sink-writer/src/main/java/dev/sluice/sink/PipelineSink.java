@@ -1,6 +1,7 @@
 package dev.sluice.sink;
 
 import com.github.f4b6a3.ulid.UlidCreator;
+import dev.sluice.config.KafkaConfig;
 import dev.sluice.config.PipelineConfig;
 import dev.sluice.config.SinkConfig;
 import java.time.Duration;
@@ -12,7 +13,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Properties;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -39,6 +39,8 @@ public final class PipelineSink implements AutoCloseable {
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
     /** How long a stopping sink keeps retrying the uploads of its last batches before it gives up. */
     private static final long SHUTDOWN_UPLOAD_GRACE_MILLIS = 30_000;
+    /** How long a stopping sink keeps reading to reach the end of its topic before writing its last batches. */
+    private static final long SHUTDOWN_DRAIN_MILLIS = 10_000;
 
     private final PipelineConfig pipeline;
     private final SinkConfig sink;
@@ -55,14 +57,14 @@ public final class PipelineSink implements AutoCloseable {
     private volatile long stopRequestedAt;
     private volatile Throwable failure;
 
-    public PipelineSink(PipelineConfig pipeline, String bootstrapServers, S3Client s3, Consumer<WrittenObject> onWritten) {
+    public PipelineSink(PipelineConfig pipeline, KafkaConfig kafka, S3Client s3, Consumer<WrittenObject> onWritten) {
         this.pipeline = pipeline;
         this.sink = pipeline.sink();
         this.policy = BatchPolicy.from(sink.batch());
         this.layout = new ObjectKeyLayout(sink.prefix());
         this.uploader = new ObjectUploader(s3);
         this.onWritten = onWritten;
-        this.consumer = new KafkaConsumer<>(consumerProperties(pipeline, bootstrapServers),
+        this.consumer = new KafkaConsumer<>(consumerProperties(pipeline, kafka),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.thread = new Thread(this::run, "sluice-sink-" + pipeline.name());
     }
@@ -71,9 +73,8 @@ public final class PipelineSink implements AutoCloseable {
         return pipeline.name() + "-sink";
     }
 
-    private static Properties consumerProperties(PipelineConfig pipeline, String bootstrapServers) {
-        Properties props = new Properties();
-        props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    private static Map<String, Object> consumerProperties(PipelineConfig pipeline, KafkaConfig kafka) {
+        Map<String, Object> props = kafka.clientProperties();
         props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId(pipeline));
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, "sluice-sink-" + pipeline.name());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -84,7 +85,7 @@ public final class PipelineSink implements AutoCloseable {
     }
 
     public void start() {
-        consumer.subscribe(List.of(pipeline.sinkInputTopic()), new FlushOnRebalance());
+        consumer.subscribe(List.of(pipeline.outputTopic()), new FlushOnRebalance());
         thread.start();
     }
 
@@ -103,6 +104,7 @@ public final class PipelineSink implements AutoCloseable {
                 closeExpiredBatches(System.currentTimeMillis());
                 commitWhatIsWritten();
             }
+            readToTheEnd();
             closeAllBatches(CloseReason.SHUTDOWN);
             commitWhatIsWritten();
         } catch (ObjectUploader.UploadAbandonedException e) {
@@ -113,6 +115,18 @@ public final class PipelineSink implements AutoCloseable {
             log.error("pipeline {}: sink stopped", pipeline.name(), t);
         } finally {
             consumer.close();
+        }
+    }
+
+    /** On stop, reads what the processor committed before it stopped, so that this stop writes it too. */
+    private void readToTheEnd() {
+        Map<TopicPartition, Long> ends = consumer.endOffsets(consumer.assignment());
+        long deadline = System.currentTimeMillis() + SHUTDOWN_DRAIN_MILLIS;
+        while (System.currentTimeMillis() < deadline
+                && ends.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL_TIMEOUT)) {
+                append(record);
+            }
         }
     }
 

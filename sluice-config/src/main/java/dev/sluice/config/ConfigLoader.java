@@ -34,10 +34,12 @@ public final class ConfigLoader {
     private static final Pattern ENV_REF = Pattern.compile("\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?}");
     private static final Pattern PIPELINE_NAME = Pattern.compile("[A-Za-z0-9_-]{1,200}");
     private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+    private static final Pattern PARTITION_KEY = Pattern.compile("\\$(\\.[A-Za-z_][A-Za-z0-9_-]*)+");
+    private static final Pattern ORIGIN = Pattern.compile("https?://[^/\\s]+");
 
     /** Keys of the configuration contract (ARCHITECTURE.md) that this version does not implement yet. */
     private static final Map<String, List<String>> NOT_YET = Map.of(
-            "pipeline", List.of("partitionKey", "http", "schema"),
+            "pipeline", List.of(),
             "transform", List.of("onError"),
             "sink", List.of("timestampField", "timePartition", "partitionBy"));
 
@@ -178,6 +180,18 @@ public final class ConfigLoader {
             if (p.partitions() < 1 || p.partitions() > 10_000) {
                 throw new ConfigException(at + ".partitions", "must be between 1 and 10000, was " + p.partitions());
             }
+            if (p.partitionKey() != null && !PARTITION_KEY.matcher(p.partitionKey()).matches()) {
+                throw new ConfigException(at + ".partitionKey", "'" + p.partitionKey()
+                        + "' is not a JSON path to a field (write e.g. $.merchantId or $.customer.id)");
+            }
+            validateHttp(p.http(), at + ".http");
+            validateSchema(p.schema(), at + ".schema");
+            if (p.backpressure().maxBacklogRecords() <= 0) {
+                throw new ConfigException(at + ".backpressure.maxBacklogRecords", "must be positive");
+            }
+            if (p.backpressure().maxBacklogBytes() <= 0) {
+                throw new ConfigException(at + ".backpressure.maxBacklogBytes", "must be positive");
+            }
             validateTransforms(p, at);
             validateSink(p.sink(), at + ".sink");
         }
@@ -187,6 +201,51 @@ public final class ConfigLoader {
         }
         if (config.kafka() != null && (config.kafka().bootstrapServers() == null || config.kafka().bootstrapServers().isBlank())) {
             throw new ConfigException("kafka.bootstrapServers", "is required when kafka is configured");
+        }
+    }
+
+    private static void validateHttp(HttpConfig http, String at) {
+        List<String> tokens = http.auth().tokens();
+        for (int i = 0; i < tokens.size(); i++) {
+            if (tokens.get(i) == null || tokens.get(i).isBlank()) {
+                throw new ConfigException(at + ".auth.tokens[" + i + "]", "is empty (is its environment variable set?)");
+            }
+        }
+        if (http.cors() != null) {
+            List<String> origins = http.cors().origins();
+            for (int i = 0; i < origins.size(); i++) {
+                String origin = origins.get(i);
+                if (origin == null || !(origin.equals("*") || ORIGIN.matcher(origin).matches())) {
+                    throw new ConfigException(at + ".cors.origins[" + i + "]", "'" + origin
+                            + "' is not an origin (write e.g. https://app.example.com, no path, or *)");
+                }
+            }
+        }
+        if (http.maxRequestBytes() <= 0) {
+            throw new ConfigException(at + ".maxRequestBytes", "must be positive");
+        }
+        if (http.maxRecordBytes() <= 0 || http.maxRecordBytes() > http.maxRequestBytes()) {
+            throw new ConfigException(at + ".maxRecordBytes", "must be positive and at most maxRequestBytes");
+        }
+    }
+
+    private static void validateSchema(SchemaConfig schema, String at) {
+        if (schema == null) {
+            return;
+        }
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < schema.fields().size(); i++) {
+            SchemaConfig.Field field = schema.fields().get(i);
+            String fat = at + ".fields[" + i + "]";
+            if (field.name() == null || field.name().isEmpty()) {
+                throw new ConfigException(fat + ".name", "is required");
+            }
+            if (!names.add(field.name())) {
+                throw new ConfigException(fat + ".name", "field '" + field.name() + "' is declared twice");
+            }
+            if (field.type() == null) {
+                throw new ConfigException(fat + ".type", "is required");
+            }
         }
     }
 

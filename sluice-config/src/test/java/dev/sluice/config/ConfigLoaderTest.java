@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -23,7 +24,11 @@ class ConfigLoaderTest {
         assertEquals(100L << 20, p.sink().batch().maxBytes());
         assertEquals(100_000L, p.sink().batch().maxRecords());
         assertEquals(Duration.ofSeconds(300), p.sink().batch().maxDuration());
-        assertEquals("events", p.sinkInputTopic());
+        assertEquals("events.out", p.outputTopic());
+        assertTrue(p.http().auth().isOpen());
+        assertEquals(5L << 20, p.http().maxRequestBytes());
+        assertEquals(1L << 20, p.http().maxRecordBytes());
+        assertEquals(10_000_000L, p.backpressure().maxBacklogRecords());
     }
 
     @Test
@@ -32,6 +37,16 @@ class ConfigLoaderTest {
                 pipelines:
                   - name: orders
                     partitions: 2
+                    partitionKey: $.user.id
+                    http:
+                      auth: { tokens: ["${TOKEN:-secret}"] }
+                      cors: { origins: ["https://app.example.com", "*"] }
+                      maxRecordBytes: 64KB
+                    schema:
+                      fields:
+                        - { name: id, type: string, required: true }
+                        - { name: ts, type: timestamp }
+                    backpressure: { maxBacklogRecords: 500 }
                     transforms:
                       - label: tag
                         class: com.example.Tag
@@ -43,6 +58,7 @@ class ConfigLoaderTest {
                       batch: { maxBytes: 512KB, maxRecords: 10, maxDuration: 5m }
                 kafka:
                   bootstrapServers: 127.0.0.1:9092
+                  properties: { security.protocol: SASL_PLAINTEXT }
                 storage:
                   endpoint: http://127.0.0.1:9000
                   accessKey: a
@@ -57,7 +73,14 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofMinutes(5), p.sink().batch().maxDuration());
         assertEquals("com.example.Tag", p.transforms().get(0).className());
         assertEquals(Map.of("field", "user"), p.transforms().get(0).config());
-        assertEquals("orders.out", p.sinkInputTopic());
+        assertEquals("$.user.id", p.partitionKey());
+        assertEquals(List.of("secret"), p.http().auth().tokens());
+        assertEquals(List.of("https://app.example.com", "*"), p.http().cors().origins());
+        assertEquals(64L * 1024, p.http().maxRecordBytes());
+        assertEquals(new SchemaConfig.Field("id", SchemaConfig.Type.STRING, true), p.schema().fields().get(0));
+        assertEquals(new SchemaConfig.Field("ts", SchemaConfig.Type.TIMESTAMP, false), p.schema().fields().get(1));
+        assertEquals(500L, p.backpressure().maxBacklogRecords());
+        assertEquals(Map.of("security.protocol", "SASL_PLAINTEXT"), config.kafka().properties());
         assertEquals("us-east-1", config.storage().region());
         assertEquals("127.0.0.1:9092", config.kafka().bootstrapServers());
     }
@@ -88,8 +111,8 @@ class ConfigLoaderTest {
     @Test
     void contractKeysNotYetImplementedAreRejectedByName() {
         ConfigException e = assertThrows(ConfigException.class,
-                () -> loader.parse("pipelines:\n  - name: events\n    partitionKey: $.user\n"));
-        assertEquals("pipelines[0].partitionKey", e.key());
+                () -> loader.parse("pipelines:\n  - name: events\n    sink: { partitionBy: [a] }\n"));
+        assertEquals("pipelines[0].sink.partitionBy", e.key());
     }
 
     @Test
@@ -103,6 +126,18 @@ class ConfigLoaderTest {
         assertEquals("pipelines[0].transforms[0].class", assertThrows(ConfigException.class,
                 () -> loader.parse("pipelines: [{name: a, transforms: [{label: x}]}]")).key());
         assertEquals("pipelines", assertThrows(ConfigException.class, () -> loader.parse("pipelines: []")).key());
+        assertEquals("pipelines[0].partitionKey", assertThrows(ConfigException.class,
+                () -> loader.parse("pipelines: [{name: a, partitionKey: user}]")).key());
+        assertEquals("pipelines[0].http.auth.tokens[0]", assertThrows(ConfigException.class,
+                () -> loader.parse("pipelines: [{name: a, http: {auth: {tokens: ['${T:-}']}}}]")).key());
+        assertEquals("pipelines[0].http.cors.origins[0]", assertThrows(ConfigException.class,
+                () -> loader.parse("pipelines: [{name: a, http: {cors: {origins: ['https://x.com/']}}}]")).key());
+        assertEquals("pipelines[0].http.maxRecordBytes", assertThrows(ConfigException.class,
+                () -> loader.parse("pipelines: [{name: a, http: {maxRequestBytes: 1KB, maxRecordBytes: 2KB}}]")).key());
+        assertEquals("pipelines[0].schema.fields[0].type", assertThrows(ConfigException.class,
+                () -> loader.parse("pipelines: [{name: a, schema: {fields: [{name: x, type: decimal}]}}]")).key());
+        assertEquals("pipelines[0].schema.fields[1].name", assertThrows(ConfigException.class,
+                () -> loader.parse("pipelines: [{name: a, schema: {fields: [{name: x, type: json}, {name: x, type: bool}]}}]")).key());
     }
 
     @Test

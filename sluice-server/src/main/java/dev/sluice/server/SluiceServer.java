@@ -1,14 +1,18 @@
 package dev.sluice.server;
 
+import dev.sluice.config.KafkaConfig;
 import dev.sluice.config.PipelineConfig;
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.ingest.Backpressure;
 import dev.sluice.ingest.HealthCheck;
 import dev.sluice.ingest.IngestServer;
-import dev.sluice.ingest.KafkaRecordProducer;
+import dev.sluice.ingest.RecordSender;
 import dev.sluice.processor.PipelineProcessor;
 import dev.sluice.sink.PipelineSink;
 import dev.sluice.sink.S3Clients;
 import dev.sluice.sink.WrittenObject;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,7 +36,15 @@ import software.amazon.awssdk.services.s3.model.HeadBucketRequest;
  */
 public final class SluiceServer implements AutoCloseable {
 
+    /** Transactions in flight at once; each commits every request waiting in its lane. */
+    private static final int PRODUCER_LANES = 4;
+    /** Unacknowledged request bytes beyond which ingest answers 429. */
+    private static final long PRODUCER_CAPACITY_BYTES = 64L << 20;
+    /** How long a stop waits for the processors to finish what ingest accepted. */
+    private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(15);
+
     private final SluiceConfig config;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final StartedParts started = new StartedParts();
     private final List<PipelineSink> sinks = new ArrayList<>();
     private final List<PipelineProcessor> processors = new ArrayList<>();
@@ -64,34 +76,36 @@ public final class SluiceServer implements AutoCloseable {
     }
 
     private void startRoles(Path dataDir, String host, int httpPort, Consumer<WrittenObject> onWritten) {
-        String bootstrap = config.kafka().bootstrapServers();
-        Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                AdminClientConfig.CLIENT_ID_CONFIG, "sluice-admin"));
-        started.add(admin);
+        KafkaConfig kafka = config.kafka();
+        Map<String, Object> adminProps = kafka.clientProperties();
+        adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, "sluice-admin");
+        Admin admin = started.add(Admin.create(adminProps));
         TopicSetup.ensureTopics(admin, config.pipelines());
 
         S3Client s3 = S3Clients.create(config.storage());
         started.add(s3);
 
         for (PipelineConfig pipeline : config.pipelines()) {
-            PipelineSink sink = new PipelineSink(pipeline, bootstrap, s3, onWritten);
+            PipelineSink sink = new PipelineSink(pipeline, kafka, s3, onWritten);
             sink.start();
             sinks.add(sink);
             started.add(sink);
         }
         ClassLoader transforms = Thread.currentThread().getContextClassLoader();
+        BacklogMonitor backlog = new BacklogMonitor(admin, config.pipelines());
+        // Every pipeline has a processor, even without transforms: it is where records that producers
+        // wrote to Kafka directly are checked, and sent to the dead-letter topic when they are not JSON objects.
         for (PipelineConfig pipeline : config.pipelines()) {
-            if (pipeline.hasTransforms()) {
-                PipelineProcessor processor = new PipelineProcessor(pipeline, bootstrap,
-                        dataDir.resolve("streams"), transforms);
-                processor.start();
-                processors.add(processor);
-                started.add(processor);
-            }
+            PipelineProcessor processor = new PipelineProcessor(pipeline, kafka, dataDir.resolve("streams"), transforms);
+            processor.start();
+            processors.add(processor);
+            started.add(processor);
         }
-
-        KafkaRecordProducer producer = new KafkaRecordProducer(bootstrap);
-        started.add(producer);
+        // Runs at stop after ingest has closed and before the processors do: let them finish what was accepted.
+        started.add(() -> backlog.awaitProcessed(DRAIN_TIMEOUT));
+        started.add(backlog.start());
+        RecordSender sender = started.add(new RecordSender(kafka, PRODUCER_LANES, PRODUCER_CAPACITY_BYTES,
+                IngestServer.maxRecordBytes(config)));
         List<HealthCheck> checks = List.of(
                 HealthCheck.of("kafka", () -> admin.describeCluster().nodes().get(3, TimeUnit.SECONDS)),
                 HealthCheck.of("storage", () -> {
@@ -100,8 +114,8 @@ public final class SluiceServer implements AutoCloseable {
                                 .overrideConfiguration(o -> o.apiCallTimeout(Duration.ofSeconds(3))).build());
                     }
                 }));
-        ingest = new IngestServer(config, producer, checks, host, httpPort).start();
-        started.add(ingest);
+        ingest = started.add(new IngestServer(config, sender, new Backpressure(backlog, sender), registry, checks, host, httpPort)
+                .start());
     }
 
     /** The bound HTTP port. */

@@ -17,7 +17,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Creates each pipeline's topics before any role starts: {@code {pipeline}} (ingest),
- * {@code {pipeline}.out} (processor output, when there are transforms) and {@code {pipeline}.dlq}.
+ * {@code {pipeline}.out} (processor output) and {@code {pipeline}.dlq}.
  * Existing topics are kept as they are.
  */
 final class TopicSetup {
@@ -30,9 +30,7 @@ final class TopicSetup {
             Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
             List<NewTopic> missing = new ArrayList<>();
             for (PipelineConfig p : pipelines) {
-                List<String> names = p.hasTransforms()
-                        ? List.of(p.topic(), p.outputTopic(), p.dlqTopic())
-                        : List.of(p.topic(), p.dlqTopic());
+                List<String> names = List.of(p.topic(), p.outputTopic(), p.dlqTopic());
                 for (String name : names) {
                     if (!existing.contains(name)) {
                         missing.add(new NewTopic(name, Optional.of(p.partitions()), Optional.empty()));

@@ -22,6 +22,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
@@ -80,6 +84,27 @@ final class TestStack {
         assertTrue(response.statusCode() == 200
                         && response.body().equals("{\"success\":true,\"result\":{\"committed\":" + records.size() + "}}"),
                 () -> "HTTP " + response.statusCode() + ": " + response.body());
+    }
+
+    /** Every value a read_committed consumer (like the processor) can read from the topic, in partition order. */
+    static List<String> committedValues(DevStack stack, String topic) {
+        Map<String, Object> props = stack.config().kafka().clientProperties();
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        List<String> values = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            long deadline = System.currentTimeMillis() + 30_000;
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
+                assertTrue(System.currentTimeMillis() < deadline, "could not read " + topic + " to its end");
+                consumer.poll(java.time.Duration.ofMillis(200))
+                        .forEach(r -> values.add(new String(r.value(), StandardCharsets.UTF_8)));
+            }
+        }
+        return values;
     }
 
     static S3Client s3(DevStack stack) {

@@ -1,9 +1,11 @@
 package dev.sluice.processor;
 
+import dev.sluice.config.KafkaConfig;
 import dev.sluice.config.PipelineConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Properties;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
@@ -12,7 +14,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Kafka Streams application of one pipeline ({@code application.id = sluice-{pipeline}-processor}),
- * with exactly_once_v2: a record's outputs and its input offset commit together or not at all.
+ * with exactly_once_v2: a record's outputs and its input offset commit together or not at all. It runs
+ * for every pipeline, transforms or not, because it is where records written to Kafka directly are
+ * checked before they can reach storage.
  */
 public final class PipelineProcessor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PipelineProcessor.class);
@@ -20,11 +24,11 @@ public final class PipelineProcessor implements AutoCloseable {
     private final PipelineConfig pipeline;
     private final KafkaStreams streams;
 
-    public PipelineProcessor(PipelineConfig pipeline, String bootstrapServers, Path stateDir, ClassLoader transformLoader) {
+    public PipelineProcessor(PipelineConfig pipeline, KafkaConfig kafka, Path stateDir, ClassLoader transformLoader) {
         this.pipeline = pipeline;
         Properties props = new Properties();
+        props.putAll(kafka.clientProperties());
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId(pipeline));
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
@@ -51,7 +55,10 @@ public final class PipelineProcessor implements AutoCloseable {
 
     @Override
     public void close() {
-        if (!streams.close(Duration.ofSeconds(30))) {
+        // Leave the group: Streams stays in it by default so that a quick restart keeps its tasks, but
+        // then a new instance waits out the old member's session (45 s) before it processes anything.
+        if (!streams.close(CloseOptions.timeout(Duration.ofSeconds(30))
+                .withGroupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP))) {
             log.warn("pipeline {}: processor did not stop within 30 s", pipeline.name());
         }
     }

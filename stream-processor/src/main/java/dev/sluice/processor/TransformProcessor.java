@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.config.PipelineConfig;
+import dev.sluice.config.RecordSchema;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -15,21 +16,24 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
 /**
- * Parses each record and runs the pipeline's transform chain. Output goes to the
- * {@link PipelineTopology#OUTPUT} sink; a record that is not a JSON object, or on which a
- * transform throws, goes to {@link PipelineTopology#DEAD_LETTERS} with the reason in headers, so
- * one bad record never stalls its partition.
+ * Parses each record, checks it against the pipeline's schema and runs the transform chain. Output
+ * goes to the {@link PipelineTopology#OUTPUT} sink; a record that is not a JSON object, does not fit
+ * the schema, or on which a transform throws, goes to {@link PipelineTopology#DEAD_LETTERS} with the
+ * reason in headers, so one bad record never stalls its partition. With no transforms a good record
+ * is forwarded with its original bytes.
  */
 final class TransformProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final PipelineConfig pipeline;
+    private final RecordSchema schema;
     private final ClassLoader loader;
     private ProcessorContext<byte[], byte[]> context;
     private TransformChain chain;
 
     TransformProcessor(PipelineConfig pipeline, ClassLoader loader) {
         this.pipeline = pipeline;
+        this.schema = RecordSchema.of(pipeline.schema());
         this.loader = loader;
     }
 
@@ -50,6 +54,15 @@ final class TransformProcessor implements Processor<byte[], byte[], byte[], byte
             input = dev.sluice.transforms.Record.of((ObjectNode) node);
         } catch (IOException | IllegalArgumentException e) {
             deadLetter(record, "parse", null, e);
+            return;
+        }
+        String mismatch = schema.mismatch(input.json());
+        if (mismatch != null) {
+            deadLetter(record, "schema", null, new IllegalArgumentException(mismatch));
+            return;
+        }
+        if (!pipeline.hasTransforms()) {
+            context.forward(record, PipelineTopology.OUTPUT);
             return;
         }
         List<dev.sluice.transforms.Record> outputs;

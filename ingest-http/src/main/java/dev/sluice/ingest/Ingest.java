@@ -1,0 +1,136 @@
+package dev.sluice.ingest;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.config.PipelineConfig;
+import dev.sluice.config.RecordSchema;
+import dev.sluice.config.SluiceConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+
+/**
+ * What HTTP and WebSocket share: from a decoded body to records acknowledged by Kafka. Splits and
+ * checks every record (JSON, size, schema) before anything is produced, derives partition keys,
+ * asks {@link Backpressure}, then hands the whole request to the {@link RecordSender} as one unit.
+ */
+final class Ingest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Map<String, Endpoint> endpoints;
+    private final RecordSender sender;
+    private final Backpressure backpressure;
+    private final IngestMetrics metrics;
+
+    Ingest(SluiceConfig config, RecordSender sender, Backpressure backpressure, IngestMetrics metrics) {
+        this.endpoints = config.pipelines().stream().collect(Collectors.toUnmodifiableMap(PipelineConfig::name, Endpoint::new));
+        this.sender = sender;
+        this.backpressure = backpressure;
+        this.metrics = metrics;
+    }
+
+    /** A pipeline's ingest side, with everything derived from its config once. */
+    static final class Endpoint {
+        final PipelineConfig pipeline;
+        final TokenCheck tokens;
+        final CorsPolicy cors;
+        final RecordSchema schema;
+        final PartitionKey partitionKey;
+
+        Endpoint(PipelineConfig pipeline) {
+            this.pipeline = pipeline;
+            this.tokens = new TokenCheck(pipeline.http().auth().tokens());
+            this.cors = new CorsPolicy(pipeline.http().cors() == null ? List.of() : pipeline.http().cors().origins());
+            this.schema = RecordSchema.of(pipeline.schema());
+            this.partitionKey = pipeline.partitionKey() == null ? null : PartitionKey.of(pipeline.partitionKey());
+        }
+
+        String name() {
+            return pipeline.name();
+        }
+    }
+
+    Endpoint endpoint(String name) {
+        Endpoint endpoint = endpoints.get(name);
+        if (endpoint == null) {
+            throw new IngestError(404, "unknown_pipeline", "no pipeline named '" + name + "'");
+        }
+        return endpoint;
+    }
+
+    IngestMetrics metrics() {
+        return metrics;
+    }
+
+    /**
+     * Accepts one request or frame: all of its records, or (by exception or a failed future) none.
+     *
+     * @throws IngestError for a body that is refused before anything is produced
+     */
+    CompletableFuture<Integer> accept(Endpoint endpoint, byte[] body, BodyFormat format, String source,
+                                      String requestId, int affinity) {
+        PipelineConfig pipeline = endpoint.pipeline;
+        List<byte[]> values = JsonRecords.split(body, format, pipeline.http().maxRecordBytes());
+        long ingestTime = System.currentTimeMillis();
+        Header[] headers = {
+                new RecordHeader(IngestHeaders.INGEST_TIME, Long.toString(ingestTime).getBytes(StandardCharsets.UTF_8)),
+                new RecordHeader(IngestHeaders.SOURCE, source.getBytes(StandardCharsets.UTF_8)),
+                new RecordHeader(IngestHeaders.REQUEST_ID, requestId.getBytes(StandardCharsets.UTF_8))};
+        Function<byte[], byte[]> keys = keysFor(endpoint, values);
+        List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(values.size());
+        long bytes = 0;
+        for (byte[] value : values) {
+            bytes += value.length;
+            records.add(new ProducerRecord<>(pipeline.topic(), null, ingestTime, keys.apply(value), value,
+                    new RecordHeaders(headers)));
+        }
+        backpressure.admit(pipeline, records.size(), bytes);
+        long start = System.nanoTime();
+        long requestBytes = bytes;
+        return sender.send(records, bytes, affinity).whenComplete((n, error) -> {
+            if (error == null) {
+                metrics.accepted(pipeline.name(), source, n, requestBytes, System.nanoTime() - start);
+            }
+        });
+    }
+
+    /**
+     * Checks the schema and extracts partition keys, parsing each record into a tree only when the
+     * pipeline has a schema or a partition key.
+     */
+    private static Function<byte[], byte[]> keysFor(Endpoint endpoint, List<byte[]> values) {
+        if (endpoint.schema.acceptsAnything() && endpoint.partitionKey == null) {
+            return value -> null;
+        }
+        Map<byte[], byte[]> keys = new java.util.IdentityHashMap<>();
+        for (int i = 0; i < values.size(); i++) {
+            ObjectNode record = tree(values.get(i));
+            String mismatch = endpoint.schema.mismatch(record);
+            if (mismatch != null) {
+                throw new IngestError(400, "schema_mismatch", "record " + i + ": " + mismatch, i);
+            }
+            if (endpoint.partitionKey != null) {
+                keys.put(values.get(i), endpoint.partitionKey.keyOf(record));
+            }
+        }
+        return keys::get;
+    }
+
+    private static ObjectNode tree(byte[] value) {
+        try {
+            return (ObjectNode) JSON.readTree(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException("a record that passed the splitter did not parse", e);
+        }
+    }
+}

@@ -1,0 +1,81 @@
+package dev.sluice.ingest;
+
+import dev.sluice.config.PipelineConfig;
+import dev.sluice.config.SluiceConfig;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The ingest's meters, exported at {@code GET /metrics}: requests by status, records, bytes, errors
+ * by code, produce latency, backlog and open WebSocket connections, each tagged with the pipeline.
+ * Unknown pipeline names are tagged {@code _unknown} so that random URLs cannot grow the series.
+ */
+final class IngestMetrics {
+    static final String UNKNOWN_PIPELINE = "_unknown";
+
+    private final MeterRegistry registry;
+    private final Map<String, PipelineMeters> pipelines = new ConcurrentHashMap<>();
+
+    IngestMetrics(MeterRegistry registry, SluiceConfig config, Backpressure backpressure) {
+        this.registry = registry;
+        for (PipelineConfig p : config.pipelines()) {
+            for (String source : new String[] {"http", "ws"}) {
+                pipelines.put(p.name() + "/" + source, new PipelineMeters(registry, p.name(), source));
+            }
+            Gauge.builder("sluice.ingest.backlog.records", backpressure, b -> b.backlogRecords(p.name()))
+                    .description("records accepted into Kafka but not yet written to storage")
+                    .tag("pipeline", p.name()).register(registry);
+            Gauge.builder("sluice.ingest.backlog.bytes", backpressure, b -> b.backlogBytes(p.name()))
+                    .description("approximate bytes accepted into Kafka but not yet written to storage")
+                    .tag("pipeline", p.name()).register(registry);
+        }
+    }
+
+    void accepted(String pipeline, String source, int records, long bytes, long produceNanos) {
+        PipelineMeters m = pipelines.get(pipeline + "/" + source);
+        m.ok.increment();
+        m.records.increment(records);
+        m.bytes.increment(bytes);
+        m.produce.record(produceNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+    }
+
+    void refused(String pipeline, String source, IngestError error) {
+        String tag = pipeline == null ? UNKNOWN_PIPELINE : pipeline;
+        registry.counter("sluice.ingest.requests", "pipeline", tag, "source", source, "status", Integer.toString(error.status))
+                .increment();
+        registry.counter("sluice.ingest.errors", "pipeline", tag, "source", source, "code", error.code).increment();
+    }
+
+    AtomicInteger webSocketConnections(String pipeline) {
+        return registry.gauge("sluice.ingest.websocket.connections",
+                io.micrometer.core.instrument.Tags.of("pipeline", pipeline), new AtomicInteger());
+    }
+
+    private static final class PipelineMeters {
+        final Counter ok;
+        final Counter records;
+        final Counter bytes;
+        final Timer produce;
+
+        PipelineMeters(MeterRegistry registry, String pipeline, String source) {
+            ok = registry.counter("sluice.ingest.requests", "pipeline", pipeline, "source", source, "status", "200");
+            records = Counter.builder("sluice.ingest.records").description("records acknowledged")
+                    .tags("pipeline", pipeline, "source", source).register(registry);
+            bytes = Counter.builder("sluice.ingest.bytes").description("record bytes acknowledged").baseUnit("bytes")
+                    .tags("pipeline", pipeline, "source", source).register(registry);
+            produce = Timer.builder("sluice.ingest.produce.latency")
+                    .description("from handing a request to Kafka to Kafka's commit of it")
+                    .tags("pipeline", pipeline, "source", source)
+                    .publishPercentileHistogram()
+                    .minimumExpectedValue(Duration.ofMillis(1))
+                    .maximumExpectedValue(Duration.ofSeconds(30))
+                    .register(registry);
+        }
+    }
+}

@@ -1,0 +1,238 @@
+package dev.sluice.ingest;
+
+import dev.sluice.config.KafkaConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.AuthenticationException;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Produces requests all-or-nothing, with Kafka transactions and group commit.
+ *
+ * <p>A request's records are only readable (by {@code read_committed} consumers: the processor and
+ * the sink) once the transaction holding them commits, so a failure part-way through leaves nothing
+ * of the request behind. One transaction per request would cap throughput at one commit round trip
+ * per request, so each of a few lanes takes every request waiting in its queue and commits them
+ * together: under load a transaction carries many requests, when idle it carries one. A request is
+ * acknowledged when its transaction commits (which waits for {@code acks=all}) and fails with its
+ * whole group when the transaction aborts.
+ *
+ * <p>Requests with the same affinity (one WebSocket connection) share a lane, so they reach Kafka in
+ * the order they were sent.
+ */
+public final class RecordSender implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(RecordSender.class);
+    private static final int MAX_RECORDS_PER_TRANSACTION = 50_000;
+    private static final long MAX_BYTES_PER_TRANSACTION = 32L << 20;
+
+    private final Map<String, Object> producerProperties;
+    private final String instance = UUID.randomUUID().toString().substring(0, 8);
+    private final Lane[] lanes;
+    private final AtomicInteger nextLane = new AtomicInteger();
+    private final AtomicLong inFlightBytes = new AtomicLong();
+    private final long capacityBytes;
+    private volatile boolean running = true;
+
+    /**
+     * @param kafka         cluster and client properties
+     * @param lanes         transactions in flight at once
+     * @param capacityBytes bytes of accepted-but-unacknowledged requests beyond which ingest answers 429
+     * @param maxRecordSize the largest record a pipeline accepts, so the producer never refuses one
+     */
+    public RecordSender(KafkaConfig kafka, int lanes, long capacityBytes, long maxRecordSize) {
+        this.capacityBytes = capacityBytes;
+        this.producerProperties = new java.util.HashMap<>(kafka.clientProperties());
+        producerProperties.put(ProducerConfig.ACKS_CONFIG, "all");
+        producerProperties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        producerProperties.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        producerProperties.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        producerProperties.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, (int) Math.max(1 << 20, maxRecordSize + (256 << 10)));
+        // Requests wait for the answer, so fail within seconds rather than Kafka's minutes.
+        producerProperties.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
+        producerProperties.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        producerProperties.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 20_000);
+        producerProperties.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 30_000);
+        this.lanes = new Lane[lanes];
+        for (int i = 0; i < lanes; i++) {
+            this.lanes[i] = new Lane(i);
+        }
+        for (Lane lane : this.lanes) {
+            lane.thread.start();
+        }
+    }
+
+    /** Bytes of requests sent but not yet acknowledged or failed. */
+    public long inFlightBytes() {
+        return inFlightBytes.get();
+    }
+
+    public long capacityBytes() {
+        return capacityBytes;
+    }
+
+    /**
+     * Queues a request's records; the future completes with their count when Kafka committed them, or
+     * fails when their transaction aborted (then none of them is readable).
+     *
+     * @param affinity requests with the same non-negative affinity are produced in order; -1 for any lane
+     */
+    public CompletableFuture<Integer> send(List<ProducerRecord<byte[], byte[]>> records, long bytes, int affinity) {
+        CompletableFuture<Integer> done = new CompletableFuture<>();
+        if (records.isEmpty()) {
+            done.complete(0);
+            return done;
+        }
+        if (!running) {
+            done.completeExceptionally(new IllegalStateException("ingest is stopping"));
+            return done;
+        }
+        inFlightBytes.addAndGet(bytes);
+        done.whenComplete((n, e) -> inFlightBytes.addAndGet(-bytes));
+        int lane = affinity >= 0 ? Math.floorMod(affinity, lanes.length) : Math.floorMod(nextLane.getAndIncrement(), lanes.length);
+        lanes[lane].queue.add(new Pending(records, bytes, done));
+        return done;
+    }
+
+    /** Stops taking requests, commits what is queued, and closes the producers. */
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        for (Lane lane : lanes) {
+            lane.thread.join();
+        }
+    }
+
+    private record Pending(List<ProducerRecord<byte[], byte[]>> records, long bytes, CompletableFuture<Integer> done) {}
+
+    private final class Lane implements Runnable {
+        final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+        final Thread thread;
+        private final int id;
+        private KafkaProducer<byte[], byte[]> producer;
+
+        Lane(int id) {
+            this.id = id;
+            this.thread = new Thread(this, "sluice-ingest-producer-" + id);
+        }
+
+        @Override
+        public void run() {
+            List<Pending> group = new ArrayList<>();
+            try {
+                while (running || !queue.isEmpty()) {
+                    Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                    if (first == null) {
+                        continue;
+                    }
+                    group.add(first);
+                    fillGroup(group, first);
+                    commit(group);
+                    group.clear();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                group.forEach(p -> p.done.completeExceptionally(e));
+            } finally {
+                closeProducer();
+            }
+        }
+
+        private void fillGroup(List<Pending> group, Pending first) {
+            long records = first.records.size();
+            long bytes = first.bytes;
+            for (Pending next; records < MAX_RECORDS_PER_TRANSACTION && bytes < MAX_BYTES_PER_TRANSACTION
+                    && (next = queue.poll()) != null; ) {
+                group.add(next);
+                records += next.records.size();
+                bytes += next.bytes;
+            }
+        }
+
+        private void commit(List<Pending> group) {
+            try {
+                KafkaProducer<byte[], byte[]> p = producer();
+                p.beginTransaction();
+                for (Pending pending : group) {
+                    for (ProducerRecord<byte[], byte[]> record : pending.records) {
+                        p.send(record);
+                    }
+                }
+                // Flushes and waits for acks=all; throws if any record failed, and then nothing of the group is visible.
+                p.commitTransaction();
+                for (Pending pending : group) {
+                    pending.done.complete(pending.records.size());
+                }
+            } catch (KafkaException e) {
+                group.forEach(pending -> pending.done.completeExceptionally(e));
+                recover(e);
+            }
+        }
+
+        private KafkaProducer<byte[], byte[]> producer() {
+            if (producer == null) {
+                Map<String, Object> props = new java.util.HashMap<>(producerProperties);
+                props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "sluice-ingest-" + instance + "-" + id);
+                props.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-ingest-" + id);
+                KafkaProducer<byte[], byte[]> created = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+                try {
+                    created.initTransactions();
+                } catch (KafkaException e) {
+                    created.close(java.time.Duration.ZERO);
+                    throw e;
+                }
+                producer = created;
+            }
+            return producer;
+        }
+
+        private void recover(KafkaException e) {
+            if (producer == null) {
+                log.warn("ingest lane {}: cannot reach Kafka: {}", id, e.toString());
+                return;
+            }
+            boolean fatal = e instanceof ProducerFencedException || e instanceof OutOfOrderSequenceException
+                    || e instanceof AuthorizationException || e instanceof AuthenticationException
+                    || e instanceof UnsupportedVersionException;
+            if (!fatal) {
+                try {
+                    producer.abortTransaction();
+                    log.warn("ingest lane {}: transaction aborted: {}", id, e.toString());
+                    return;
+                } catch (KafkaException abortFailed) {
+                    log.warn("ingest lane {}: abort failed: {}", id, abortFailed.toString());
+                }
+            }
+            log.warn("ingest lane {}: recreating the producer after {}", id, e.toString());
+            closeProducer();
+        }
+
+        private void closeProducer() {
+            if (producer != null) {
+                try {
+                    producer.close(java.time.Duration.ofSeconds(5));
+                } catch (KafkaException e) {
+                    log.debug("closing producer failed", e);
+                }
+                producer = null;
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package dev.sluice.ingest;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.List;
+
+/**
+ * A pipeline's bearer tokens. Only SHA-256 digests are kept, and a presented token is compared
+ * with every digest in constant time, so neither memory nor timing gives a token away.
+ */
+final class TokenCheck {
+    private final List<byte[]> digests;
+
+    TokenCheck(List<String> tokens) {
+        this.digests = tokens.stream().map(TokenCheck::sha256).toList();
+    }
+
+    boolean isOpen() {
+        return digests.isEmpty();
+    }
+
+    boolean accepts(String presented) {
+        byte[] digest = sha256(presented);
+        boolean match = false;
+        for (byte[] known : digests) {
+            match |= MessageDigest.isEqual(known, digest);
+        }
+        return match;
+    }
+
+    /**
+     * 401 when no token was presented, 403 when a wrong one was. The token comes from
+     * {@code Authorization: Bearer …} or, for browsers' WebSocket API, a {@code token} query parameter.
+     */
+    void require(String authorizationHeader, String tokenParameter) {
+        if (isOpen()) {
+            return;
+        }
+        String presented = null;
+        if (authorizationHeader != null && authorizationHeader.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            presented = authorizationHeader.substring(7).trim();
+        } else if (tokenParameter != null) {
+            presented = tokenParameter;
+        }
+        if (presented == null || presented.isEmpty()) {
+            throw new IngestError(401, "unauthorized", "this pipeline needs a token: send Authorization: Bearer <token>");
+        }
+        if (!accepts(presented)) {
+            throw new IngestError(403, "forbidden", "the token is not valid for this pipeline");
+        }
+    }
+
+    private static byte[] sha256(String token) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(token.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JVM has SHA-256", e);
+        }
+    }
+}

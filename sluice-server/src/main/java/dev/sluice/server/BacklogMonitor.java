@@ -1,0 +1,165 @@
+package dev.sluice.server;
+
+import dev.sluice.config.PipelineConfig;
+import dev.sluice.ingest.Backpressure;
+import dev.sluice.processor.PipelineProcessor;
+import dev.sluice.sink.PipelineSink;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
+import org.apache.kafka.clients.admin.ListOffsetsResult.ListOffsetsResultInfo;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Measures each pipeline's backlog from Kafka offsets, about once a second, for every request to
+ * read for free: records in {@code {pipeline}} not yet committed by the processor, plus records in
+ * {@code {pipeline}.out} not yet committed by the sink (which commits only after an object is
+ * written). Transaction markers count as records, so the figure is approximate.
+ */
+final class BacklogMonitor implements Backpressure.BacklogSource, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(BacklogMonitor.class);
+
+    private final Admin admin;
+    private final List<PipelineConfig> pipelines;
+    private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "sluice-backlog-monitor");
+        t.setDaemon(true);
+        return t;
+    });
+    private volatile Map<String, Long> backlog = Map.of();
+    private volatile Map<String, Long> unprocessed = Map.of();
+    private Map<String, Integer> partitionCounts;
+
+    BacklogMonitor(Admin admin, List<PipelineConfig> pipelines) {
+        this.admin = admin;
+        this.pipelines = pipelines;
+    }
+
+    BacklogMonitor start() {
+        timer.scheduleWithFixedDelay(this::refreshQuietly, 0, 1, TimeUnit.SECONDS);
+        return this;
+    }
+
+    @Override
+    public long backlogRecords(String pipeline) {
+        return backlog.getOrDefault(pipeline, -1L);
+    }
+
+    /**
+     * Waits until every processor has committed all input, so that a stop writes what was accepted
+     * instead of leaving it for the next start. Gives up (and says so) after {@code timeout}.
+     */
+    void awaitProcessed(java.time.Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            refreshQuietly();
+            if (!unprocessed.isEmpty() && unprocessed.values().stream().allMatch(n -> n == 0)) {
+                return;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        log.warn("stopping with records not yet processed {}; they are safe in Kafka and will be written after the next start",
+                unprocessed);
+    }
+
+    private void refreshQuietly() {
+        try {
+            refresh();
+        } catch (Exception e) {
+            log.debug("backlog refresh failed; keeping the last figures", e);
+        }
+    }
+
+    void refresh() throws Exception {
+        if (partitionCounts == null) {
+            List<String> topics = new ArrayList<>();
+            pipelines.forEach(p -> topics.addAll(List.of(p.topic(), p.outputTopic())));
+            Map<String, Integer> counts = new HashMap<>();
+            admin.describeTopics(topics).allTopicNames().get(5, TimeUnit.SECONDS)
+                    .forEach((topic, description) -> counts.put(topic, description.partitions().size()));
+            partitionCounts = counts;
+        }
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+        Map<String, ListConsumerGroupOffsetsSpec> groups = new HashMap<>();
+        Map<String, List<TopicPartition>> inputs = new HashMap<>();
+        Map<String, List<TopicPartition>> outputs = new HashMap<>();
+        for (PipelineConfig p : pipelines) {
+            List<TopicPartition> in = partitions(p.topic(), partitionCounts.get(p.topic()));
+            List<TopicPartition> out = partitions(p.outputTopic(), partitionCounts.get(p.outputTopic()));
+            inputs.put(p.name(), in);
+            outputs.put(p.name(), out);
+            for (TopicPartition tp : concat(in, out)) {
+                latest.put(tp, OffsetSpec.latest());
+                earliest.put(tp, OffsetSpec.earliest());
+            }
+            groups.put(PipelineProcessor.applicationId(p), new ListConsumerGroupOffsetsSpec().topicPartitions(in));
+            groups.put(PipelineSink.groupId(p), new ListConsumerGroupOffsetsSpec().topicPartitions(out));
+        }
+        Map<TopicPartition, ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get(5, TimeUnit.SECONDS);
+        Map<TopicPartition, ListOffsetsResultInfo> starts = admin.listOffsets(earliest).all().get(5, TimeUnit.SECONDS);
+        var committed = admin.listConsumerGroupOffsets(groups);
+        Map<String, Long> measured = new HashMap<>();
+        Map<String, Long> measuredUnprocessed = new HashMap<>();
+        for (PipelineConfig p : pipelines) {
+            Map<TopicPartition, OffsetAndMetadata> processed = committed.partitionsToOffsetAndMetadata(
+                    PipelineProcessor.applicationId(p)).get(5, TimeUnit.SECONDS);
+            Map<TopicPartition, OffsetAndMetadata> written = committed.partitionsToOffsetAndMetadata(
+                    PipelineSink.groupId(p)).get(5, TimeUnit.SECONDS);
+            long notProcessed = lag(inputs.get(p.name()), ends, starts, processed);
+            measured.put(p.name(), notProcessed + lag(outputs.get(p.name()), ends, starts, written));
+            measuredUnprocessed.put(p.name(), notProcessed);
+        }
+        backlog = Map.copyOf(measured);
+        unprocessed = Map.copyOf(measuredUnprocessed);
+    }
+
+    private static long lag(List<TopicPartition> partitions, Map<TopicPartition, ListOffsetsResultInfo> ends,
+                            Map<TopicPartition, ListOffsetsResultInfo> starts, Map<TopicPartition, OffsetAndMetadata> committed) {
+        long lag = 0;
+        for (TopicPartition tp : partitions) {
+            ListOffsetsResultInfo end = ends.get(tp);
+            if (end == null) {
+                continue;
+            }
+            OffsetAndMetadata done = committed == null ? null : committed.get(tp);
+            long from = done != null ? done.offset() : starts.get(tp).offset();
+            lag += Math.max(0, end.offset() - from);
+        }
+        return lag;
+    }
+
+    private static List<TopicPartition> partitions(String topic, int count) {
+        List<TopicPartition> out = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            out.add(new TopicPartition(topic, i));
+        }
+        return out;
+    }
+
+    private static List<TopicPartition> concat(List<TopicPartition> a, List<TopicPartition> b) {
+        List<TopicPartition> out = new ArrayList<>(a);
+        out.addAll(b);
+        return out;
+    }
+
+    @Override
+    public void close() {
+        timer.shutdownNow();
+    }
+}

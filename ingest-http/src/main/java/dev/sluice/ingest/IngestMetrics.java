@@ -21,6 +21,7 @@ final class IngestMetrics {
 
     private final MeterRegistry registry;
     private final Map<String, PipelineMeters> pipelines = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> webSocketConnections = new ConcurrentHashMap<>();
 
     IngestMetrics(MeterRegistry registry, SluiceConfig config, Backpressure backpressure) {
         this.registry = registry;
@@ -28,6 +29,10 @@ final class IngestMetrics {
             for (String source : new String[] {"http", "ws"}) {
                 pipelines.put(p.name() + "/" + source, new PipelineMeters(registry, p.name(), source));
             }
+            AtomicInteger connections = new AtomicInteger();
+            Gauge.builder("sluice.ingest.websocket.connections", connections, AtomicInteger::get)
+                    .description("open WebSocket connections").tag("pipeline", p.name()).register(registry);
+            webSocketConnections.put(p.name(), connections);
             Gauge.builder("sluice.ingest.backlog.records", backpressure, b -> b.backlogRecords(p.name()))
                     .description("records accepted into Kafka but not yet written to storage")
                     .tag("pipeline", p.name()).register(registry);
@@ -53,8 +58,7 @@ final class IngestMetrics {
     }
 
     AtomicInteger webSocketConnections(String pipeline) {
-        return registry.gauge("sluice.ingest.websocket.connections",
-                io.micrometer.core.instrument.Tags.of("pipeline", pipeline), new AtomicInteger());
+        return webSocketConnections.get(pipeline);
     }
 
     private static final class PipelineMeters {

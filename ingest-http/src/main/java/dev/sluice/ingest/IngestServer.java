@@ -6,6 +6,7 @@ import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import org.slf4j.Logger;
@@ -36,6 +37,7 @@ public final class IngestServer implements AutoCloseable {
         IngestMetrics metrics = new IngestMetrics(registry, config, backpressure);
         Ingest ingest = new Ingest(config, sender, backpressure, metrics);
         IngestHandler http = new IngestHandler(ingest);
+        WsIngestHandler ws = new WsIngestHandler(ingest);
         HealthHandler health = new HealthHandler(checks);
         long maxBody = config.pipelines().stream().mapToLong(p -> p.http().maxRequestBytes()).max().orElse(5L << 20);
         this.app = Javalin.create(cfg -> {
@@ -45,6 +47,12 @@ public final class IngestServer implements AutoCloseable {
             cfg.http.prefer405over404 = true;
             cfg.routes.post("/ingest/{pipeline}", http);
             cfg.routes.options("/ingest/{pipeline}", ctx -> preflight(ingest, ctx));
+            cfg.routes.wsBeforeUpgrade("/ingest/{pipeline}", ws::beforeUpgrade);
+            cfg.routes.ws("/ingest/{pipeline}", ws::configure);
+            cfg.jetty.modifyWebSocketServletFactory(factory -> {
+                factory.setMaxTextMessageSize(maxBody);
+                factory.setIdleTimeout(Duration.ofMinutes(5));
+            });
             cfg.routes.get("/healthz", health);
             cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
             cfg.routes.exception(IngestError.class, (e, ctx) -> {

@@ -27,6 +27,7 @@ public final class DevStack implements AutoCloseable {
     private final DevOptions options;
     private SluiceConfig config;
     private SluiceServer server;
+    private EmbeddedS3 embeddedS3;
     private boolean embeddedKafka;
     private boolean embeddedStorage;
 
@@ -66,9 +67,8 @@ public final class DevStack implements AutoCloseable {
             config = config.withKafka(new KafkaConfig(kafka.bootstrapServers()));
         }
         if (embeddedStorage) {
-            EmbeddedS3 s3 = EmbeddedS3.start(options.dataDir().resolve("s3"), host, options.s3Port());
-            started.add(s3);
-            config = config.withStorage(s3.storage());
+            embeddedS3 = started.add(EmbeddedS3.start(options.dataDir().resolve("s3"), host, options.s3Port()));
+            config = config.withStorage(embeddedS3.storage());
             createBuckets(config);
         }
         server = SluiceServer.start(config, options.dataDir(), host, options.httpPort(), onWritten);
@@ -106,6 +106,11 @@ public final class DevStack implements AutoCloseable {
 
     public SluiceServer server() {
         return server;
+    }
+
+    /** The embedded object store, for tests that take it away (null when sluice.yaml names a real one). */
+    EmbeddedS3 embeddedS3() {
+        return embeddedS3;
     }
 
     boolean embeddedKafka() {

@@ -20,12 +20,14 @@ final class EmbeddedS3 implements AutoCloseable {
     static final String ACCESS_KEY = "sluice";
     static final String SECRET_KEY = "sluice-dev-secret";
 
-    private final S3Proxy proxy;
-    private final StorageConfig storage;
+    private final Path dir;
+    private final String host;
+    private S3Proxy proxy;
+    private StorageConfig storage;
 
-    private EmbeddedS3(S3Proxy proxy, StorageConfig storage) {
-        this.proxy = proxy;
-        this.storage = storage;
+    private EmbeddedS3(Path dir, String host) {
+        this.dir = dir;
+        this.host = host;
     }
 
     static EmbeddedS3 start(Path dir, String host, int port) {
@@ -34,9 +36,15 @@ final class EmbeddedS3 implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the object store directory " + dir, e);
         }
+        EmbeddedS3 s3 = new EmbeddedS3(dir, host);
+        s3.startOn(port);
+        return s3;
+    }
+
+    private void startOn(int port) {
         Properties props = new Properties();
         props.setProperty("jclouds.filesystem.basedir", dir.toAbsolutePath().toString());
-        S3Proxy proxy = S3Proxy.builder()
+        proxy = S3Proxy.builder()
                 .blobStore(BlobStores.create("filesystem", props))
                 .endpoint(URI.create("http://" + host + ":" + port))
                 .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY)
@@ -55,16 +63,29 @@ final class EmbeddedS3 implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException("the embedded S3 server failed to start: " + e.getMessage(), e);
         }
-        String endpoint = "http://" + host + ":" + proxy.getPort();
-        return new EmbeddedS3(proxy, new StorageConfig(endpoint, "us-east-1", ACCESS_KEY, SECRET_KEY));
+        storage = new StorageConfig("http://" + host + ":" + proxy.getPort(), "us-east-1", ACCESS_KEY, SECRET_KEY);
     }
 
     StorageConfig storage() {
         return storage;
     }
 
+    /** Stops serving, as an outage would; {@link #restart()} serves the same data on the same port again. */
+    void stop() throws Exception {
+        if (proxy != null) {
+            proxy.stop();
+            proxy = null;
+        }
+    }
+
+    void restart() {
+        if (proxy == null) {
+            startOn(URI.create(storage.endpoint()).getPort());
+        }
+    }
+
     @Override
     public void close() throws Exception {
-        proxy.stop();
+        stop();
     }
 }

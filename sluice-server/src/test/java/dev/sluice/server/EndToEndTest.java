@@ -203,6 +203,7 @@ class EndToEndTest {
         assertEquals(0, endOffset("strict"), "a refused request must not write to Kafka");
 
         TestStack.postAcked(stack, "strict", List.of("{\"id\":\"good\"}"));
+        await().atMost(LANDING_DEADLINE).until(() -> !TestStack.committedValues(stack, "strict").isEmpty());
         assertEquals(List.of("{\"id\":\"good\"}"), TestStack.committedValues(stack, "strict"));
         await().atMost(LANDING_DEADLINE).pollInterval(Duration.ofMillis(500))
                 .until(() -> !TestStack.allRecords(s3, "sluice", "strict").isEmpty());

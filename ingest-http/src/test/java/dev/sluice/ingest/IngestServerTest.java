@@ -17,7 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The HTTP shapes of refusals and health; none of these paths reaches Kafka, so none is started. */
+/** The HTTP shapes of refusals and health, with no Kafka at all: nothing listens at the producer's bootstrap address. */
 class IngestServerTest {
     private final HttpClient http = HttpClient.newHttpClient();
     private RecordSender sender;
@@ -74,6 +74,14 @@ class IngestServerTest {
         assertTrue(r.body().startsWith("{\"success\":false,\"error\":{\"code\":\"request_too_large\"")
                 || r.body().startsWith("{\"success\":false,\"error\":{\"code\":\"content_too_large\""), r.body());
         assertTrue(!r.body().contains("\tat "), r.body());
+    }
+
+    @Test
+    void kafkaUnreachableIs503WithRetryAfter() throws Exception {
+        HttpResponse<String> r = send(to("/ingest/events").POST(HttpRequest.BodyPublishers.ofString("[{\"a\":1}]")));
+        assertEquals(503, r.statusCode(), r.body());
+        assertTrue(r.body().startsWith("{\"success\":false,\"error\":{\"code\":\"kafka_unavailable\""), r.body());
+        assertEquals("5", r.headers().firstValue("Retry-After").orElse(null));
     }
 
     @Test

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -86,11 +87,11 @@ final class TestStack {
                 () -> "HTTP " + response.statusCode() + ": " + response.body());
     }
 
-    /** Every value a read_committed consumer (like the processor) can read from the topic, in partition order. */
-    static List<String> committedValues(DevStack stack, String topic) {
+    /** Every record a read_committed consumer (like the processor) can read from the topic now, in partition order. */
+    static List<ConsumerRecord<byte[], byte[]>> readCommitted(DevStack stack, String topic) {
         Map<String, Object> props = stack.config().kafka().clientProperties();
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        List<String> values = new ArrayList<>();
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
                     .map(p -> new TopicPartition(topic, p.partition())).toList();
@@ -100,11 +101,22 @@ final class TestStack {
             long deadline = System.currentTimeMillis() + 30_000;
             while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
                 assertTrue(System.currentTimeMillis() < deadline, "could not read " + topic + " to its end");
-                consumer.poll(java.time.Duration.ofMillis(200))
-                        .forEach(r -> values.add(new String(r.value(), StandardCharsets.UTF_8)));
+                consumer.poll(java.time.Duration.ofMillis(200)).forEach(records::add);
             }
         }
-        return values;
+        return records;
+    }
+
+    /** The values of {@link #readCommitted}, as text. */
+    static List<String> committedValues(DevStack stack, String topic) {
+        return readCommitted(stack, topic).stream()
+                .map(r -> r.value() == null ? null : new String(r.value(), StandardCharsets.UTF_8))
+                .toList();
+    }
+
+    static String header(ConsumerRecord<byte[], byte[]> record, String name) {
+        var header = record.headers().lastHeader(name);
+        return header == null ? null : new String(header.value(), StandardCharsets.UTF_8);
     }
 
     static S3Client s3(DevStack stack) {

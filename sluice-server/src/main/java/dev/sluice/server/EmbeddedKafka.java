@@ -30,8 +30,24 @@ final class EmbeddedKafka implements AutoCloseable {
     }
 
     static EmbeddedKafka start(Path dir, String host, int port, int controllerPort) {
+        return start(dir, host, port, controllerPort, 0);
+    }
+
+    /**
+     * With {@code saslPort > 0}, also opens a SASL_PLAINTEXT listener that requires SCRAM-SHA-512
+     * credentials: the shape a production broker exposed beyond localhost should have (see README).
+     */
+    static EmbeddedKafka start(Path dir, String host, int port, int controllerPort, int saslPort) {
         Path logDir = dir.resolve("data");
         Properties props = brokerProperties(logDir, host, port, controllerPort);
+        if (saslPort > 0) {
+            props.put("listeners", props.get("listeners") + ",SASL_PLAINTEXT://" + host + ":" + saslPort);
+            props.put("advertised.listeners", props.get("advertised.listeners") + ",SASL_PLAINTEXT://" + host + ":" + saslPort);
+            props.put("listener.security.protocol.map", props.get("listener.security.protocol.map") + ",SASL_PLAINTEXT:SASL_PLAINTEXT");
+            props.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+            props.put("listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config",
+                    "org.apache.kafka.common.security.scram.ScramLoginModule required;");
+        }
         try {
             Files.createDirectories(logDir);
             Path configFile = dir.resolve("server.properties");

@@ -25,6 +25,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class IngestServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IngestServer.class);
+    /** One line per request at INFO; its level is WARN unless SLUICE_REQUEST_LOG=INFO (see logback.xml). */
+    private static final Logger requestLog = LoggerFactory.getLogger("sluice.requests");
 
     private final Javalin app;
     private final String host;
@@ -45,6 +47,13 @@ public final class IngestServer implements AutoCloseable {
             // Per-pipeline limits are checked in the handler; this only stops bodies no pipeline accepts.
             cfg.http.maxRequestSize = maxBody;
             cfg.http.prefer405over404 = true;
+            cfg.requestLogger.http((ctx, ms) -> {
+                if (requestLog.isInfoEnabled()) {
+                    requestLog.info("method={} path={} status={} ms={} request_id={} bytes_in={}", ctx.method(), ctx.path(),
+                            ctx.statusCode(), String.format(Locale.ROOT, "%.1f", ms),
+                            ctx.res().getHeader(IngestHandler.REQUEST_ID_HEADER), ctx.contentLength());
+                }
+            });
             cfg.routes.post("/ingest/{pipeline}", http);
             cfg.routes.options("/ingest/{pipeline}", ctx -> preflight(ingest, ctx));
             cfg.routes.wsBeforeUpgrade("/ingest/{pipeline}", ws::beforeUpgrade);

@@ -137,6 +137,11 @@ public final class RecordSender implements AutoCloseable {
         public void run() {
             List<Pending> group = new ArrayList<>();
             try {
+                producer(); // initTransactions now, not on the first request
+            } catch (KafkaException e) {
+                log.warn("ingest lane {}: Kafka not ready yet, will retry on the first request: {}", id, e.toString());
+            }
+            try {
                 while (running || !queue.isEmpty()) {
                     Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
                     if (first == null) {

@@ -17,9 +17,16 @@ final class Banner {
         for (PipelineConfig p : stack.config().pipelines()) {
             SinkConfig sink = p.sink();
             out.append("\nPipeline ").append(p.name()).append("\n");
+            String access = p.http().auth().isOpen()
+                    ? "open: no auth tokens configured"
+                    : "bearer token required (" + p.http().auth().tokens().size() + " configured)";
             out.append("  HTTP       POST ").append(stack.httpBaseUrl()).append("/ingest/").append(p.name())
-                    .append("   (open: no auth tokens configured)\n");
-            out.append("  WebSocket  not yet available\n");
+                    .append("   (").append(access).append(")\n");
+            out.append("  WebSocket  ws://").append(DevOptions.HOST).append(':').append(stack.httpPort())
+                    .append("/ingest/").append(p.name()).append("\n");
+            if (p.http().cors() != null && !p.http().cors().origins().isEmpty()) {
+                out.append("  CORS       ").append(String.join(", ", p.http().cors().origins())).append("\n");
+            }
             out.append("  Kafka      bootstrap ").append(stack.config().kafka().bootstrapServers())
                     .append(", topic ").append(p.topic()).append(" (JSON object values)\n");
             if (p.hasTransforms()) {

@@ -82,17 +82,17 @@ final class Ingest {
         PipelineConfig pipeline = endpoint.pipeline;
         List<byte[]> values = JsonRecords.split(body, format, pipeline.http().maxRecordBytes());
         long ingestTime = System.currentTimeMillis();
-        Header[] headers = {
+        // One headers object serves every record of the request; the producer only reads it.
+        RecordHeaders headers = new RecordHeaders(new Header[] {
                 new RecordHeader(IngestHeaders.INGEST_TIME, Long.toString(ingestTime).getBytes(StandardCharsets.UTF_8)),
                 new RecordHeader(IngestHeaders.SOURCE, source.getBytes(StandardCharsets.UTF_8)),
-                new RecordHeader(IngestHeaders.REQUEST_ID, requestId.getBytes(StandardCharsets.UTF_8))};
+                new RecordHeader(IngestHeaders.REQUEST_ID, requestId.getBytes(StandardCharsets.UTF_8))});
         Function<byte[], byte[]> keys = keysFor(endpoint, values);
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(values.size());
         long bytes = 0;
         for (byte[] value : values) {
             bytes += value.length;
-            records.add(new ProducerRecord<>(pipeline.topic(), null, ingestTime, keys.apply(value), value,
-                    new RecordHeaders(headers)));
+            records.add(new ProducerRecord<>(pipeline.topic(), null, ingestTime, keys.apply(value), value, headers));
         }
         backpressure.admit(pipeline, records.size(), bytes);
         long start = System.nanoTime();

@@ -37,6 +37,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Requests with the same affinity (one WebSocket connection) share a lane, so they reach Kafka in
  * the order they were sent.
+ *
+ * <p>A request of one record is all-or-nothing by itself, so without affinity it skips the
+ * transaction: an idempotent {@code acks=all} producer sends it, batched with its neighbours, and it
+ * is acknowledged when Kafka acknowledged it. That removes the commit round trip from the most
+ * common small request.
  */
 public final class RecordSender implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RecordSender.class);
@@ -49,6 +54,7 @@ public final class RecordSender implements AutoCloseable {
     private final AtomicInteger nextLane = new AtomicInteger();
     private final AtomicLong inFlightBytes = new AtomicLong();
     private final long capacityBytes;
+    private final KafkaProducer<byte[], byte[]> single;
     private volatile boolean running = true;
 
     /**
@@ -70,6 +76,10 @@ public final class RecordSender implements AutoCloseable {
         producerProperties.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         producerProperties.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 20_000);
         producerProperties.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 30_000);
+        Map<String, Object> singleProps = new java.util.HashMap<>(producerProperties);
+        singleProps.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-ingest-single");
+        singleProps.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        this.single = new KafkaProducer<>(singleProps, new ByteArraySerializer(), new ByteArraySerializer());
         this.lanes = new Lane[lanes];
         for (int i = 0; i < lanes; i++) {
             this.lanes[i] = new Lane(i);
@@ -106,6 +116,20 @@ public final class RecordSender implements AutoCloseable {
         }
         inFlightBytes.addAndGet(bytes);
         done.whenComplete((n, e) -> inFlightBytes.addAndGet(-bytes));
+        if (records.size() == 1 && affinity < 0) {
+            try {
+                single.send(records.get(0), (metadata, error) -> {
+                    if (error == null) {
+                        done.complete(1);
+                    } else {
+                        done.completeExceptionally(error);
+                    }
+                });
+            } catch (KafkaException e) {
+                done.completeExceptionally(e);
+            }
+            return done;
+        }
         int lane = affinity >= 0 ? Math.floorMod(affinity, lanes.length) : Math.floorMod(nextLane.getAndIncrement(), lanes.length);
         lanes[lane].queue.add(new Pending(records, bytes, done));
         return done;
@@ -118,6 +142,7 @@ public final class RecordSender implements AutoCloseable {
         for (Lane lane : lanes) {
             lane.thread.join();
         }
+        single.close(java.time.Duration.ofSeconds(10));
     }
 
     private record Pending(List<ProducerRecord<byte[], byte[]>> records, long bytes, CompletableFuture<Integer> done) {}

@@ -17,15 +17,8 @@ final class Banner {
         for (PipelineConfig p : stack.config().pipelines()) {
             SinkConfig sink = p.sink();
             out.append("\nPipeline ").append(p.name()).append("\n");
-            String access = p.http().auth().isOpen()
-                    ? "open: no auth tokens configured"
-                    : "bearer token required (" + p.http().auth().tokens().size() + " configured)";
-            out.append("  HTTP       POST ").append(stack.httpBaseUrl()).append("/ingest/").append(p.name())
-                    .append("   (").append(access).append(")\n");
-            out.append("  WebSocket  ws://").append(DevOptions.HOST).append(':').append(stack.httpPort())
-                    .append("/ingest/").append(p.name()).append("\n");
-            if (p.http().cors() != null && !p.http().cors().origins().isEmpty()) {
-                out.append("  CORS       ").append(String.join(", ", p.http().cors().origins())).append("\n");
+            if (stack.server().roles().contains(Role.INGEST)) {
+                endpoints(out, stack, p);
             }
             out.append("  Kafka      bootstrap ").append(stack.config().kafka().bootstrapServers())
                     .append(", topic ").append(p.topic()).append(" (JSON object values)\n");
@@ -43,9 +36,28 @@ final class Banner {
         if (stack.embeddedStorage()) {
             out.append("  (access key ").append(EmbeddedS3.ACCESS_KEY).append(", secret key ").append(EmbeddedS3.SECRET_KEY).append(")");
         }
-        out.append("\nHealth      ").append(stack.httpBaseUrl()).append("/healthz\n");
+        if (stack.server().roles().size() < Role.ALL.size()) {
+            out.append("\nRoles       ").append(stack.server().roles()).append(" (the others run elsewhere or not at all)");
+        }
+        if (stack.server().roles().contains(Role.INGEST)) {
+            out.append("\nHealth      ").append(stack.httpBaseUrl()).append("/healthz");
+        }
+        out.append("\n");
         out.append("Stop with Ctrl-C; open batches are written first.\n");
         return out.toString();
+    }
+
+    private static void endpoints(StringBuilder out, DevStack stack, PipelineConfig p) {
+        String access = p.http().auth().isOpen()
+                ? "open: no auth tokens configured"
+                : "bearer token required (" + p.http().auth().tokens().size() + " configured)";
+        out.append("  HTTP       POST ").append(stack.httpBaseUrl()).append("/ingest/").append(p.name())
+                .append("   (").append(access).append(")\n");
+        out.append("  WebSocket  ws://").append(DevOptions.HOST).append(':').append(stack.httpPort())
+                .append("/ingest/").append(p.name()).append("\n");
+        if (p.http().cors() != null && !p.http().cors().origins().isEmpty()) {
+            out.append("  CORS       ").append(String.join(", ", p.http().cors().origins())).append("\n");
+        }
     }
 
     private static String describe(SinkConfig sink) {

@@ -35,6 +35,10 @@ final class DevCommand implements Callable<Integer> {
     @Option(names = "--s3-port", defaultValue = "9000", description = "S3 endpoint port (default: ${DEFAULT-VALUE})")
     int s3Port;
 
+    @Option(names = "--roles", defaultValue = "ingest,processor,sink",
+            description = "roles to run in this process (default: ${DEFAULT-VALUE})")
+    String roles;
+
     @Option(names = "--config", description = "pipeline config (default: ./sluice.yaml if present, else one pipeline named 'events')")
     Path config;
 
@@ -51,8 +55,8 @@ final class DevCommand implements Callable<Integer> {
                 kafkaControllerPort != null ? kafkaControllerPort : kafkaPort + 1, s3Port);
         DevStack stack;
         try {
-            stack = DevStack.start(pipelines, options, written -> {});
-        } catch (PortInUseException | ConfigException e) {
+            stack = DevStack.start(pipelines, options, Role.parse(roles), written -> {});
+        } catch (PortInUseException | ConfigException | IllegalArgumentException e) {
             System.err.println("sluice: " + e.getMessage());
             return 2;
         } catch (RuntimeException e) {

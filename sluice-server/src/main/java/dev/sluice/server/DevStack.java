@@ -5,6 +5,7 @@ import dev.sluice.config.PipelineConfig;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.sink.S3Clients;
 import dev.sluice.sink.WrittenObject;
+import java.util.Set;
 import java.util.function.Consumer;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.BucketAlreadyOwnedByYouException;
@@ -36,9 +37,13 @@ public final class DevStack implements AutoCloseable {
     }
 
     public static DevStack start(SluiceConfig config, DevOptions options, Consumer<WrittenObject> onWritten) {
+        return start(config, options, Role.ALL, onWritten);
+    }
+
+    public static DevStack start(SluiceConfig config, DevOptions options, Set<Role> roles, Consumer<WrittenObject> onWritten) {
         DevStack stack = new DevStack(options);
         try {
-            stack.startAll(config, onWritten);
+            stack.startAll(config, roles, onWritten);
             return stack;
         } catch (RuntimeException e) {
             stack.close();
@@ -46,7 +51,7 @@ public final class DevStack implements AutoCloseable {
         }
     }
 
-    private void startAll(SluiceConfig initial, Consumer<WrittenObject> onWritten) {
+    private void startAll(SluiceConfig initial, Set<Role> roles, Consumer<WrittenObject> onWritten) {
         String host = DevOptions.HOST;
         embeddedKafka = initial.kafka() == null;
         embeddedStorage = initial.storage() == null;
@@ -71,7 +76,7 @@ public final class DevStack implements AutoCloseable {
             config = config.withStorage(embeddedS3.storage());
             createBuckets(config);
         }
-        server = SluiceServer.start(config, options.dataDir(), host, options.httpPort(), onWritten);
+        server = SluiceServer.start(config, roles, options.dataDir(), host, options.httpPort(), onWritten);
         started.add(server);
     }
 

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
@@ -50,8 +51,11 @@ public final class SluiceServer implements AutoCloseable {
     private final List<PipelineProcessor> processors = new ArrayList<>();
     private IngestServer ingest;
 
-    private SluiceServer(SluiceConfig config) {
+    private final Set<Role> roles;
+
+    private SluiceServer(SluiceConfig config, Set<Role> roles) {
         this.config = config;
+        this.roles = Set.copyOf(roles);
     }
 
     /**
@@ -65,7 +69,13 @@ public final class SluiceServer implements AutoCloseable {
      */
     public static SluiceServer start(SluiceConfig config, Path dataDir, String host, int httpPort,
                                      Consumer<WrittenObject> onWritten) {
-        SluiceServer server = new SluiceServer(config);
+        return start(config, Role.ALL, dataDir, host, httpPort, onWritten);
+    }
+
+    /** Starts only the given roles, e.g. ingest alone in front of processors and sinks running elsewhere. */
+    public static SluiceServer start(SluiceConfig config, Set<Role> roles, Path dataDir, String host, int httpPort,
+                                     Consumer<WrittenObject> onWritten) {
+        SluiceServer server = new SluiceServer(config, roles);
         try {
             server.startRoles(dataDir, host, httpPort, onWritten);
             return server;
@@ -85,7 +95,7 @@ public final class SluiceServer implements AutoCloseable {
         S3Client s3 = S3Clients.create(config.storage());
         started.add(s3);
 
-        for (PipelineConfig pipeline : config.pipelines()) {
+        for (PipelineConfig pipeline : roles.contains(Role.SINK) ? config.pipelines() : List.<PipelineConfig>of()) {
             PipelineSink sink = new PipelineSink(pipeline, kafka, s3, onWritten);
             sink.start();
             sinks.add(sink);
@@ -95,7 +105,7 @@ public final class SluiceServer implements AutoCloseable {
         BacklogMonitor backlog = new BacklogMonitor(admin, config.pipelines());
         // Every pipeline has a processor, even without transforms: it is where records that producers
         // wrote to Kafka directly are checked, and sent to the dead-letter topic when they are not JSON objects.
-        for (PipelineConfig pipeline : config.pipelines()) {
+        for (PipelineConfig pipeline : roles.contains(Role.PROCESSOR) ? config.pipelines() : List.<PipelineConfig>of()) {
             PipelineProcessor processor = new PipelineProcessor(pipeline, kafka, dataDir.resolve("streams"), transforms);
             processor.start();
             processors.add(processor);
@@ -104,6 +114,9 @@ public final class SluiceServer implements AutoCloseable {
         // Runs at stop after ingest has closed and before the processors do: let them finish what was accepted.
         started.add(() -> backlog.awaitProcessed(DRAIN_TIMEOUT));
         started.add(backlog.start());
+        if (!roles.contains(Role.INGEST)) {
+            return;
+        }
         RecordSender sender = started.add(new RecordSender(kafka, PRODUCER_LANES, PRODUCER_CAPACITY_BYTES,
                 IngestServer.maxRecordBytes(config)));
         List<HealthCheck> checks = List.of(
@@ -118,9 +131,13 @@ public final class SluiceServer implements AutoCloseable {
                 .start());
     }
 
-    /** The bound HTTP port. */
+    /** The bound HTTP port, or -1 when this process does not run the ingest role. */
     public int httpPort() {
-        return ingest.port();
+        return ingest == null ? -1 : ingest.port();
+    }
+
+    public Set<Role> roles() {
+        return roles;
     }
 
     public SluiceConfig config() {

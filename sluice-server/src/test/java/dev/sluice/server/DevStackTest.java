@@ -23,12 +23,13 @@ class DevStackTest {
     void aPortInUseIsReportedWithTheFlagToChangeBeforeAnythingStarts() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 0, InetAddress.getByName(DevOptions.HOST))) {
             int port = taken.getLocalPort();
-            DevOptions options = new DevOptions(dataDir, port, TestStack.freePort(), TestStack.freePort(), 0);
+            int[] free = TestStack.freePorts(3);
+            DevOptions options = new DevOptions(dataDir, port, free[0], free[1], 0);
             PortInUseException e = assertThrows(PortInUseException.class,
                     () -> DevStack.start(DevCommand.builtInDevPipeline(), options, written -> {}));
             assertTrue(e.getMessage().contains("--http-port") && e.getMessage().contains(String.valueOf(port)), e.getMessage());
 
-            DevOptions kafkaTaken = new DevOptions(dataDir, 0, port, TestStack.freePort(), 0);
+            DevOptions kafkaTaken = new DevOptions(dataDir, 0, port, free[2], 0);
             assertTrue(assertThrows(PortInUseException.class,
                     () -> DevStack.start(DevCommand.builtInDevPipeline(), kafkaTaken, written -> {}))
                     .getMessage().contains("--kafka-port"));

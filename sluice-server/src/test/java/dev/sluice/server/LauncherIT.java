@@ -54,10 +54,11 @@ class LauncherIT {
 
     @Test
     void devRunsFromThePackagedJarAndStopsCleanlyWritingOpenBatches() throws Exception {
-        int http = TestStack.freePort();
+        int[] ports = TestStack.freePorts(4);
+        int http = ports[0];
         Path log = dataDir.resolve("..").resolve(dataDir.getFileName() + "-sluice.log");
-        process = launch(log, "--http-port", String.valueOf(http), "--kafka-port", String.valueOf(TestStack.freePort()),
-                "--kafka-controller-port", String.valueOf(TestStack.freePort()), "--s3-port", String.valueOf(TestStack.freePort()));
+        process = launch(log, "--http-port", String.valueOf(http), "--kafka-port", String.valueOf(ports[1]),
+                "--kafka-controller-port", String.valueOf(ports[2]), "--s3-port", String.valueOf(ports[3]));
 
         await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
                 .until(() -> !process.isAlive() || Files.readString(log).contains("Stop with Ctrl-C"));

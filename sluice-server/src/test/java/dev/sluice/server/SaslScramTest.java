@@ -35,9 +35,9 @@ class SaslScramTest {
 
     @Test
     void sluiceRunsOverScramAndStrangersAreRefused() throws Exception {
-        int plain = TestStack.freePort();
-        int sasl = TestStack.freePort();
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), DevOptions.HOST, plain, TestStack.freePort(), sasl)) {
+        int[] ports = TestStack.freePorts(3);
+        int sasl = ports[2];
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(dataDir.resolve("kafka"), DevOptions.HOST, ports[0], ports[1], sasl)) {
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
                 admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion("sluice",
                         new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 8192), "sluice-password"))).all().get(30, TimeUnit.SECONDS);

@@ -40,14 +40,34 @@ final class TestStack {
     private TestStack() {}
 
     static DevOptions freePorts(Path dataDir) {
-        return new DevOptions(dataDir, 0, freePort(), freePort(), 0);
+        int[] ports = freePorts(2);
+        return new DevOptions(dataDir, 0, ports[0], ports[1], 0);
     }
 
-    static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0, 0, java.net.InetAddress.getByName(DevOptions.HOST))) {
-            return socket.getLocalPort();
+    /**
+     * Distinct free loopback ports. All sockets are held open until every port is chosen: opening and
+     * closing one at a time can hand out the same port twice.
+     */
+    static int[] freePorts(int count) {
+        List<ServerSocket> sockets = new ArrayList<>();
+        try {
+            int[] ports = new int[count];
+            for (int i = 0; i < count; i++) {
+                ServerSocket socket = new ServerSocket(0, 0, java.net.InetAddress.getByName(DevOptions.HOST));
+                sockets.add(socket);
+                ports[i] = socket.getLocalPort();
+            }
+            return ports;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            for (ServerSocket socket : sockets) {
+                try {
+                    socket.close();
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
         }
     }
 

@@ -45,6 +45,16 @@ final class TransformProcessor implements Processor<byte[], byte[], byte[], byte
 
     @Override
     public void process(Record<byte[], byte[]> record) {
+        if (!pipeline.hasTransforms() && schema.acceptsAnything()) {
+            // Nothing needs the tree: a streaming check that the value is one JSON object is enough.
+            String problem = JsonObjectCheck.problem(record.value());
+            if (problem == null) {
+                context.forward(record, PipelineTopology.OUTPUT);
+            } else {
+                deadLetter(record, "parse", null, new IllegalArgumentException(problem));
+            }
+            return;
+        }
         dev.sluice.transforms.Record input;
         try {
             JsonNode node = record.value() == null ? null : JSON.readTree(record.value());

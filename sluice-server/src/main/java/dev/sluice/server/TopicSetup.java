@@ -12,6 +12,7 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,10 +53,28 @@ final class TopicSetup {
         }
     }
 
+    /**
+     * A topic the controller just created reaches the broker's metadata a moment later; until then
+     * describing it fails with UNKNOWN_TOPIC_OR_PARTITION. Start-up waits for it rather than fail.
+     */
+    private static Map<String, TopicDescription> describeWhenVisible(Admin admin, List<String> topics)
+            throws ExecutionException, InterruptedException, TimeoutException {
+        long deadline = System.currentTimeMillis() + 60_000;
+        while (true) {
+            try {
+                return admin.describeTopics(topics).allTopicNames().get(60, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.currentTimeMillis() > deadline) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
     private static void warnOnPartitionMismatch(Admin admin, List<PipelineConfig> pipelines)
             throws ExecutionException, InterruptedException, TimeoutException {
-        Map<String, TopicDescription> described = admin.describeTopics(pipelines.stream().map(PipelineConfig::topic).toList())
-                .allTopicNames().get(60, TimeUnit.SECONDS);
+        Map<String, TopicDescription> described = describeWhenVisible(admin, pipelines.stream().map(PipelineConfig::topic).toList());
         for (PipelineConfig p : pipelines) {
             int actual = described.get(p.topic()).partitions().size();
             if (actual != p.partitions()) {

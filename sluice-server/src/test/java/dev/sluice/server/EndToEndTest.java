@@ -46,6 +46,7 @@ class EndToEndTest {
 
     @TempDir
     static Path dataDir;
+    static TestStack.Running running;
     static DevStack stack;
     static S3Client s3;
     static Instant started;
@@ -53,7 +54,7 @@ class EndToEndTest {
     @BeforeAll
     static void start() {
         started = Instant.now();
-        stack = DevStack.start(TestStack.config("""
+        running = TestStack.Running.start(dataDir, """
                 pipelines:
                   - name: events
                     partitions: 2
@@ -71,17 +72,15 @@ class EndToEndTest {
                   - name: queried
                     partitions: 2
                     sink: { batch: { maxRecords: 400, maxDuration: 1s } }
-                """), TestStack.freePorts(dataDir), written -> {});
-        s3 = TestStack.s3(stack);
+                """);
+        stack = running.stack();
+        s3 = running.s3();
     }
 
     @AfterAll
     static void stop() {
-        if (s3 != null) {
-            s3.close();
-        }
-        if (stack != null) {
-            stack.close();
+        if (running != null) {
+            running.close();
         }
     }
 

@@ -38,12 +38,13 @@ class IngestTest {
 
     @TempDir
     static Path dataDir;
+    static TestStack.Running running;
     static DevStack stack;
     static S3Client s3;
 
     @BeforeAll
     static void start() {
-        stack = DevStack.start(TestStack.config("""
+        running = TestStack.Running.start(dataDir, """
                 pipelines:
                   - name: keyed
                     partitions: 3
@@ -68,17 +69,15 @@ class IngestTest {
                   - name: socket
                     partitions: 2
                     sink: { batch: { maxRecords: 2500, maxDuration: 1s } }
-                """), TestStack.freePorts(dataDir), written -> {});
-        s3 = TestStack.s3(stack);
+                """);
+        stack = running.stack();
+        s3 = running.s3();
     }
 
     @AfterAll
     static void stop() {
-        if (s3 != null) {
-            s3.close();
-        }
-        if (stack != null) {
-            stack.close();
+        if (running != null) {
+            running.close();
         }
     }
 

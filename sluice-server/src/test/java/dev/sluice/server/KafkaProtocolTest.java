@@ -33,12 +33,13 @@ import software.amazon.awssdk.services.s3.S3Client;
 class KafkaProtocolTest {
     @TempDir
     static Path dataDir;
+    static TestStack.Running running;
     static DevStack stack;
     static S3Client s3;
 
     @BeforeAll
     static void start() {
-        stack = DevStack.start(TestStack.config("""
+        running = TestStack.Running.start(dataDir, """
                 pipelines:
                   - name: orders
                     partitions: 2
@@ -49,17 +50,15 @@ class KafkaProtocolTest {
                   - name: viakcat
                     partitions: 1
                     sink: { batch: { maxDuration: 1s } }
-                """), TestStack.freePorts(dataDir), written -> {});
-        s3 = TestStack.s3(stack);
+                """);
+        stack = running.stack();
+        s3 = running.s3();
     }
 
     @AfterAll
     static void stop() {
-        if (s3 != null) {
-            s3.close();
-        }
-        if (stack != null) {
-            stack.close();
+        if (running != null) {
+            running.close();
         }
     }
 

@@ -71,6 +71,20 @@ final class TestStack {
         }
     }
 
+    /** A dev stack for a test class, with an S3 client on its store; closing stops both. */
+    record Running(DevStack stack, S3Client s3) implements AutoCloseable {
+        static Running start(Path dataDir, String yaml) {
+            DevStack stack = DevStack.start(config(yaml), freePorts(dataDir), written -> {});
+            return new Running(stack, TestStack.s3(stack));
+        }
+
+        @Override
+        public void close() {
+            s3.close();
+            stack.close();
+        }
+    }
+
     static SluiceConfig config(String yaml) {
         return new ConfigLoader(Map.of()).parse(yaml);
     }

@@ -108,6 +108,9 @@ public final class PipelineSink implements AutoCloseable {
             closeAllBatches(CloseReason.SHUTDOWN);
             commitWhatIsWritten();
         } catch (ObjectUploader.UploadAbandonedException e) {
+            // Nothing of these batches was committed, so dropping them here loses nothing: the next
+            // start reads their records again. Dropping them also keeps close()'s revoke from retrying.
+            openBatches.clear();
             log.warn("pipeline {}: stopped with unwritten batches; their records are not committed and will be "
                     + "written after the next start: {}", pipeline.name(), e.getMessage());
         } catch (Throwable t) {

@@ -95,24 +95,27 @@ public final class SluiceServer implements AutoCloseable {
         S3Client s3 = S3Clients.create(config.storage());
         started.add(s3);
 
-        for (PipelineConfig pipeline : roles.contains(Role.SINK) ? config.pipelines() : List.<PipelineConfig>of()) {
-            PipelineSink sink = new PipelineSink(pipeline, kafka, s3, onWritten);
-            sink.start();
-            sinks.add(sink);
-            started.add(sink);
+        if (roles.contains(Role.SINK)) {
+            for (PipelineConfig pipeline : config.pipelines()) {
+                PipelineSink sink = started.add(new PipelineSink(pipeline, kafka, s3, onWritten));
+                sink.start();
+                sinks.add(sink);
+            }
         }
-        ClassLoader transforms = Thread.currentThread().getContextClassLoader();
         BacklogMonitor backlog = new BacklogMonitor(admin, config.pipelines());
-        // Every pipeline has a processor, even without transforms: it is where records that producers
-        // wrote to Kafka directly are checked, and sent to the dead-letter topic when they are not JSON objects.
-        for (PipelineConfig pipeline : roles.contains(Role.PROCESSOR) ? config.pipelines() : List.<PipelineConfig>of()) {
-            PipelineProcessor processor = new PipelineProcessor(pipeline, kafka, dataDir.resolve("streams"), transforms);
-            processor.start();
-            processors.add(processor);
-            started.add(processor);
+        if (roles.contains(Role.PROCESSOR)) {
+            // Every pipeline has a processor, even without transforms: it is where records that producers
+            // wrote to Kafka directly are checked, and sent to the dead-letter topic when they are not JSON objects.
+            ClassLoader transforms = Thread.currentThread().getContextClassLoader();
+            for (PipelineConfig pipeline : config.pipelines()) {
+                PipelineProcessor processor = started.add(
+                        new PipelineProcessor(pipeline, kafka, dataDir.resolve("streams"), transforms));
+                processor.start();
+                processors.add(processor);
+            }
+            // Runs at stop after ingest has closed and before the processors do: let them finish what was accepted.
+            started.add(() -> backlog.awaitProcessed(DRAIN_TIMEOUT));
         }
-        // Runs at stop after ingest has closed and before the processors do: let them finish what was accepted.
-        started.add(() -> backlog.awaitProcessed(DRAIN_TIMEOUT));
         started.add(backlog.start());
         if (!roles.contains(Role.INGEST)) {
             return;

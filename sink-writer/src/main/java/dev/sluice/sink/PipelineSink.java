@@ -28,7 +28,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 /**
  * The sink of one pipeline: a consumer in group {@code {pipeline}-sink} that appends each record to
- * the open batch of its Hive partition, closes batches by {@link BatchPolicy}, uploads them, and
+ * the open batch of its Hive partition ({@link ObjectKeyLayout}), closes batches by {@link BatchPolicy}, uploads them, and
  * only then commits the consumed offsets. A crash before the commit re-reads the batch (at least
  * once); see the README for what the exactly-once protocol will add.
  *
@@ -61,7 +61,7 @@ public final class PipelineSink implements AutoCloseable {
         this.pipeline = pipeline;
         this.sink = pipeline.sink();
         this.policy = BatchPolicy.from(sink.batch());
-        this.layout = new ObjectKeyLayout(sink.prefix());
+        this.layout = new ObjectKeyLayout(sink);
         this.uploader = new ObjectUploader(s3);
         this.onWritten = onWritten;
         this.consumer = new KafkaConsumer<>(consumerProperties(pipeline, kafka),
@@ -137,7 +137,7 @@ public final class PipelineSink implements AutoCloseable {
         if (record.value() == null) {
             return; // a tombstone carries no record
         }
-        String partition = layout.partition(record.timestamp());
+        String partition = layout.partition(record.timestamp(), record.value());
         Batch batch = openBatches.computeIfAbsent(partition,
                 p -> new Batch(p, System.currentTimeMillis(), sink.compression() == SinkConfig.Compression.GZIP));
         batch.add(new TopicPartition(record.topic(), record.partition()), record.offset(), record.value());

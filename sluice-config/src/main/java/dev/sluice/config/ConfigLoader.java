@@ -41,7 +41,7 @@ public final class ConfigLoader {
     private static final Map<String, List<String>> NOT_YET = Map.of(
             "pipeline", List.of(),
             "transform", List.of("onError"),
-            "sink", List.of("timestampField", "timePartition", "partitionBy"));
+            "sink", List.of());
 
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
             .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
@@ -266,7 +266,25 @@ public final class ConfigLoader {
         }
     }
 
+    private static final Pattern FIELD_NAME = Pattern.compile("[^\\s/=]+");
+    private static final Pattern TIME_PATTERN_TEXT = Pattern.compile("[A-Za-z0-9_=/.-]*");
+
     private static void validateSink(SinkConfig sink, String at) {
+        if (sink.timestampField() != null && !FIELD_NAME.matcher(sink.timestampField()).matches()) {
+            throw new ConfigException(at + ".timestampField", "'" + sink.timestampField() + "' is not a top-level field name");
+        }
+        for (int i = 0; i < sink.partitionBy().size(); i++) {
+            String field = sink.partitionBy().get(i);
+            if (field == null || !FIELD_NAME.matcher(field).matches()) {
+                throw new ConfigException(at + ".partitionBy[" + i + "]", "'" + field + "' is not a top-level field name");
+            }
+        }
+        String pattern = sink.timePartition();
+        String literal = pattern.replaceAll("%[YmdHM%]", "");
+        if (literal.contains("%") || !TIME_PATTERN_TEXT.matcher(literal).matches() || pattern.startsWith("/") || pattern.endsWith("/")) {
+            throw new ConfigException(at + ".timePartition", "'" + pattern + "' is not a time partition pattern: use %Y %m %d %H %M"
+                    + " between letters, digits, '_', '=', '-', '.' and '/', e.g. " + SinkConfig.DEFAULT_TIME_PARTITION);
+        }
         if (!BUCKET_NAME.matcher(sink.bucket()).matches()) {
             throw new ConfigException(at + ".bucket", "'" + sink.bucket() + "' is not a valid bucket name");
         }

@@ -1,33 +1,56 @@
 package dev.sluice.config;
 
 import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.List;
 import java.util.Locale;
 
 /**
  * Where and how a pipeline's records land in object storage.
  *
- * @param bucket      bucket name (default {@code sluice})
- * @param prefix      key prefix inside the bucket (default: the pipeline name)
- * @param format      output format (default {@code ndjson})
- * @param compression {@code gzip} (default) or {@code none} for NDJSON
- * @param batch       when a batch becomes an object
+ * @param bucket                bucket name (default {@code sluice})
+ * @param prefix                key prefix inside the bucket (default: the pipeline name)
+ * @param format                output format (default {@code ndjson})
+ * @param compression           {@code gzip} (default) or {@code none} for NDJSON
+ * @param timestampField        top-level field holding the event time (ISO-8601 or epoch millis); null → ingest time
+ * @param timePartition         the time folders, {@code %Y %m %d %H %M} in UTC (default {@code year=%Y/month=%m/day=%d/hour=%H})
+ * @param partitionBy           top-level fields that become {@code field=value/} folders before the time folders
+ * @param missingPartitionField a record without a {@code partitionBy} field goes to {@code field=__null__/} ({@code null},
+ *                              the default) or to the dead-letter topic ({@code dlq})
+ * @param batch                 when a batch becomes an object
  */
-public record SinkConfig(String bucket, String prefix, Format format, Compression compression, BatchConfig batch) {
+public record SinkConfig(String bucket, String prefix, Format format, Compression compression, String timestampField,
+                         String timePartition, List<String> partitionBy, MissingPartitionField missingPartitionField,
+                         BatchConfig batch) {
+
+    public static final String DEFAULT_TIME_PARTITION = "year=%Y/month=%m/day=%d/hour=%H";
 
     public SinkConfig {
         bucket = bucket == null ? "sluice" : bucket;
         format = format == null ? Format.NDJSON : format;
         compression = compression == null ? Compression.GZIP : compression;
+        timePartition = timePartition == null ? DEFAULT_TIME_PARTITION : timePartition;
+        partitionBy = partitionBy == null ? List.of() : List.copyOf(partitionBy);
+        missingPartitionField = missingPartitionField == null ? MissingPartitionField.NULL : missingPartitionField;
         batch = batch == null ? BatchConfig.DEFAULTS : batch;
     }
 
     /** Sink defaults for a pipeline; the prefix defaults to the pipeline's name. */
     static SinkConfig defaultsFor(String pipeline) {
-        return new SinkConfig(null, pipeline, null, null, null);
+        return new SinkConfig(null, pipeline, null, null, null, null, null, null, null);
     }
 
     SinkConfig withPrefix(String newPrefix) {
-        return new SinkConfig(bucket, newPrefix, format, compression, batch);
+        return new SinkConfig(bucket, newPrefix, format, compression, timestampField, timePartition, partitionBy,
+                missingPartitionField, batch);
+    }
+
+    public enum MissingPartitionField {
+        NULL, DLQ;
+
+        @JsonValue
+        public String yamlName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
     }
 
     public enum Format {

@@ -111,8 +111,10 @@ class ConfigLoaderTest {
     @Test
     void contractKeysNotYetImplementedAreRejectedByName() {
         ConfigException e = assertThrows(ConfigException.class,
-                () -> loader.parse("pipelines:\n  - name: events\n    sink: { partitionBy: [a] }\n"));
-        assertEquals("pipelines[0].sink.partitionBy", e.key());
+                () -> loader.parse("pipelines: [{name: a, transforms: [{label: x, class: X, onError: skip}]}]"));
+        assertEquals("pipelines[0].transforms[0].onError", e.key());
+        assertEquals("pipelines[0].sink.format", assertThrows(ConfigException.class,
+                () -> loader.parse("pipelines: [{name: a, sink: {format: parquet}}]")).key());
     }
 
     @Test
@@ -138,6 +140,35 @@ class ConfigLoaderTest {
                 () -> loader.parse("pipelines: [{name: a, schema: {fields: [{name: x, type: decimal}]}}]")).key());
         assertEquals("pipelines[0].schema.fields[1].name", assertThrows(ConfigException.class,
                 () -> loader.parse("pipelines: [{name: a, schema: {fields: [{name: x, type: json}, {name: x, type: bool}]}}]")).key());
+    }
+
+    @Test
+    void readsTheSinkLayout() {
+        SinkConfig sink = loader.parse("""
+                pipelines:
+                  - name: orders
+                    sink:
+                      timestampField: ts
+                      timePartition: "dt=%Y-%m-%d"
+                      partitionBy: [merchantId, region]
+                      missingPartitionField: dlq
+                """).pipelines().get(0).sink();
+        assertEquals("ts", sink.timestampField());
+        assertEquals("dt=%Y-%m-%d", sink.timePartition());
+        assertEquals(List.of("merchantId", "region"), sink.partitionBy());
+        assertEquals(SinkConfig.MissingPartitionField.DLQ, sink.missingPartitionField());
+        SinkConfig defaults = loader.parse("pipelines: [{name: a}]").pipelines().get(0).sink();
+        assertEquals(SinkConfig.DEFAULT_TIME_PARTITION, defaults.timePartition());
+        assertEquals(SinkConfig.MissingPartitionField.NULL, defaults.missingPartitionField());
+
+        assertEquals("pipelines[0].sink.timePartition", assertThrows(ConfigException.class,
+                () -> loader.parse("pipelines: [{name: a, sink: {timePartition: 'y=%Y/%Q'}}]")).key());
+        assertEquals("pipelines[0].sink.timePartition", assertThrows(ConfigException.class,
+                () -> loader.parse("pipelines: [{name: a, sink: {timePartition: 'y=%Y/'}}]")).key());
+        assertEquals("pipelines[0].sink.partitionBy[0]", assertThrows(ConfigException.class,
+                () -> loader.parse("pipelines: [{name: a, sink: {partitionBy: ['a/b']}}]")).key());
+        assertEquals("pipelines[0].sink.missingPartitionField", assertThrows(ConfigException.class,
+                () -> loader.parse("pipelines: [{name: a, sink: {missingPartitionField: drop}}]")).key());
     }
 
     @Test

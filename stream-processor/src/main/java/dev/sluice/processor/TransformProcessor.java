@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.config.PipelineConfig;
 import dev.sluice.config.RecordSchema;
+import dev.sluice.config.SinkConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +28,8 @@ final class TransformProcessor implements Processor<byte[], byte[], byte[], byte
 
     private final PipelineConfig pipeline;
     private final RecordSchema schema;
+    /** The partitionBy fields every output record must have, when missing ones go to the DLQ; else empty. */
+    private final List<String> requiredPartitionFields;
     private final ClassLoader loader;
     private ProcessorContext<byte[], byte[]> context;
     private TransformChain chain;
@@ -34,6 +37,8 @@ final class TransformProcessor implements Processor<byte[], byte[], byte[], byte
     TransformProcessor(PipelineConfig pipeline, ClassLoader loader) {
         this.pipeline = pipeline;
         this.schema = RecordSchema.of(pipeline.schema());
+        this.requiredPartitionFields = pipeline.sink().missingPartitionField() == SinkConfig.MissingPartitionField.DLQ
+                ? pipeline.sink().partitionBy() : List.of();
         this.loader = loader;
     }
 
@@ -45,7 +50,7 @@ final class TransformProcessor implements Processor<byte[], byte[], byte[], byte
 
     @Override
     public void process(Record<byte[], byte[]> record) {
-        if (!pipeline.hasTransforms() && schema.acceptsAnything()) {
+        if (!pipeline.hasTransforms() && schema.acceptsAnything() && requiredPartitionFields.isEmpty()) {
             // Nothing needs the tree: a streaming check that the value is one JSON object is enough.
             String problem = JsonObjectCheck.problem(record.value());
             if (problem == null) {
@@ -72,7 +77,12 @@ final class TransformProcessor implements Processor<byte[], byte[], byte[], byte
             return;
         }
         if (!pipeline.hasTransforms()) {
-            context.forward(record, PipelineTopology.OUTPUT);
+            String missing = missingPartitionField(input);
+            if (missing != null) {
+                deadLetter(record, "partition", null, new IllegalArgumentException(missing));
+            } else {
+                context.forward(record, PipelineTopology.OUTPUT);
+            }
             return;
         }
         List<dev.sluice.transforms.Record> outputs;
@@ -83,8 +93,25 @@ final class TransformProcessor implements Processor<byte[], byte[], byte[], byte
             return;
         }
         for (dev.sluice.transforms.Record output : outputs) {
-            context.forward(record.withValue(bytes(output)), PipelineTopology.OUTPUT);
+            String missing = missingPartitionField(output);
+            if (missing != null) {
+                deadLetter(record.withValue(bytes(output)), "partition", null, new IllegalArgumentException(missing));
+            } else {
+                context.forward(record.withValue(bytes(output)), PipelineTopology.OUTPUT);
+            }
         }
+    }
+
+    /** Why the record cannot be placed when the pipeline sends records without a partition field to the DLQ. */
+    private String missingPartitionField(dev.sluice.transforms.Record record) {
+        for (String field : requiredPartitionFields) {
+            JsonNode value = record.get(field);
+            if (value == null || value.isNull() || value.isTextual() && value.asText().isEmpty()) {
+                return "field '" + field + "' is missing, null or empty, and sink.partitionBy needs it"
+                        + " (sink.missingPartitionField: dlq)";
+            }
+        }
+        return null;
     }
 
     private void deadLetter(Record<byte[], byte[]> record, String stage, String label, Throwable error) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.config.ConfigException;
+import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.PipelineConfig;
 import dev.sluice.config.TransformConfig;
 import dev.sluice.transforms.Emitter;
@@ -96,6 +97,29 @@ class PipelineTopologyTest {
             assertEquals("tagger", header(dead.get(1), DeadLetterHeaders.TRANSFORM));
             assertEquals(IllegalStateException.class.getName(), header(dead.get(1), DeadLetterHeaders.EXCEPTION));
             assertEquals("boom on 5", header(dead.get(1), DeadLetterHeaders.MESSAGE));
+        }
+    }
+
+    @Test
+    void recordsWithoutAPartitionFieldGoToTheDeadLetterTopicWhenConfigured() {
+        PipelineConfig pipeline = new ConfigLoader(Map.of()).parse(
+                "pipelines: [{name: events, sink: {partitionBy: [merchantId], missingPartitionField: dlq}}]").pipelines().get(0);
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        try (TopologyTestDriver driver = new TopologyTestDriver(PipelineTopology.build(pipeline, getClass().getClassLoader()), props)) {
+            TestInputTopic<byte[], byte[]> in = driver.createInputTopic("events", new ByteArraySerializer(), new ByteArraySerializer());
+            TestOutputTopic<byte[], byte[]> out = driver.createOutputTopic("events.out", new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            TestOutputTopic<byte[], byte[]> dlq = driver.createOutputTopic("events.dlq", new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            in.pipeInput(utf8("{\"merchantId\":7}"));
+            in.pipeInput(utf8("{\"merchantId\":null}"));
+            in.pipeInput(utf8("{\"other\":1}"));
+            assertEquals(List.of("{\"merchantId\":7}"),
+                    out.readValuesToList().stream().map(v -> new String(v, StandardCharsets.UTF_8)).toList());
+            List<TestRecord<byte[], byte[]>> dead = dlq.readRecordsToList();
+            assertEquals(2, dead.size());
+            assertEquals("partition", header(dead.get(0), DeadLetterHeaders.STAGE));
+            assertTrue(header(dead.get(1), DeadLetterHeaders.MESSAGE).contains("'merchantId'"));
         }
     }
 

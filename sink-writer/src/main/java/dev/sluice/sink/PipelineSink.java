@@ -62,7 +62,7 @@ public final class PipelineSink implements AutoCloseable {
         this.sink = pipeline.sink();
         this.policy = BatchPolicy.from(sink.batch());
         this.layout = new ObjectKeyLayout(sink);
-        this.uploader = new ObjectUploader(s3);
+        this.uploader = new ObjectUploader(s3, sink.multipartThreshold(), sink.multipartPartSize());
         this.onWritten = onWritten;
         this.consumer = new KafkaConsumer<>(consumerProperties(pipeline, kafka),
                 new ByteArrayDeserializer(), new ByteArrayDeserializer());

@@ -279,6 +279,13 @@ public final class ConfigLoader {
                 throw new ConfigException(at + ".partitionBy[" + i + "]", "'" + field + "' is not a top-level field name");
             }
         }
+        if (sink.multipartPartSize() < (5L << 20) || sink.multipartPartSize() > (5L << 30)) {
+            throw new ConfigException(at + ".multipartPartSize", "must be between 5MB and 5GB (S3's limits), was "
+                    + sink.multipartPartSize());
+        }
+        if (sink.multipartThreshold() <= 0) {
+            throw new ConfigException(at + ".multipartThreshold", "must be positive");
+        }
         String pattern = sink.timePartition();
         String literal = pattern.replaceAll("%[YmdHM%]", "");
         if (literal.contains("%") || !TIME_PATTERN_TEXT.matcher(literal).matches() || pattern.startsWith("/") || pattern.endsWith("/")) {

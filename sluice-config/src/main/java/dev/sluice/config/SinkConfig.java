@@ -1,6 +1,7 @@
 package dev.sluice.config;
 
 import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import java.util.List;
 import java.util.Locale;
 
@@ -16,10 +17,14 @@ import java.util.Locale;
  * @param partitionBy           top-level fields that become {@code field=value/} folders before the time folders
  * @param missingPartitionField a record without a {@code partitionBy} field goes to {@code field=__null__/} ({@code null},
  *                              the default) or to the dead-letter topic ({@code dlq})
+ * @param multipartThreshold    objects of at least this many bytes go up by multipart upload (default 64MB)
+ * @param multipartPartSize     part size of a multipart upload; S3 needs at least 5MB (default 16MB)
  * @param batch                 when a batch becomes an object
  */
 public record SinkConfig(String bucket, String prefix, Format format, Compression compression, String timestampField,
                          String timePartition, List<String> partitionBy, MissingPartitionField missingPartitionField,
+                         @JsonDeserialize(using = Sizes.BytesDeserializer.class) Long multipartThreshold,
+                         @JsonDeserialize(using = Sizes.BytesDeserializer.class) Long multipartPartSize,
                          BatchConfig batch) {
 
     public static final String DEFAULT_TIME_PARTITION = "year=%Y/month=%m/day=%d/hour=%H";
@@ -31,17 +36,19 @@ public record SinkConfig(String bucket, String prefix, Format format, Compressio
         timePartition = timePartition == null ? DEFAULT_TIME_PARTITION : timePartition;
         partitionBy = partitionBy == null ? List.of() : List.copyOf(partitionBy);
         missingPartitionField = missingPartitionField == null ? MissingPartitionField.NULL : missingPartitionField;
+        multipartThreshold = multipartThreshold == null ? 64L << 20 : multipartThreshold;
+        multipartPartSize = multipartPartSize == null ? 16L << 20 : multipartPartSize;
         batch = batch == null ? BatchConfig.DEFAULTS : batch;
     }
 
     /** Sink defaults for a pipeline; the prefix defaults to the pipeline's name. */
     static SinkConfig defaultsFor(String pipeline) {
-        return new SinkConfig(null, pipeline, null, null, null, null, null, null, null);
+        return new SinkConfig(null, pipeline, null, null, null, null, null, null, null, null, null);
     }
 
     SinkConfig withPrefix(String newPrefix) {
         return new SinkConfig(bucket, newPrefix, format, compression, timestampField, timePartition, partitionBy,
-                missingPartitionField, batch);
+                missingPartitionField, multipartThreshold, multipartPartSize, batch);
     }
 
     public enum MissingPartitionField {

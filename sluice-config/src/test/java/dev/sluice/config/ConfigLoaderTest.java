@@ -160,6 +160,10 @@ class ConfigLoaderTest {
         SinkConfig defaults = loader.parse("pipelines: [{name: a}]").pipelines().get(0).sink();
         assertEquals(SinkConfig.DEFAULT_TIME_PARTITION, defaults.timePartition());
         assertEquals(SinkConfig.MissingPartitionField.NULL, defaults.missingPartitionField());
+        assertEquals(64L << 20, defaults.multipartThreshold());
+        assertEquals(16L << 20, defaults.multipartPartSize());
+        assertEquals("pipelines[0].sink.multipartPartSize", assertThrows(ConfigException.class,
+                () -> loader.parse("pipelines: [{name: a, sink: {multipartPartSize: 1MB}}]")).key());
 
         assertEquals("pipelines[0].sink.timePartition", assertThrows(ConfigException.class,
                 () -> loader.parse("pipelines: [{name: a, sink: {timePartition: 'y=%Y/%Q'}}]")).key());

@@ -55,7 +55,6 @@ public final class PipelineSink implements AutoCloseable {
 
     private volatile boolean running = true;
     private volatile long stopRequestedAt;
-    private volatile Throwable failure;
 
     public PipelineSink(PipelineConfig pipeline, KafkaConfig kafka, S3Client s3, Consumer<WrittenObject> onWritten) {
         this.pipeline = pipeline;
@@ -89,11 +88,6 @@ public final class PipelineSink implements AutoCloseable {
         thread.start();
     }
 
-    /** Why the sink stopped on its own, or null while it runs. */
-    public Throwable failure() {
-        return failure;
-    }
-
     private void run() {
         try {
             while (running) {
@@ -114,7 +108,6 @@ public final class PipelineSink implements AutoCloseable {
             log.warn("pipeline {}: stopped with unwritten batches; their records are not committed and will be "
                     + "written after the next start: {}", pipeline.name(), e.getMessage());
         } catch (Throwable t) {
-            failure = t;
             log.error("pipeline {}: sink stopped", pipeline.name(), t);
         } finally {
             consumer.close();

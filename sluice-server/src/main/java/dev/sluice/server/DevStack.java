@@ -1,7 +1,6 @@
 package dev.sluice.server;
 
 import dev.sluice.config.KafkaConfig;
-import dev.sluice.config.PipelineConfig;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.sink.S3Clients;
 import dev.sluice.sink.WrittenObject;
@@ -29,7 +28,6 @@ public final class DevStack implements AutoCloseable {
     private SluiceConfig config;
     private SluiceServer server;
     private EmbeddedS3 embeddedS3;
-    private boolean embeddedKafka;
     private boolean embeddedStorage;
 
     private DevStack(DevOptions options) {
@@ -53,7 +51,7 @@ public final class DevStack implements AutoCloseable {
 
     private void startAll(SluiceConfig initial, Set<Role> roles, Consumer<WrittenObject> onWritten) {
         String host = DevOptions.HOST;
-        embeddedKafka = initial.kafka() == null;
+        boolean embeddedKafka = initial.kafka() == null;
         embeddedStorage = initial.storage() == null;
         Ports.requireFree(host, options.httpPort(), "HTTP ingest", "--http-port");
         if (embeddedKafka) {
@@ -118,16 +116,8 @@ public final class DevStack implements AutoCloseable {
         return embeddedS3;
     }
 
-    boolean embeddedKafka() {
-        return embeddedKafka;
-    }
-
     boolean embeddedStorage() {
         return embeddedStorage;
-    }
-
-    PipelineConfig pipeline(String name) {
-        return config.pipeline(name).orElseThrow();
     }
 
     @Override

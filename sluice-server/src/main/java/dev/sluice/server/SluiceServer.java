@@ -15,7 +15,6 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -47,8 +46,6 @@ public final class SluiceServer implements AutoCloseable {
     private final SluiceConfig config;
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final StartedParts started = new StartedParts();
-    private final List<PipelineSink> sinks = new ArrayList<>();
-    private final List<PipelineProcessor> processors = new ArrayList<>();
     private IngestServer ingest;
 
     private final Set<Role> roles;
@@ -97,9 +94,7 @@ public final class SluiceServer implements AutoCloseable {
 
         if (roles.contains(Role.SINK)) {
             for (PipelineConfig pipeline : config.pipelines()) {
-                PipelineSink sink = started.add(new PipelineSink(pipeline, kafka, s3, onWritten));
-                sink.start();
-                sinks.add(sink);
+                started.add(new PipelineSink(pipeline, kafka, s3, onWritten)).start();
             }
         }
         BacklogMonitor backlog = new BacklogMonitor(admin, config.pipelines());
@@ -108,10 +103,7 @@ public final class SluiceServer implements AutoCloseable {
             // wrote to Kafka directly are checked, and sent to the dead-letter topic when they are not JSON objects.
             ClassLoader transforms = Thread.currentThread().getContextClassLoader();
             for (PipelineConfig pipeline : config.pipelines()) {
-                PipelineProcessor processor = started.add(
-                        new PipelineProcessor(pipeline, kafka, dataDir.resolve("streams"), transforms));
-                processor.start();
-                processors.add(processor);
+                started.add(new PipelineProcessor(pipeline, kafka, dataDir.resolve("streams"), transforms)).start();
             }
             // Runs at stop after ingest has closed and before the processors do: let them finish what was accepted.
             started.add(() -> backlog.awaitProcessed(DRAIN_TIMEOUT));
@@ -145,21 +137,6 @@ public final class SluiceServer implements AutoCloseable {
 
     public SluiceConfig config() {
         return config;
-    }
-
-    /** A role that stopped on its own (e.g. a sink that failed), or null when all run. */
-    public String failedRole() {
-        for (PipelineSink sink : sinks) {
-            if (sink.failure() != null) {
-                return "sink: " + sink.failure();
-            }
-        }
-        for (PipelineProcessor processor : processors) {
-            if (processor.state() == org.apache.kafka.streams.KafkaStreams.State.ERROR) {
-                return "processor in state ERROR";
-            }
-        }
-        return null;
     }
 
     @Override

@@ -49,10 +49,6 @@ public final class PipelineProcessor implements AutoCloseable {
         streams.start();
     }
 
-    public KafkaStreams.State state() {
-        return streams.state();
-    }
-
     @Override
     public void close() {
         // Leave the group: Streams stays in it by default so that a quick restart keeps its tasks, but

@@ -1,29 +1,60 @@
 package dev.sluice.sink;
 
-import java.util.HashMap;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
-import org.apache.kafka.common.TopicPartition;
+import java.util.TreeMap;
 
-/** The open batch of one output partition (one Hive folder): encoded bytes plus the offsets it covers. */
+/**
+ * The open batch of one output partition (one Hive folder). Its records go to a spool file as NDJSON
+ * lines, so hundreds of open batches cost a small write buffer each, not their size in heap. It also
+ * keeps what the batch's manifest needs: per source partition the first and last offset it holds,
+ * record and byte counts, and the event-time range.
+ */
 final class Batch {
+    private static final int WRITE_BUFFER = 16 * 1024;
+
     final String partition;
     final long openedAtMillis;
-    private final NdjsonEncoder encoder;
-    private final Map<TopicPartition, Long> firstOffsets = new HashMap<>();
+    final Path spool;
+    private final OutputStream out;
+    private final Map<Integer, long[]> ranges = new TreeMap<>();
     private long records;
     private long bytes;
+    private long minEventMillis = Long.MAX_VALUE;
+    private long maxEventMillis = Long.MIN_VALUE;
 
-    Batch(String partition, long openedAtMillis, boolean gzip) {
+    Batch(String partition, long openedAtMillis, Path spool) {
         this.partition = partition;
         this.openedAtMillis = openedAtMillis;
-        this.encoder = new NdjsonEncoder(gzip);
+        this.spool = spool;
+        try {
+            this.out = new BufferedOutputStream(Files.newOutputStream(spool), WRITE_BUFFER);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create spool file " + spool, e);
+        }
     }
 
-    void add(TopicPartition source, long offset, byte[] json) {
-        encoder.write(json);
-        firstOffsets.putIfAbsent(source, offset);
+    void add(int sourcePartition, long offset, byte[] json, long eventMillis) {
+        try {
+            NdjsonEncoder.writeLine(out, json);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write spool file " + spool, e);
+        }
+        long[] range = ranges.get(sourcePartition);
+        if (range == null) {
+            ranges.put(sourcePartition, new long[] {offset, offset});
+        } else {
+            range[1] = offset;
+        }
         records++;
         bytes += json.length + 1;
+        minEventMillis = Math.min(minEventMillis, eventMillis);
+        maxEventMillis = Math.max(maxEventMillis, eventMillis);
     }
 
     long records() {
@@ -35,12 +66,46 @@ final class Batch {
         return bytes;
     }
 
-    /** The first offset of {@code source} in this batch, or {@code Long.MAX_VALUE} when it holds none. */
-    long firstOffset(TopicPartition source) {
-        return firstOffsets.getOrDefault(source, Long.MAX_VALUE);
+    /** The first offset of {@code sourcePartition} in this batch, or {@code Long.MAX_VALUE} when it holds none. */
+    long firstOffset(int sourcePartition) {
+        long[] range = ranges.get(sourcePartition);
+        return range == null ? Long.MAX_VALUE : range[0];
     }
 
-    byte[] finish() {
-        return encoder.finish();
+    Map<Integer, OffsetRange> ranges() {
+        Map<Integer, OffsetRange> out = new TreeMap<>();
+        ranges.forEach((p, r) -> out.put(p, new OffsetRange(r[0], r[1])));
+        return out;
+    }
+
+    long minEventMillis() {
+        return minEventMillis;
+    }
+
+    long maxEventMillis() {
+        return maxEventMillis;
+    }
+
+    /** Flushes and closes the spool file; the batch takes no more records. */
+    void seal() {
+        try {
+            out.close();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write spool file " + spool, e);
+        }
+    }
+
+    /** Drops the batch: its records were never recorded anywhere, so they will be read again. */
+    void discard() {
+        try {
+            out.close();
+        } catch (IOException e) {
+            // the file goes anyway
+        }
+        try {
+            Files.deleteIfExists(spool);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -1,25 +1,24 @@
 package dev.sluice.sink;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
-import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.zip.GZIPOutputStream;
 
 /**
- * Encodes one batch as newline-delimited JSON, optionally gzip-compressed as it goes so that an
- * open batch holds compressed bytes only.
+ * Newline-delimited JSON: how a record becomes a spool line, and how a spool file becomes an
+ * {@code .json.gz} or {@code .json} object. A spool file already is the NDJSON body, so plain NDJSON
+ * needs no second pass and gzip is one streaming pass.
  */
-final class NdjsonEncoder {
-    private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(64 * 1024);
-    private final OutputStream out;
+final class NdjsonEncoder implements ObjectEncoder {
+    private static final int BUFFER = 64 * 1024;
+
+    private final boolean gzip;
 
     NdjsonEncoder(boolean gzip) {
-        try {
-            this.out = gzip ? new GZIPOutputStream(buffer, 64 * 1024) : buffer;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        this.gzip = gzip;
     }
 
     static String extension(boolean gzip) {
@@ -31,30 +30,39 @@ final class NdjsonEncoder {
      * whitespace between tokens (JSON strings must escape them), so replacing it with a space
      * keeps pretty-printed input valid without re-serialising every record.
      */
-    void write(byte[] json) {
-        try {
-            int start = 0;
-            for (int i = 0; i < json.length; i++) {
-                if (json[i] == '\n' || json[i] == '\r') {
-                    out.write(json, start, i - start);
-                    out.write(' ');
-                    start = i + 1;
-                }
+    static void writeLine(OutputStream out, byte[] json) throws IOException {
+        int start = 0;
+        for (int i = 0; i < json.length; i++) {
+            if (json[i] == '\n' || json[i] == '\r') {
+                out.write(json, start, i - start);
+                out.write(' ');
+                start = i + 1;
             }
-            out.write(json, start, json.length - start);
-            out.write('\n');
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
+        out.write(json, start, json.length - start);
+        out.write('\n');
     }
 
-    /** Finishes the stream and returns the object's bytes. */
-    byte[] finish() {
-        try {
-            out.close();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+    @Override
+    public String extension() {
+        return extension(gzip);
+    }
+
+    @Override
+    public String contentType() {
+        return gzip ? "application/gzip" : "application/x-ndjson";
+    }
+
+    /** NDJSON holds any JSON object, so nothing is ever rejected. */
+    @Override
+    public Path encode(Path spool, Path scratch, Rejects rejected) throws IOException {
+        if (!gzip) {
+            return spool;
         }
-        return buffer.toByteArray();
+        try (InputStream in = Files.newInputStream(spool);
+             OutputStream out = new GZIPOutputStream(Files.newOutputStream(scratch), BUFFER)) {
+            in.transferTo(out);
+        }
+        return scratch;
     }
 }

@@ -37,22 +37,51 @@ public final class ObjectKeyLayout {
     private long cachedMinute = Long.MIN_VALUE;
     private String cachedTime;
 
+    private final Spec spec;
+
     public ObjectKeyLayout(SinkConfig sink) {
-        this.prefix = sink.prefix();
-        this.timeParts = compile(sink.timePartition());
-        this.timestampField = sink.timestampField();
-        this.partitionBy = sink.partitionBy();
+        this(new Spec(sink.prefix(), sink.timePartition(), sink.timestampField(), sink.partitionBy()));
     }
+
+    public ObjectKeyLayout(Spec spec) {
+        this.spec = spec;
+        this.prefix = spec.prefix();
+        this.timeParts = compile(spec.timePartition());
+        this.timestampField = spec.timestampField();
+        this.partitionBy = spec.partitionBy();
+    }
+
+    /**
+     * Everything that decides where a record goes. Batches record it, so that a batch rebuilt after a
+     * crash selects its records exactly as it did when it was cut, whatever the configuration says now.
+     */
+    public record Spec(String prefix, String timePartition, String timestampField, List<String> partitionBy) {
+        public Spec {
+            partitionBy = partitionBy == null ? List.of() : List.copyOf(partitionBy);
+        }
+    }
+
+    public Spec spec() {
+        return spec;
+    }
+
+    /** Where one record goes, and the time that put it there. */
+    public record Placement(String partition, long eventMillis) {}
 
     /** The partition folders of one record: field folders, then time folders. */
     public String partition(long ingestMillis, byte[] json) {
+        return place(ingestMillis, json).partition();
+    }
+
+    /** The partition folders of one record and its event time ({@code timestampField}, else the ingest time). */
+    public Placement place(long ingestMillis, byte[] json) {
         if (timestampField == null && partitionBy.isEmpty()) {
-            return timePartition(ingestMillis);
+            return new Placement(timePartition(ingestMillis), ingestMillis);
         }
         Fields fields = Fields.scan(json, timestampField, partitionBy);
         long time = fields.eventMillis != null ? fields.eventMillis : ingestMillis;
         if (partitionBy.isEmpty()) {
-            return timePartition(time);
+            return new Placement(timePartition(time), time);
         }
         StringBuilder out = new StringBuilder();
         for (String field : partitionBy) {
@@ -62,9 +91,9 @@ public final class ObjectKeyLayout {
         String timeFolders = timePartition(time);
         if (timeFolders.isEmpty()) {
             out.setLength(out.length() - 1);
-            return out.toString();
+            return new Placement(out.toString(), time);
         }
-        return out.append(timeFolders).toString();
+        return new Placement(out.append(timeFolders).toString(), time);
     }
 
     /** The time folders for an instant, e.g. {@code year=2026/month=11/day=22/hour=13}. */

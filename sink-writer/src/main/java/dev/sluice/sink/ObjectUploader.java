@@ -1,7 +1,14 @@
 package dev.sluice.sink;
 
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
@@ -17,8 +24,8 @@ import software.amazon.awssdk.services.s3.model.CreateMultipartUploadRequest;
 import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 
 /**
- * PUTs finished objects: in one request, or by multipart upload from {@code multipartThreshold}
- * bytes on. Either way the object appears whole or not at all. A batch is never skipped: while the
+ * PUTs finished objects from their files: in one request, or by multipart upload from
+ * {@code multipartThreshold} bytes on, streaming each part from the file (no object is held in heap). Either way the object appears whole or not at all. A batch is never skipped: while the
  * store fails, the upload is retried (a failed multipart upload is aborted and started again) with
  * exponential backoff and jitter, for as long as the caller wants to keep trying.
  */
@@ -28,12 +35,12 @@ final class ObjectUploader {
 
     private final S3Client s3;
     private final long multipartThreshold;
-    private final int partSize;
+    private final long partSize;
 
     ObjectUploader(S3Client s3, long multipartThreshold, long partSize) {
         this.s3 = s3;
         this.multipartThreshold = multipartThreshold;
-        this.partSize = (int) partSize;
+        this.partSize = partSize;
     }
 
     /**
@@ -41,13 +48,14 @@ final class ObjectUploader {
      *
      * @throws UploadAbandonedException when {@code keepTrying} turns false before an attempt succeeded
      */
-    String put(String bucket, String key, byte[] body, String contentType, BooleanSupplier keepTrying) {
+    String put(String bucket, String key, Path file, String contentType, BooleanSupplier keepTrying) {
+        long size = size(file);
         long backoff = 100;
         for (int attempt = 1; ; attempt++) {
             try {
-                return body.length >= multipartThreshold
-                        ? putMultipart(bucket, key, body, contentType)
-                        : putWhole(bucket, key, body, contentType);
+                return size >= multipartThreshold
+                        ? putMultipart(bucket, key, file, size, contentType)
+                        : putWhole(bucket, key, file, size, contentType);
             } catch (SdkException e) {
                 if (!keepTrying.getAsBoolean()) {
                     throw new UploadAbandonedException("gave up uploading s3://" + bucket + "/" + key, e);
@@ -60,26 +68,37 @@ final class ObjectUploader {
         }
     }
 
-    private String putWhole(String bucket, String key, byte[] body, String contentType) {
+    private static long size(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private String putWhole(String bucket, String key, Path file, long size, String contentType) {
         PutObjectRequest request = PutObjectRequest.builder()
                 .bucket(bucket)
                 .key(key)
                 .contentType(contentType)
-                .contentLength((long) body.length)
+                .contentLength(size)
                 .build();
-        return s3.putObject(request, RequestBody.fromBytes(body)).eTag();
+        return s3.putObject(request, RequestBody.fromFile(file)).eTag();
     }
 
-    private String putMultipart(String bucket, String key, byte[] body, String contentType) {
+    private String putMultipart(String bucket, String key, Path file, long size, String contentType) {
         String uploadId = s3.createMultipartUpload(CreateMultipartUploadRequest.builder()
                 .bucket(bucket).key(key).contentType(contentType).build()).uploadId();
         try {
             List<CompletedPart> parts = new ArrayList<>();
-            for (int offset = 0, number = 1; offset < body.length; offset += partSize, number++) {
-                byte[] part = Arrays.copyOfRange(body, offset, Math.min(body.length, offset + partSize));
-                int partNumber = number;
+            for (long offset = 0; offset < size; offset += partSize) {
+                int partNumber = parts.size() + 1;
+                long length = Math.min(partSize, size - offset);
+                long start = offset;
+                // A provider, not a stream: the SDK may read a part more than once when it retries.
+                RequestBody part = RequestBody.fromContentProvider(() -> slice(file, start, length), length, contentType);
                 String eTag = s3.uploadPart(r -> r.bucket(bucket).key(key).uploadId(uploadId).partNumber(partNumber)
-                        .contentLength((long) part.length), RequestBody.fromBytes(part)).eTag();
+                        .contentLength(length), part).eTag();
                 parts.add(CompletedPart.builder().partNumber(partNumber).eTag(eTag).build());
             }
             return s3.completeMultipartUpload(r -> r.bucket(bucket).key(key).uploadId(uploadId)
@@ -87,6 +106,48 @@ final class ObjectUploader {
         } catch (SdkException e) {
             abortQuietly(bucket, key, uploadId);
             throw e;
+        }
+    }
+
+    private static InputStream slice(Path file, long start, long length) {
+        try {
+            FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+            channel.position(start);
+            InputStream in = Channels.newInputStream(channel);
+            return new InputStream() {
+                private long left = length;
+
+                @Override
+                public int read() throws IOException {
+                    if (left <= 0) {
+                        return -1;
+                    }
+                    int b = in.read();
+                    if (b >= 0) {
+                        left--;
+                    }
+                    return b;
+                }
+
+                @Override
+                public int read(byte[] buffer, int off, int len) throws IOException {
+                    if (left <= 0) {
+                        return -1;
+                    }
+                    int n = in.read(buffer, off, (int) Math.min(len, left));
+                    if (n > 0) {
+                        left -= n;
+                    }
+                    return n;
+                }
+
+                @Override
+                public void close() throws IOException {
+                    in.close();
+                }
+            };
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

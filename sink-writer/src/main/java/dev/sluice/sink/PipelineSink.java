@@ -4,113 +4,523 @@ import com.github.f4b6a3.ulid.UlidCreator;
 import dev.sluice.config.KafkaConfig;
 import dev.sluice.config.PipelineConfig;
 import dev.sluice.config.SinkConfig;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * The sink of one pipeline: a consumer in group {@code {pipeline}-sink} that appends each record to
- * the open batch of its Hive partition ({@link ObjectKeyLayout}), closes batches by {@link BatchPolicy}, uploads them, and
- * only then commits the consumed offsets. A crash before the commit re-reads the batch (at least
- * once); see the README for what the exactly-once protocol will add.
+ * The sink of one pipeline: reads {@code {pipeline}.out} in consumer group {@code {pipeline}-sink},
+ * appends each record to the open batch of its output partition ({@link ObjectKeyLayout}), closes
+ * batches by {@link BatchPolicy}, and writes each as one object, exactly once.
  *
- * <p>All Kafka and batch state is confined to the sink's own thread.
+ * <h2>The protocol</h2>
+ * <ol>
+ *   <li><b>Record.</b> A closed batch gets its object key (a new ULID) and its manifest (key, output
+ *       partition, per source partition the offset range it was cut from) is written to the state
+ *       topic ({@link SinkState}) in a Kafka transaction that also commits the consumer offsets: up
+ *       to the first record of the oldest batch still open.</li>
+ *   <li><b>Upload.</b> Only then is it encoded and uploaded, off the polling thread, at most
+ *       {@code maxConcurrentUploads} at once, retried with backoff for as long as the store fails.</li>
+ *   <li><b>Confirm.</b> A second transaction marks the manifest written and publishes the object's
+ *       notification (and any records the format rejected to the dead-letter topic).</li>
+ * </ol>
+ * A crash before (1) commits leaves the records uncommitted: they are read and batched again. A crash
+ * after (1) leaves a pending manifest: whoever owns the partitions next rebuilds that batch from
+ * Kafka, exactly ({@link Rebuilder}), and uploads it under the recorded key, overwriting whatever an
+ * interrupted attempt left; then confirms it. Records of recorded batches that lie beyond the committed
+ * offsets are skipped when read again ({@link RecordedBatches}). So every record lands in exactly one
+ * object, and every object gets at least one notification, whatever instant the crash comes at. The
+ * limit: Kafka's retention of {@code {pipeline}.out} must outlive any outage of the sink or store.
+ *
+ * <p>Any error of the protocol itself (a transaction that fails, partitions lost to a rebalance)
+ * drops everything in memory and starts again from what Kafka holds, which the protocol makes safe.
+ * Kafka state lives on the sink's own thread; upload workers only hand results back through a queue.
  */
 public final class PipelineSink implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PipelineSink.class);
     private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
-    /** How long a stopping sink keeps retrying the uploads of its last batches before it gives up. */
+    /** How often offsets alone (no batch closed) are committed when they moved. */
+    private static final long IDLE_COMMIT_MILLIS = 1_000;
+    /** How long a stopping sink keeps retrying the uploads of its last batches before it leaves them to the next start. */
     private static final long SHUTDOWN_UPLOAD_GRACE_MILLIS = 30_000;
     /** How long a stopping sink keeps reading to reach the end of its topic before writing its last batches. */
     private static final long SHUTDOWN_DRAIN_MILLIS = 10_000;
+    /** How long a rebalance waits for in-flight uploads before it leaves them to the partitions' next owner. */
+    private static final long REVOKE_UPLOAD_GRACE_MILLIS = 30_000;
+    private static final long MAX_RESTART_BACKOFF_MILLIS = 30_000;
 
     private final PipelineConfig pipeline;
     private final SinkConfig sink;
+    private final KafkaConfig kafka;
+    private final String account;
+    private final String instanceId;
     private final BatchPolicy policy;
     private final ObjectKeyLayout layout;
+    private final ObjectEncoders encoders;
+    private final ObjectEncoder encoder;
     private final ObjectUploader uploader;
+    private final Rebuilder rebuilder;
+    private final SpoolDir spool;
     private final Consumer<WrittenObject> onWritten;
-    private final KafkaConsumer<byte[], byte[]> consumer;
     private final Thread thread;
+    private final ExecutorService uploads;
+    private final LinkedBlockingQueue<Uploaded> finished = new LinkedBlockingQueue<>();
+    /** Bumped when the sink starts over: results of uploads begun before are ignored. */
+    private final AtomicInteger epoch = new AtomicInteger();
+    private final AtomicInteger activeUploads = new AtomicInteger();
+
+    // Confined to the sink thread.
+    private KafkaConsumer<byte[], byte[]> consumer;
+    private SinkState state;
+    private final RecordedBatches recorded;
     private final Map<String, Batch> openBatches = new LinkedHashMap<>();
+    private final List<Closed> toRecord = new ArrayList<>();
+    private final List<Uploaded> toConfirm = new ArrayList<>();
+    private final Map<String, BatchManifest> inFlight = new HashMap<>();
     private final Map<TopicPartition, OffsetAndMetadata> lastCommitted = new HashMap<>();
+    private long lastTransactionAt;
+    private boolean paused;
 
     private volatile boolean running = true;
     private volatile long stopRequestedAt;
 
-    public PipelineSink(PipelineConfig pipeline, KafkaConfig kafka, S3Client s3, Consumer<WrittenObject> onWritten) {
+    /**
+     * @param pipeline   the pipeline
+     * @param kafka      the cluster
+     * @param s3         the store
+     * @param account    the {@code account} of notifications
+     * @param workDir    a local folder of this sink's own for spool files
+     * @param instanceId this process's stable id: it names the transactional id and static group
+     *                   membership, so that a restarted instance fences its predecessor at once
+     * @param onWritten  told of every object once it is confirmed
+     */
+    public PipelineSink(PipelineConfig pipeline, KafkaConfig kafka, S3Client s3, String account, Path workDir,
+                        String instanceId, Consumer<WrittenObject> onWritten) {
         this.pipeline = pipeline;
         this.sink = pipeline.sink();
+        this.kafka = kafka;
+        this.account = account;
+        this.instanceId = instanceId;
         this.policy = BatchPolicy.from(sink.batch());
         this.layout = new ObjectKeyLayout(sink);
+        this.recorded = new RecordedBatches(layout);
+        this.encoders = new ObjectEncoders(pipeline);
+        this.encoder = encoders.of(sink.format(), sink.compression());
         this.uploader = new ObjectUploader(s3, sink.multipartThreshold(), sink.multipartPartSize());
+        this.rebuilder = new Rebuilder(pipeline.outputTopic(), kafka, clientId() + "-rebuild");
+        this.spool = new SpoolDir(workDir);
         this.onWritten = onWritten;
-        this.consumer = new KafkaConsumer<>(consumerProperties(pipeline, kafka),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer());
         this.thread = new Thread(this::run, "sluice-sink-" + pipeline.name());
+        AtomicInteger workers = new AtomicInteger();
+        this.uploads = Executors.newFixedThreadPool(sink.maxConcurrentUploads(), r -> {
+            Thread t = new Thread(r, "sluice-upload-" + pipeline.name() + "-" + workers.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     public static String groupId(PipelineConfig pipeline) {
         return pipeline.name() + "-sink";
     }
 
-    private static Map<String, Object> consumerProperties(PipelineConfig pipeline, KafkaConfig kafka) {
-        Map<String, Object> props = kafka.clientProperties();
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId(pipeline));
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, "sluice-sink-" + pipeline.name());
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        // The processor writes its output in transactions; aborted records must never reach storage.
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        return props;
+    /** The topic that holds the sink's batch manifests; see {@link SinkState}. */
+    public static String stateTopic(PipelineConfig pipeline) {
+        return SinkState.topic(pipeline);
+    }
+
+    /** The topic every written object is announced on. */
+    public static String notificationsTopic() {
+        return SinkState.NOTIFICATIONS_TOPIC;
+    }
+
+    private String clientId() {
+        return "sluice-sink-" + pipeline.name() + "-" + instanceId;
     }
 
     public void start() {
-        consumer.subscribe(List.of(pipeline.outputTopic()), new FlushOnRebalance());
+        spool.prepare();
         thread.start();
     }
 
     private void run() {
-        try {
-            while (running) {
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL_TIMEOUT);
-                for (ConsumerRecord<byte[], byte[]> record : records) {
-                    append(record);
+        long backoff = 1_000;
+        while (running) {
+            try {
+                connect();
+                while (running) {
+                    step();
                 }
-                closeExpiredBatches(System.currentTimeMillis());
-                commitWhatIsWritten();
+                finish();
+                return;
+            } catch (Throwable t) {
+                if (causedBy(t, PartitionsLost.class)) {
+                    log.warn("pipeline {}: sink lost its partitions to a rebalance; starting over from what Kafka holds",
+                            pipeline.name());
+                } else if (!running) {
+                    log.warn("pipeline {}: sink stopped with an error; what it had not confirmed is completed at the "
+                            + "next start", pipeline.name(), t);
+                    return;
+                }
+                log.error("pipeline {}: sink failed; starting over from what Kafka holds in {} ms", pipeline.name(),
+                        backoff, t);
+            } finally {
+                disconnect();
             }
-            readToTheEnd();
-            closeAllBatches(CloseReason.SHUTDOWN);
-            commitWhatIsWritten();
-        } catch (ObjectUploader.UploadAbandonedException e) {
-            // Nothing of these batches was committed, so dropping them here loses nothing: the next
-            // start reads their records again. Dropping them also keeps close()'s revoke from retrying.
-            openBatches.clear();
-            log.warn("pipeline {}: stopped with unwritten batches; their records are not committed and will be "
-                    + "written after the next start: {}", pipeline.name(), e.getMessage());
-        } catch (Throwable t) {
-            log.error("pipeline {}: sink stopped", pipeline.name(), t);
-        } finally {
-            consumer.close();
+            awaitIdleUploaders();
+            pause(backoff);
+            backoff = Math.min(backoff * 2, MAX_RESTART_BACKOFF_MILLIS);
+        }
+    }
+
+    private static boolean causedBy(Throwable t, Class<? extends Throwable> type) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Before starting over, lets uploads of the old epoch end (they stop retrying at once), so that an
+     * old attempt cannot overwrite an object after the new epoch confirmed it.
+     */
+    private void awaitIdleUploaders() {
+        long deadline = System.currentTimeMillis() + 120_000;
+        while (activeUploads.get() > 0 && System.currentTimeMillis() < deadline) {
+            pause(100);
+        }
+    }
+
+    private void connect() {
+        state = new SinkState(pipeline, kafka, clientId());
+        Map<String, Object> props = kafka.clientProperties();
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId(pipeline));
+        props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, clientId());
+        props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId());
+        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        // The processor writes its output in transactions; aborted records must never reach storage.
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);
+        consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        consumer.subscribe(List.of(pipeline.outputTopic()), new Rebalance());
+        lastTransactionAt = System.currentTimeMillis();
+    }
+
+    /** Drops everything held in memory; Kafka and the state topic hold what matters. */
+    private void disconnect() {
+        epoch.incrementAndGet();
+        openBatches.values().forEach(Batch::discard);
+        openBatches.clear();
+        toRecord.forEach(c -> SpoolDir.delete(c.spool));
+        toRecord.clear();
+        toConfirm.forEach(Uploaded::cleanUp);
+        toConfirm.clear();
+        for (Uploaded u; (u = finished.poll()) != null; ) {
+            u.cleanUp();
+        }
+        inFlight.clear();
+        recorded.clear();
+        lastCommitted.clear();
+        paused = false;
+        if (consumer != null) {
+            try {
+                // A sink that stops for good leaves the group so that its partitions move at once; one that
+                // starts over stays, as the same static member, and gets them back without a rebalance.
+                consumer.close(CloseOptions.groupMembershipOperation(running
+                        ? CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP
+                        : CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(Duration.ofSeconds(10)));
+            } catch (RuntimeException e) {
+                log.debug("closing the sink consumer failed", e);
+            }
+            consumer = null;
+        }
+        if (state != null) {
+            try {
+                state.close();
+            } catch (RuntimeException e) {
+                log.debug("closing the sink producer failed", e);
+            }
+            state = null;
+        }
+    }
+
+    private void step() {
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL_TIMEOUT)) {
+            append(record);
+        }
+        long now = System.currentTimeMillis();
+        closeExpiredBatches(now);
+        collectUploaded(0);
+        if (!toRecord.isEmpty() || !toConfirm.isEmpty()
+                || now - lastTransactionAt >= IDLE_COMMIT_MILLIS && !safeOffsets().equals(lastCommitted)) {
+            transact();
+        }
+        applyBackpressure();
+    }
+
+    private void append(ConsumerRecord<byte[], byte[]> record) {
+        if (record.value() == null) {
+            return; // a tombstone carries no record
+        }
+        ObjectKeyLayout.Placement place = layout.place(record.timestamp(), record.value());
+        if (recorded.contains(record.partition(), record.offset(), place.partition(), record.timestamp(), record.value())) {
+            return;
+        }
+        Batch batch = openBatches.get(place.partition());
+        if (batch == null) {
+            if (openBatches.size() >= sink.maxOpenBatches()) {
+                close(openBatches.values().iterator().next(), CloseReason.OPEN_BATCHES);
+            }
+            batch = new Batch(place.partition(), System.currentTimeMillis(), spool.newFile(".ndjson"));
+            openBatches.put(place.partition(), batch);
+        }
+        batch.add(record.partition(), record.offset(), record.value(), place.eventMillis());
+        Batch full = batch;
+        policy.sizeLimitReached(batch.bytes(), batch.records()).ifPresent(reason -> close(full, reason));
+    }
+
+    private void closeExpiredBatches(long now) {
+        for (Batch batch : List.copyOf(openBatches.values())) {
+            if (policy.isExpired(batch.openedAtMillis, now)) {
+                close(batch, CloseReason.DURATION);
+            }
+        }
+    }
+
+    private void closeAllBatches(CloseReason reason) {
+        for (Batch batch : List.copyOf(openBatches.values())) {
+            close(batch, reason);
+        }
+    }
+
+    /** Where a batch is rotated: it gets its key, and waits for the next transaction to record it. */
+    private void close(Batch batch, CloseReason reason) {
+        openBatches.remove(batch.partition);
+        batch.seal();
+        String key = layout.key(batch.partition, UlidCreator.getMonotonicUlid().toString(), encoder.extension());
+        toRecord.add(new Closed(BatchManifest.pending(key, sink.bucket(), batch, sink, layout.spec(), reason), batch.spool));
+    }
+
+    /**
+     * Per assigned source partition, the first offset not yet in a recorded batch: the consumer's
+     * position, held back to the first offset of any batch still open.
+     */
+    private Map<TopicPartition, OffsetAndMetadata> safeOffsets() {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        for (TopicPartition tp : consumer.assignment()) {
+            long safe = consumer.position(tp);
+            for (Batch batch : openBatches.values()) {
+                safe = Math.min(safe, batch.firstOffset(tp.partition()));
+            }
+            offsets.put(tp, new OffsetAndMetadata(safe));
+        }
+        return offsets;
+    }
+
+    /**
+     * One transaction: records the closed batches, confirms the uploaded ones (state, notification,
+     * rejected records), forgets batches the offsets have passed, and commits the offsets. Only after
+     * it commits do the recorded batches go to the uploaders.
+     */
+    private void transact() {
+        List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
+        for (Closed closed : toRecord) {
+            state.addManifest(out, closed.manifest);
+        }
+        Instant now = Instant.now();
+        for (Uploaded done : toConfirm) {
+            state.addManifest(out, done.written);
+            out.add(new ProducerRecord<>(SinkState.NOTIFICATIONS_TOPIC, null, now.toEpochMilli(),
+                    done.written.key().getBytes(StandardCharsets.UTF_8),
+                    Notification.of(account, pipeline.name(), done.written, now)));
+            done.rejects.forEach((value, reason) -> out.add(deadLetter(value, reason)));
+        }
+        Map<TopicPartition, OffsetAndMetadata> offsets = safeOffsets();
+        offsets.forEach((tp, offset) -> {
+            for (String key : recorded.removable(tp.partition(), offset.offset())) {
+                state.addTombstone(out, tp.partition(), key);
+            }
+        });
+        state.commit(out, offsets, consumer.groupMetadata());
+        lastCommitted.clear();
+        lastCommitted.putAll(offsets);
+        lastTransactionAt = System.currentTimeMillis();
+
+        for (Closed closed : toRecord) {
+            for (int p : closed.manifest.ranges().keySet()) {
+                recorded.add(p, closed.manifest, false);
+            }
+            CrashPoints.reached("afterRecord");
+            upload(closed.manifest, closed.spool);
+        }
+        toRecord.clear();
+        for (Uploaded done : toConfirm) {
+            recorded.markWritten(done.written);
+            inFlight.remove(done.written.key());
+            BatchManifest m = done.written;
+            log.info("wrote s3://{}/{} ({} {}, {} bytes, closed by {}{})", m.bucket(), m.key(), m.recordsWritten(),
+                    m.recordsWritten() == 1 ? "record" : "records", m.size(), m.closedBy().name().toLowerCase(Locale.ROOT),
+                    m.rejected() == 0 ? "" : "; " + m.rejected() + " rejected to " + pipeline.dlqTopic());
+            done.cleanUp();
+            onWritten.accept(new WrittenObject(pipeline.name(), m.bucket(), m.key(), m.size(), m.eTag(),
+                    m.recordsWritten(), m.closedBy()));
+        }
+        toConfirm.clear();
+    }
+
+    private ProducerRecord<byte[], byte[]> deadLetter(byte[] value, String reason) {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("sluice.error.stage", sink.format().yamlName().getBytes(StandardCharsets.UTF_8));
+        headers.add("sluice.error.message", reason.getBytes(StandardCharsets.UTF_8));
+        return new ProducerRecord<>(pipeline.dlqTopic(), null, null, (byte[]) null, value, headers);
+    }
+
+    /** Hands a recorded batch to the upload workers; with no spool file it is rebuilt from Kafka first. */
+    private void upload(BatchManifest manifest, Path spoolFile) {
+        inFlight.put(manifest.key(), manifest);
+        int myEpoch = epoch.get();
+        activeUploads.incrementAndGet();
+        uploads.execute(() -> {
+            try {
+                Uploaded done = encodeAndUpload(manifest, spoolFile, myEpoch);
+                if (done != null) {
+                    finished.add(done);
+                }
+            } finally {
+                activeUploads.decrementAndGet();
+            }
+        });
+    }
+
+    /** On an upload worker: rebuild if needed, encode, upload; retried until it works or the sink gives up. */
+    private Uploaded encodeAndUpload(BatchManifest manifest, Path spoolFile, int myEpoch) {
+        long backoff = 1_000;
+        while (true) {
+            Path source = spoolFile;
+            Path scratch = spool.newFile(".object");
+            Rejects rejects = new Rejects(spool.newFile(".rejects"));
+            try {
+                if (source == null) {
+                    source = spool.newFile(".rebuilt");
+                    rebuilder.rebuild(manifest, source);
+                }
+                ObjectEncoder batchEncoder = encoders.of(manifest.format(), manifest.compression());
+                Path object = batchEncoder.encode(source, scratch, rejects);
+                long size = Files.size(object);
+                String eTag = uploader.put(manifest.bucket(), manifest.key(), object, batchEncoder.contentType(),
+                        () -> keepTrying(myEpoch));
+                SpoolDir.delete(scratch);
+                return new Uploaded(manifest.written(size, eTag, rejects.count()), source, rejects, myEpoch);
+            } catch (ObjectUploader.UploadAbandonedException e) {
+                cleanUp(spoolFile, source, scratch, rejects);
+                return null;
+            } catch (Exception e) {
+                cleanUp(spoolFile, source, scratch, rejects);
+                if (!keepTrying(myEpoch)) {
+                    return null;
+                }
+                log.error("pipeline {}: writing s3://{}/{} failed; retrying in {} ms", pipeline.name(),
+                        manifest.bucket(), manifest.key(), backoff, e);
+                pause(backoff);
+                backoff = Math.min(backoff * 2, MAX_RESTART_BACKOFF_MILLIS);
+                if (spoolFile != null && !Files.exists(spoolFile)) {
+                    spoolFile = null; // rebuild it from Kafka
+                }
+            }
+        }
+    }
+
+    private static void cleanUp(Path spoolFile, Path source, Path scratch, Rejects rejects) {
+        SpoolDir.delete(scratch);
+        rejects.close();
+        if (source != spoolFile) {
+            SpoolDir.delete(source);
+        }
+    }
+
+    private boolean keepTrying(int myEpoch) {
+        return epoch.get() == myEpoch
+                && (running || System.currentTimeMillis() - stopRequestedAt < SHUTDOWN_UPLOAD_GRACE_MILLIS);
+    }
+
+    /** Moves finished uploads of this epoch to {@link #toConfirm}, waiting up to {@code waitMillis} for the first. */
+    private void collectUploaded(long waitMillis) {
+        try {
+            Uploaded first = waitMillis > 0 ? finished.poll(waitMillis, TimeUnit.MILLISECONDS) : finished.poll();
+            for (Uploaded u = first; u != null; u = finished.poll()) {
+                if (u.epoch == epoch.get() && inFlight.containsKey(u.written.key())) {
+                    CrashPoints.reached("afterUpload");
+                    toConfirm.add(u);
+                } else {
+                    u.cleanUp(); // from before the sink started over; the batch is recovered from the state topic
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * While more batches wait for the store than the uploaders can take, stop reading: the backlog
+     * stays in Kafka (where ingest sees it and answers 429) instead of piling up here. Polling goes
+     * on, so the sink keeps its group membership through an outage of any length.
+     */
+    private void applyBackpressure() {
+        int limit = sink.maxConcurrentUploads();
+        if (!paused && inFlight.size() >= 2 * limit) {
+            paused = true;
+            log.warn("pipeline {}: {} objects waiting for the store; pausing reads", pipeline.name(), inFlight.size());
+        } else if (paused && inFlight.size() <= limit) {
+            paused = false;
+            consumer.resume(consumer.paused());
+            log.info("pipeline {}: the store caught up; reading again", pipeline.name());
+        }
+        if (paused) {
+            consumer.pause(consumer.assignment());
+        }
+    }
+
+    /** Graceful stop: reads what was committed upstream, records every open batch, and waits for the uploads. */
+    private void finish() {
+        consumer.resume(consumer.paused());
+        readToTheEnd();
+        closeAllBatches(CloseReason.SHUTDOWN);
+        transact();
+        awaitUploads(System.currentTimeMillis() + SHUTDOWN_UPLOAD_GRACE_MILLIS);
+        if (!inFlight.isEmpty()) {
+            log.warn("pipeline {}: stopping with {} recorded objects not yet written; the next start writes them",
+                    pipeline.name(), inFlight.size());
         }
     }
 
@@ -126,108 +536,99 @@ public final class PipelineSink implements AutoCloseable {
         }
     }
 
-    private void append(ConsumerRecord<byte[], byte[]> record) {
-        if (record.value() == null) {
-            return; // a tombstone carries no record
-        }
-        String partition = layout.partition(record.timestamp(), record.value());
-        Batch batch = openBatches.computeIfAbsent(partition,
-                p -> new Batch(p, System.currentTimeMillis(), sink.compression() == SinkConfig.Compression.GZIP));
-        batch.add(new TopicPartition(record.topic(), record.partition()), record.offset(), record.value());
-        policy.sizeLimitReached(batch.bytes(), batch.records()).ifPresent(reason -> {
-            openBatches.remove(partition);
-            write(batch, reason);
-        });
-    }
-
-    private void closeExpiredBatches(long now) {
-        for (Iterator<Batch> it = openBatches.values().iterator(); it.hasNext(); ) {
-            Batch batch = it.next();
-            if (policy.isExpired(batch.openedAtMillis, now)) {
-                it.remove();
-                write(batch, CloseReason.DURATION);
+    /** Confirms uploads as they finish until none is in flight or the deadline passes. */
+    private void awaitUploads(long deadline) {
+        while (!inFlight.isEmpty() && System.currentTimeMillis() < deadline) {
+            collectUploaded(100);
+            if (!toConfirm.isEmpty()) {
+                transact();
             }
         }
     }
 
-    private void closeAllBatches(CloseReason reason) {
-        List<Batch> batches = new ArrayList<>(openBatches.values());
-        openBatches.clear();
-        for (Batch batch : batches) {
-            write(batch, reason);
-        }
-    }
-
-    private void write(Batch batch, CloseReason reason) {
-        boolean gzip = sink.compression() == SinkConfig.Compression.GZIP;
-        String key = layout.key(batch.partition, UlidCreator.getMonotonicUlid().toString(), NdjsonEncoder.extension(gzip));
-        byte[] body = batch.finish();
-        String eTag = uploader.put(sink.bucket(), key, body, gzip ? "application/gzip" : "application/x-ndjson",
-                this::keepTryingUploads);
-        log.info("wrote s3://{}/{} ({} {}, {} bytes, closed by {})", sink.bucket(), key, batch.records(),
-                batch.records() == 1 ? "record" : "records", body.length, reason.name().toLowerCase(Locale.ROOT));
-        onWritten.accept(new WrittenObject(pipeline.name(), sink.bucket(), key, body.length, eTag, batch.records(), reason));
-    }
-
-    private boolean keepTryingUploads() {
-        return running || System.currentTimeMillis() - stopRequestedAt < SHUTDOWN_UPLOAD_GRACE_MILLIS;
-    }
-
-    /**
-     * Commits, per source partition, the first offset not yet in a written object: the consumer's
-     * position, held back to the first offset of any batch still open.
-     */
-    private void commitWhatIsWritten() {
-        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        for (TopicPartition tp : consumer.assignment()) {
-            long safe = consumer.position(tp);
-            for (Batch batch : openBatches.values()) {
-                safe = Math.min(safe, batch.firstOffset(tp));
-            }
-            OffsetAndMetadata offset = new OffsetAndMetadata(safe);
-            if (!offset.equals(lastCommitted.get(tp))) {
-                offsets.put(tp, offset);
-            }
-        }
-        if (!offsets.isEmpty()) {
-            consumer.commitSync(offsets);
-            lastCommitted.putAll(offsets);
-        }
-    }
-
-    /** Stops polling, writes every open batch, commits, and waits for the sink thread to finish. */
+    /** Stops polling, writes every open batch, confirms, and waits for the sink thread to finish. */
     @Override
     public void close() throws InterruptedException {
         stopRequestedAt = System.currentTimeMillis();
         running = false;
         thread.join();
+        uploads.shutdownNow();
+        uploads.awaitTermination(10, TimeUnit.SECONDS);
+    }
+
+    private static void pause(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A closed batch waiting for the transaction that records it. */
+    private record Closed(BatchManifest manifest, Path spool) {}
+
+    /** An uploaded object waiting for the transaction that confirms it. */
+    private record Uploaded(BatchManifest written, Path source, Rejects rejects, int epoch) {
+        void cleanUp() {
+            SpoolDir.delete(source);
+            rejects.close();
+        }
+    }
+
+    private static final class PartitionsLost extends RuntimeException {
+        PartitionsLost() {
+            super(null, null, false, false);
+        }
     }
 
     /**
-     * Batches may mix records of several source partitions, so before any partition moves to
-     * another sink instance every open batch is written and committed; the new owner starts
-     * exactly after what this one wrote.
+     * Before partitions move, every open batch is recorded and the uploads in flight get a while to
+     * finish, so the next owner starts exactly after what this one wrote. A newly assigned partition
+     * brings the batches recorded for it: pending ones are rebuilt and uploaded, and the records of
+     * all of them are skipped when read again.
      */
-    private final class FlushOnRebalance implements ConsumerRebalanceListener {
+    private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            if (!partitions.isEmpty()) {
-                closeAllBatches(CloseReason.REBALANCE);
-                commitWhatIsWritten();
+            if (partitions.isEmpty()) {
+                return;
             }
-            partitions.forEach(lastCommitted::remove);
+            closeAllBatches(CloseReason.REBALANCE);
+            transact();
+            awaitUploads(System.currentTimeMillis() + REVOKE_UPLOAD_GRACE_MILLIS);
+            for (TopicPartition tp : partitions) {
+                recorded.forget(tp.partition());
+                lastCommitted.remove(tp);
+            }
         }
 
         @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {}
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (partitions.isEmpty()) {
+                return;
+            }
+            // Committed offsets first: they are stable only once the previous owner's last transaction
+            // is resolved, and after that the state topic holds everything that transaction recorded.
+            consumer.committed(Set.copyOf(partitions));
+            List<Integer> numbers = partitions.stream().map(TopicPartition::partition).toList();
+            int recovering = 0;
+            for (SinkState.Recorded r : state.load(numbers)) {
+                recorded.add(r.partition(), r.manifest(), true);
+                if (r.manifest().isPending() && !inFlight.containsKey(r.manifest().key())) {
+                    upload(r.manifest(), null);
+                    recovering++;
+                }
+            }
+            if (recovering > 0) {
+                log.info("pipeline {}: completing {} recorded {} not confirmed before", pipeline.name(), recovering,
+                        recovering == 1 ? "batch" : "batches");
+            }
+        }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            // The partitions already belong to someone else, so offsets can no longer be committed.
-            // Writing the batches keeps every record (the new owner may write some twice); dropping
-            // them would lose records of partitions this instance still owns.
-            closeAllBatches(CloseReason.REBALANCE);
-            partitions.forEach(lastCommitted::remove);
+            // The partitions already belong to someone else: nothing here may be committed any more.
+            throw new PartitionsLost();
         }
     }
 }

@@ -2,29 +2,49 @@ package dev.sluice.sink;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class NdjsonEncoderTest {
+    @TempDir
+    Path dir;
 
-    @Test
-    void writesOneLinePerRecordGzipped() throws IOException {
-        NdjsonEncoder encoder = new NdjsonEncoder(true);
-        encoder.write("{\"a\":1}".getBytes(StandardCharsets.UTF_8));
-        encoder.write("{\n  \"b\": \"x\\ny\"\r\n}".getBytes(StandardCharsets.UTF_8));
-        byte[] gz = encoder.finish();
-        String text = new String(new GZIPInputStream(new ByteArrayInputStream(gz)).readAllBytes(), StandardCharsets.UTF_8);
-        assertEquals("{\"a\":1}\n{   \"b\": \"x\\ny\"  }\n", text);
+    private Path spoolOf(String... records) throws IOException {
+        Path spool = dir.resolve("batch.ndjson");
+        try (var out = Files.newOutputStream(spool)) {
+            for (String record : records) {
+                NdjsonEncoder.writeLine(out, record.getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return spool;
     }
 
     @Test
-    void writesPlainWhenUncompressed() {
-        NdjsonEncoder encoder = new NdjsonEncoder(false);
-        encoder.write("{}".getBytes(StandardCharsets.UTF_8));
-        assertEquals("{}\n", new String(encoder.finish(), StandardCharsets.UTF_8));
+    void writesOneLinePerRecordGzipped() throws IOException {
+        Path spool = spoolOf("{\"a\":1}", "{\n  \"b\": \"x\\ny\"\r\n}");
+        try (Rejects rejects = new Rejects(dir.resolve("rejects"))) {
+            Path object = new NdjsonEncoder(true).encode(spool, dir.resolve("object"), rejects);
+            try (InputStream in = new GZIPInputStream(Files.newInputStream(object))) {
+                assertEquals("{\"a\":1}\n{   \"b\": \"x\\ny\"  }\n", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            }
+            assertEquals(0, rejects.count());
+        }
+    }
+
+    @Test
+    void plainNdjsonIsTheSpoolFileItself() throws IOException {
+        Path spool = spoolOf("{}");
+        try (Rejects rejects = new Rejects(dir.resolve("rejects"))) {
+            Path object = new NdjsonEncoder(false).encode(spool, dir.resolve("object"), rejects);
+            assertEquals(spool, object);
+            assertEquals("{}\n", Files.readString(object));
+        }
         assertEquals(".json", NdjsonEncoder.extension(false));
         assertEquals(".json.gz", NdjsonEncoder.extension(true));
     }

@@ -145,9 +145,6 @@ public final class ConfigLoader {
             }
             JsonNode sink = pipeline.path("sink");
             rejectPresent(sink, at + ".sink", NOT_YET.get("sink"));
-            if ("parquet".equals(sink.path("format").asText())) {
-                throw new ConfigException(at + ".sink.format", "parquet is not supported by this version yet; use ndjson");
-            }
         }
     }
 
@@ -194,6 +191,9 @@ public final class ConfigLoader {
             }
             validateTransforms(p, at);
             validateSink(p.sink(), at + ".sink");
+            if (p.sink().format() == SinkConfig.Format.PARQUET && (p.schema() == null || !p.schema().infer() && p.schema().fields().isEmpty())) {
+                throw new ConfigException(at + ".schema", "a parquet sink needs a schema: declare fields, or write schema: infer");
+            }
         }
         StorageConfig storage = config.storage();
         if (storage != null && (storage.accessKey() == null) != (storage.secretKey() == null)) {
@@ -230,12 +230,15 @@ public final class ConfigLoader {
     }
 
     private static void validateSchema(SchemaConfig schema, String at) {
-        if (schema == null) {
-            return;
+        if (schema != null) {
+            validateFields(schema.fields(), at);
         }
+    }
+
+    private static void validateFields(List<SchemaConfig.Field> fields, String at) {
         Set<String> names = new HashSet<>();
-        for (int i = 0; i < schema.fields().size(); i++) {
-            SchemaConfig.Field field = schema.fields().get(i);
+        for (int i = 0; i < fields.size(); i++) {
+            SchemaConfig.Field field = fields.get(i);
             String fat = at + ".fields[" + i + "]";
             if (field.name() == null || field.name().isEmpty()) {
                 throw new ConfigException(fat + ".name", "is required");
@@ -245,6 +248,14 @@ public final class ConfigLoader {
             }
             if (field.type() == null) {
                 throw new ConfigException(fat + ".type", "is required");
+            }
+            if (field.type() == SchemaConfig.Type.STRUCT) {
+                if (field.fields().isEmpty()) {
+                    throw new ConfigException(fat + ".fields", "a struct needs its fields");
+                }
+                validateFields(field.fields(), fat);
+            } else if (!field.fields().isEmpty()) {
+                throw new ConfigException(fat + ".fields", "only a struct has fields; this field is " + field.type().yamlName());
             }
         }
     }
@@ -282,6 +293,19 @@ public final class ConfigLoader {
         if (sink.multipartPartSize() < (5L << 20) || sink.multipartPartSize() > (5L << 30)) {
             throw new ConfigException(at + ".multipartPartSize", "must be between 5MB and 5GB (S3's limits), was "
                     + sink.multipartPartSize());
+        }
+        boolean ndjson = sink.format() == SinkConfig.Format.NDJSON;
+        if (ndjson && sink.compression() != SinkConfig.Compression.GZIP && sink.compression() != SinkConfig.Compression.NONE) {
+            throw new ConfigException(at + ".compression", "ndjson is written with gzip or none, not " + sink.compression().yamlName());
+        }
+        if (sink.maxOpenBatches() < 1) {
+            throw new ConfigException(at + ".maxOpenBatches", "must be at least 1");
+        }
+        if (sink.maxConcurrentUploads() < 1 || sink.maxConcurrentUploads() > 64) {
+            throw new ConfigException(at + ".maxConcurrentUploads", "must be between 1 and 64");
+        }
+        if (sink.rowGroupSize() < (1L << 20)) {
+            throw new ConfigException(at + ".rowGroupSize", "must be at least 1MB");
         }
         if (sink.multipartThreshold() <= 0) {
             throw new ConfigException(at + ".multipartThreshold", "must be positive");

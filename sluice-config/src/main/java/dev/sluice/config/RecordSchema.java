@@ -24,7 +24,7 @@ public final class RecordSchema {
         this.fields = fields;
     }
 
-    /** The schema's checker; a null schema accepts every JSON object. */
+    /** The schema's checker; a null or inferred schema accepts every JSON object. */
     public static RecordSchema of(SchemaConfig schema) {
         return schema == null || schema.fields().isEmpty() ? ANY : new RecordSchema(schema.fields());
     }
@@ -35,16 +35,27 @@ public final class RecordSchema {
 
     /** Why the record does not fit, naming the field, or null when it fits. */
     public String mismatch(ObjectNode record) {
+        return mismatch(fields, record, "");
+    }
+
+    private static String mismatch(List<SchemaConfig.Field> fields, JsonNode record, String path) {
         for (SchemaConfig.Field field : fields) {
+            String name = path + field.name();
             JsonNode value = record.get(field.name());
             if (value == null || value.isNull()) {
                 if (field.required()) {
-                    return "field '" + field.name() + "' is required";
+                    return "field '" + name + "' is required";
                 }
                 continue;
             }
             if (!fits(field.type(), value)) {
-                return "field '" + field.name() + "' must be " + field.type().yamlName() + ", got " + describe(value);
+                return "field '" + name + "' must be " + field.type().yamlName() + ", got " + describe(value);
+            }
+            if (field.type() == SchemaConfig.Type.STRUCT) {
+                String nested = mismatch(field.fields(), value, name + ".");
+                if (nested != null) {
+                    return nested;
+                }
             }
         }
         return null;
@@ -59,11 +70,12 @@ public final class RecordSchema {
             case BOOL -> value.isBoolean();
             case TIMESTAMP -> value.isIntegralNumber() && value.canConvertToLong() || value.isTextual() && isTimestamp(value.asText());
             case JSON -> true;
+            case STRUCT -> value.isObject();
         };
     }
 
     /** ISO-8601 with a zone ({@code 2026-11-22T13:05:00Z}, {@code …+01:00}); epoch millis are numbers. */
-    static boolean isTimestamp(String text) {
+    public static boolean isTimestamp(String text) {
         try {
             Instant.parse(text);
             return true;

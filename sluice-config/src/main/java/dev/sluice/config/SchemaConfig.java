@@ -1,36 +1,69 @@
 package dev.sluice.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonValue;
 import java.util.List;
 import java.util.Locale;
 
 /**
- * The fields a pipeline's records must have. Fields not listed are allowed. Checked at ingest
- * (a mismatch is a 400 naming the record and field) and by the processor for records that
- * producers wrote to Kafka directly (a mismatch goes to the dead-letter topic).
+ * The fields a pipeline's records must have, or {@code schema: infer}. Fields not listed are allowed.
+ * Checked at ingest (a mismatch is a 400 naming the record and field) and by the processor for records
+ * that producers wrote to Kafka directly (a mismatch goes to the dead-letter topic). A Parquet sink
+ * writes exactly the declared columns; with {@code infer} it derives them from the data.
  *
- * @param fields the declared fields
+ * <pre>{@code
+ * schema:
+ *   fields:
+ *     - { name: id,  type: string, required: true }
+ *     - { name: ts,  type: timestamp }
+ *     - { name: geo, type: struct, fields: [ { name: lat, type: float64 }, { name: lon, type: float64 } ] }
+ * }</pre>
+ *
+ * @param fields the declared fields; empty with {@code infer}
+ * @param infer  {@code schema: infer}: no fields are checked, and a Parquet sink infers its columns
  */
-public record SchemaConfig(List<Field> fields) {
+public record SchemaConfig(List<Field> fields, boolean infer) {
+
+    /** {@code schema: infer}. */
+    public static final SchemaConfig INFER = new SchemaConfig(List.of(), true);
 
     public SchemaConfig {
         fields = fields == null ? List.of() : List.copyOf(fields);
+    }
+
+    @JsonCreator(mode = JsonCreator.Mode.PROPERTIES)
+    public SchemaConfig(@JsonProperty("fields") List<Field> fields) {
+        this(fields, false);
+    }
+
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+    static SchemaConfig fromText(String text) {
+        if ("infer".equals(text)) {
+            return INFER;
+        }
+        throw new IllegalArgumentException("'" + text + "' is not a schema: write infer, or fields: [...]");
     }
 
     /**
      * @param name     top-level field name
      * @param type     expected JSON type
      * @param required the field must be present and not null (default false)
+     * @param fields   the nested fields of a {@code struct}
      */
-    public record Field(String name, Type type, Boolean required) {
+    public record Field(String name, Type type, Boolean required, List<Field> fields) {
         public Field {
             required = required != null && required;
+            fields = fields == null ? List.of() : List.copyOf(fields);
+        }
+
+        public Field(String name, Type type, Boolean required) {
+            this(name, type, required, null);
         }
     }
 
     public enum Type {
-        STRING, INT32, INT64, FLOAT32, FLOAT64, BOOL, TIMESTAMP, JSON;
+        STRING, INT32, INT64, FLOAT32, FLOAT64, BOOL, TIMESTAMP, JSON, STRUCT;
 
         @JsonCreator
         static Type parse(String text) {
@@ -38,7 +71,7 @@ public record SchemaConfig(List<Field> fields) {
                 return valueOf(text.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("'" + text
-                        + "' is not a field type (string, int32, int64, float32, float64, bool, timestamp, json)");
+                        + "' is not a field type (string, int32, int64, float32, float64, bool, timestamp, json, struct)");
             }
         }
 

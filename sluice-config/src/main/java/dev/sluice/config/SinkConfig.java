@@ -10,8 +10,9 @@ import java.util.Locale;
  *
  * @param bucket                bucket name (default {@code sluice})
  * @param prefix                key prefix inside the bucket (default: the pipeline name)
- * @param format                output format (default {@code ndjson})
- * @param compression           {@code gzip} (default) or {@code none} for NDJSON
+ * @param format                output format: {@code ndjson} (default) or {@code parquet}
+ * @param compression           NDJSON: {@code gzip} (default) or {@code none}; Parquet: {@code zstd} (default),
+ *                              {@code snappy}, {@code gzip} or {@code none}
  * @param timestampField        top-level field holding the event time (ISO-8601 or epoch millis); null → ingest time
  * @param timePartition         the time folders, {@code %Y %m %d %H %M} in UTC (default {@code year=%Y/month=%m/day=%d/hour=%H})
  * @param partitionBy           top-level fields that become {@code field=value/} folders before the time folders
@@ -20,35 +21,45 @@ import java.util.Locale;
  * @param multipartThreshold    objects of at least this many bytes go up by multipart upload (default 64MB)
  * @param multipartPartSize     part size of a multipart upload; S3 needs at least 5MB (default 16MB)
  * @param batch                 when a batch becomes an object
+ * @param maxOpenBatches        open batches (one per output partition) at most; the oldest is closed to open
+ *                              another (default 1000). Open batches live in spool files, not on the heap.
+ * @param maxConcurrentUploads  objects encoded and uploaded at once (default 4); also bounds the retry
+ *                              traffic when a store comes back after an outage
+ * @param rowGroupSize          Parquet row group size (default 32MB); a Parquet upload holds about this much in memory
  */
 public record SinkConfig(String bucket, String prefix, Format format, Compression compression, String timestampField,
                          String timePartition, List<String> partitionBy, MissingPartitionField missingPartitionField,
                          @JsonDeserialize(using = Sizes.BytesDeserializer.class) Long multipartThreshold,
                          @JsonDeserialize(using = Sizes.BytesDeserializer.class) Long multipartPartSize,
-                         BatchConfig batch) {
+                         BatchConfig batch, Integer maxOpenBatches, Integer maxConcurrentUploads,
+                         @JsonDeserialize(using = Sizes.BytesDeserializer.class) Long rowGroupSize) {
 
     public static final String DEFAULT_TIME_PARTITION = "year=%Y/month=%m/day=%d/hour=%H";
 
     public SinkConfig {
         bucket = bucket == null ? "sluice" : bucket;
         format = format == null ? Format.NDJSON : format;
-        compression = compression == null ? Compression.GZIP : compression;
+        compression = compression != null ? compression : format == Format.PARQUET ? Compression.ZSTD : Compression.GZIP;
         timePartition = timePartition == null ? DEFAULT_TIME_PARTITION : timePartition;
         partitionBy = partitionBy == null ? List.of() : List.copyOf(partitionBy);
         missingPartitionField = missingPartitionField == null ? MissingPartitionField.NULL : missingPartitionField;
         multipartThreshold = multipartThreshold == null ? 64L << 20 : multipartThreshold;
         multipartPartSize = multipartPartSize == null ? 16L << 20 : multipartPartSize;
         batch = batch == null ? BatchConfig.DEFAULTS : batch;
+        maxOpenBatches = maxOpenBatches == null ? 1000 : maxOpenBatches;
+        maxConcurrentUploads = maxConcurrentUploads == null ? 4 : maxConcurrentUploads;
+        rowGroupSize = rowGroupSize == null ? 32L << 20 : rowGroupSize;
     }
 
     /** Sink defaults for a pipeline; the prefix defaults to the pipeline's name. */
     static SinkConfig defaultsFor(String pipeline) {
-        return new SinkConfig(null, pipeline, null, null, null, null, null, null, null, null, null);
+        return new SinkConfig(null, pipeline, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     SinkConfig withPrefix(String newPrefix) {
         return new SinkConfig(bucket, newPrefix, format, compression, timestampField, timePartition, partitionBy,
-                missingPartitionField, multipartThreshold, multipartPartSize, batch);
+                missingPartitionField, multipartThreshold, multipartPartSize, batch, maxOpenBatches, maxConcurrentUploads,
+                rowGroupSize);
     }
 
     public enum MissingPartitionField {
@@ -61,7 +72,7 @@ public record SinkConfig(String bucket, String prefix, Format format, Compressio
     }
 
     public enum Format {
-        NDJSON;
+        NDJSON, PARQUET;
 
         @JsonValue
         public String yamlName() {
@@ -70,7 +81,7 @@ public record SinkConfig(String bucket, String prefix, Format format, Compressio
     }
 
     public enum Compression {
-        GZIP, NONE;
+        GZIP, NONE, ZSTD, SNAPPY;
 
         @JsonValue
         public String yamlName() {

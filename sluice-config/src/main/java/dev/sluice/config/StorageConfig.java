@@ -7,9 +7,20 @@ package dev.sluice.config;
  * @param region    signing region (default {@code us-east-1})
  * @param accessKey access key id
  * @param secretKey secret access key
+ * @param account   the {@code account} of event notifications, as R2 names the bucket owner (default {@code sluice})
  */
-public record StorageConfig(String endpoint, String region, String accessKey, String secretKey) {
+public record StorageConfig(String endpoint, String region, String accessKey, String secretKey, String account) {
     public StorageConfig {
         region = region == null ? "us-east-1" : region;
+        account = account == null ? "sluice" : account;
+    }
+
+    public StorageConfig(String endpoint, String region, String accessKey, String secretKey) {
+        this(endpoint, region, accessKey, secretKey, null);
+    }
+
+    @Override
+    public String toString() {
+        return "StorageConfig[endpoint=" + endpoint + ", region=" + region + ", account=" + account + "]";
     }
 }

@@ -113,8 +113,6 @@ class ConfigLoaderTest {
         ConfigException e = assertThrows(ConfigException.class,
                 () -> loader.parse("pipelines: [{name: a, transforms: [{label: x, class: X, onError: skip}]}]"));
         assertEquals("pipelines[0].transforms[0].onError", e.key());
-        assertEquals("pipelines[0].sink.format", assertThrows(ConfigException.class,
-                () -> loader.parse("pipelines: [{name: a, sink: {format: parquet}}]")).key());
     }
 
     @Test
@@ -173,6 +171,61 @@ class ConfigLoaderTest {
                 () -> loader.parse("pipelines: [{name: a, sink: {partitionBy: ['a/b']}}]")).key());
         assertEquals("pipelines[0].sink.missingPartitionField", assertThrows(ConfigException.class,
                 () -> loader.parse("pipelines: [{name: a, sink: {missingPartitionField: drop}}]")).key());
+    }
+
+    @Test
+    void readsParquetSinksAndSchemas() {
+        PipelineConfig inferred = loader.parse("""
+                pipelines:
+                  - name: a
+                    schema: infer
+                    sink: { format: parquet, rowGroupSize: 8MB, maxOpenBatches: 10, maxConcurrentUploads: 2 }
+                """).pipelines().get(0);
+        assertTrue(inferred.schema().infer());
+        assertTrue(RecordSchema.of(inferred.schema()).acceptsAnything());
+        assertEquals(SinkConfig.Format.PARQUET, inferred.sink().format());
+        assertEquals(SinkConfig.Compression.ZSTD, inferred.sink().compression());
+        assertEquals(8L << 20, inferred.sink().rowGroupSize());
+        assertEquals(10, inferred.sink().maxOpenBatches());
+        assertEquals(2, inferred.sink().maxConcurrentUploads());
+
+        PipelineConfig declared = loader.parse("""
+                pipelines:
+                  - name: a
+                    schema:
+                      fields:
+                        - { name: id, type: string }
+                        - { name: geo, type: struct, fields: [ { name: lat, type: float64, required: true } ] }
+                    sink: { format: parquet, compression: snappy }
+                """).pipelines().get(0);
+        assertEquals(SinkConfig.Compression.SNAPPY, declared.sink().compression());
+        SchemaConfig.Field geo = declared.schema().fields().get(1);
+        assertEquals(SchemaConfig.Type.STRUCT, geo.type());
+        assertEquals(List.of(new SchemaConfig.Field("lat", SchemaConfig.Type.FLOAT64, true)), geo.fields());
+
+        SinkConfig defaults = loader.parse("pipelines: [{name: a}]").pipelines().get(0).sink();
+        assertEquals(1000, defaults.maxOpenBatches());
+        assertEquals(4, defaults.maxConcurrentUploads());
+        assertEquals(32L << 20, defaults.rowGroupSize());
+        assertEquals("sluice", loader.parse("pipelines: [{name: a}]\nstorage: {endpoint: 'http://s3'}").storage().account());
+    }
+
+    @Test
+    void refusesParquetWithoutSchemaAndMismatchedCompressions() {
+        assertEquals("pipelines[0].schema", assertThrows(ConfigException.class,
+                () -> loader.parse("pipelines: [{name: a, sink: {format: parquet}}]")).key());
+        assertEquals("pipelines[0].sink.compression", assertThrows(ConfigException.class,
+                () -> loader.parse("pipelines: [{name: a, sink: {compression: zstd}}]")).key());
+        assertEquals("pipelines[0].sink.compression", assertThrows(ConfigException.class,
+                () -> loader.parse("pipelines: [{name: a, sink: {compression: lz4}}]")).key());
+        assertEquals("pipelines[0].schema", assertThrows(ConfigException.class,
+                () -> loader.parse("pipelines: [{name: a, schema: guess}]")).key());
+        assertEquals("pipelines[0].schema.fields[0].fields", assertThrows(ConfigException.class,
+                () -> loader.parse("pipelines: [{name: a, schema: {fields: [{name: s, type: struct}]}}]")).key());
+        assertEquals("pipelines[0].schema.fields[0].fields", assertThrows(ConfigException.class,
+                () -> loader.parse("pipelines: [{name: a, schema: {fields: [{name: s, type: int32, fields: [{name: x, type: bool}]}]}}]")).key());
+        assertEquals("pipelines[0].sink.maxOpenBatches", assertThrows(ConfigException.class,
+                () -> loader.parse("pipelines: [{name: a, sink: {maxOpenBatches: 0}}]")).key());
     }
 
     @Test

@@ -93,8 +93,10 @@ public final class SluiceServer implements AutoCloseable {
         started.add(s3);
 
         if (roles.contains(Role.SINK)) {
+            String instanceId = InstanceId.of(dataDir, System.getenv("SLUICE_INSTANCE_ID"));
             for (PipelineConfig pipeline : config.pipelines()) {
-                started.add(new PipelineSink(pipeline, kafka, s3, onWritten)).start();
+                started.add(new PipelineSink(pipeline, kafka, s3, config.storage().account(),
+                        dataDir.resolve("sink").resolve(pipeline.name()), instanceId, onWritten)).start();
             }
         }
         BacklogMonitor backlog = new BacklogMonitor(admin, config.pipelines());

@@ -1,6 +1,7 @@
 package dev.sluice.server;
 
 import dev.sluice.config.PipelineConfig;
+import dev.sluice.sink.PipelineSink;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -12,17 +13,22 @@ import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Creates each pipeline's topics before any role starts: {@code {pipeline}} (ingest),
- * {@code {pipeline}.out} (processor output) and {@code {pipeline}.dlq}.
+ * {@code {pipeline}.out} (processor output), {@code {pipeline}.dlq}, {@code {pipeline}.sink-state}
+ * (the sink's batch manifests, compacted), and the shared {@code sluice.notifications}.
  * Existing topics are kept as they are.
  */
 final class TopicSetup {
     private static final Logger log = LoggerFactory.getLogger(TopicSetup.class);
+
+    /** Notifications are keyed by object key; a few partitions let several consumers share them. */
+    private static final int NOTIFICATION_PARTITIONS = 4;
 
     private TopicSetup() {}
 
@@ -37,6 +43,13 @@ final class TopicSetup {
                         missing.add(new NewTopic(name, Optional.of(p.partitions()), Optional.empty()));
                     }
                 }
+                if (!existing.contains(PipelineSink.stateTopic(p))) {
+                    missing.add(new NewTopic(PipelineSink.stateTopic(p), Optional.of(p.partitions()), Optional.empty())
+                            .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+                }
+            }
+            if (!existing.contains(PipelineSink.notificationsTopic())) {
+                missing.add(new NewTopic(PipelineSink.notificationsTopic(), Optional.of(NOTIFICATION_PARTITIONS), Optional.empty()));
             }
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
@@ -74,12 +87,23 @@ final class TopicSetup {
 
     private static void warnOnPartitionMismatch(Admin admin, List<PipelineConfig> pipelines)
             throws ExecutionException, InterruptedException, TimeoutException {
-        Map<String, TopicDescription> described = describeWhenVisible(admin, pipelines.stream().map(PipelineConfig::topic).toList());
+        List<String> topics = new ArrayList<>();
+        for (PipelineConfig p : pipelines) {
+            topics.addAll(List.of(p.topic(), p.outputTopic(), PipelineSink.stateTopic(p)));
+        }
+        Map<String, TopicDescription> described = describeWhenVisible(admin, topics);
         for (PipelineConfig p : pipelines) {
             int actual = described.get(p.topic()).partitions().size();
             if (actual != p.partitions()) {
                 log.warn("pipeline {}: topic {} has {} partitions, sluice.yaml says {}; Sluice does not repartition existing topics",
                         p.name(), p.topic(), actual, p.partitions());
+            }
+            // The sink writes a batch's manifest to the state partition numbered like its source partition.
+            int out = described.get(p.outputTopic()).partitions().size();
+            int state = described.get(PipelineSink.stateTopic(p)).partitions().size();
+            if (state < out) {
+                throw new IllegalStateException("topic " + PipelineSink.stateTopic(p) + " has " + state
+                        + " partitions but " + p.outputTopic() + " has " + out + "; add partitions to the state topic");
             }
         }
     }

@@ -1,0 +1,33 @@
+package dev.sluice.sink;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A test hook that makes the crash windows of the sink's protocol deterministic: with
+ * {@code -Dsluice.sink.crashAt=afterUpload:3} the JVM halts (like {@code kill -9}: no shutdown hooks,
+ * nothing flushed) the third time an object is uploaded but not yet confirmed. Points:
+ * {@code afterRecord} (batch recorded, not yet uploaded), {@code afterUpload} (uploaded, not yet
+ * confirmed). Without the property this is one volatile read per batch.
+ */
+final class CrashPoints {
+    private static final String POINT;
+    private static final int AT;
+    private static final AtomicInteger reached = new AtomicInteger();
+
+    static {
+        String spec = System.getProperty("sluice.sink.crashAt", "");
+        int colon = spec.indexOf(':');
+        POINT = colon < 0 ? spec : spec.substring(0, colon);
+        AT = colon < 0 ? 1 : Integer.parseInt(spec.substring(colon + 1));
+    }
+
+    private CrashPoints() {}
+
+    static void reached(String point) {
+        if (!POINT.isEmpty() && POINT.equals(point) && reached.incrementAndGet() == AT) {
+            LoggerFactory.getLogger(CrashPoints.class).warn("crash point {} reached: halting", point);
+            Runtime.getRuntime().halt(137);
+        }
+    }
+}

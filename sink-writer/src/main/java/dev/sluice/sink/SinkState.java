@@ -1,0 +1,157 @@
+package dev.sluice.sink;
+
+import dev.sluice.config.KafkaConfig;
+import dev.sluice.config.PipelineConfig;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * The sink's durable memory: topic {@code {pipeline}.sink-state}, compacted, with as many partitions as
+ * {@code {pipeline}.out}. A batch's manifest is written to the state partitions of the source
+ * partitions it was cut from, so whoever owns a source partition finds there every batch that still
+ * matters for it. Every write happens in a Kafka transaction together with the consumer offsets
+ * ({@link #commit}); the group generation in that transaction fences a sink that lost its partitions.
+ */
+final class SinkState implements AutoCloseable {
+    /** The topic every written object is announced on. */
+    public static final String NOTIFICATIONS_TOPIC = "sluice.notifications";
+    private static final Duration LOAD_TIMEOUT = Duration.ofMinutes(2);
+
+    private final String topic;
+    private final Map<String, Object> readerProps;
+    private final KafkaProducer<byte[], byte[]> producer;
+
+    SinkState(PipelineConfig pipeline, KafkaConfig kafka, String transactionalId) {
+        this.topic = topic(pipeline);
+        Map<String, Object> props = kafka.clientProperties();
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, transactionalId);
+        props.put(ProducerConfig.ACKS_CONFIG, "all");
+        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        // A crashed sink's open transaction blocks its partitions for readers until it times out,
+        // unless the same transactional id starts again first (which aborts it at once).
+        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000);
+        this.producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+        try {
+            producer.initTransactions();
+        } catch (RuntimeException e) {
+            producer.close(Duration.ZERO);
+            throw e;
+        }
+        this.readerProps = kafka.clientProperties();
+        readerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        readerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
+        readerProps.put(ConsumerConfig.CLIENT_ID_CONFIG, transactionalId + "-state-reader");
+    }
+
+    static String topic(PipelineConfig pipeline) {
+        return pipeline.name() + ".sink-state";
+    }
+
+    /** A manifest, to the state partition of every source partition it covers. */
+    void addManifest(List<ProducerRecord<byte[], byte[]>> out, BatchManifest manifest) {
+        byte[] key = manifest.key().getBytes(StandardCharsets.UTF_8);
+        byte[] value = manifest.toJson();
+        for (int partition : manifest.ranges().keySet()) {
+            out.add(new ProducerRecord<>(topic, partition, key, value));
+        }
+    }
+
+    /** Forgets a manifest in one state partition (compaction then drops it). */
+    void addTombstone(List<ProducerRecord<byte[], byte[]>> out, int partition, String key) {
+        out.add(new ProducerRecord<>(topic, partition, key.getBytes(StandardCharsets.UTF_8), null));
+    }
+
+    /**
+     * Sends {@code records} and commits {@code offsets} for the consumer group in one transaction.
+     *
+     * @throws KafkaException when the transaction did not commit; it was aborted where that was still
+     *                        possible, and nothing of it is visible. The caller must start over from
+     *                        what Kafka holds.
+     */
+    void commit(List<ProducerRecord<byte[], byte[]>> records, Map<TopicPartition, OffsetAndMetadata> offsets,
+                ConsumerGroupMetadata group) {
+        producer.beginTransaction();
+        try {
+            for (ProducerRecord<byte[], byte[]> record : records) {
+                producer.send(record);
+            }
+            if (!offsets.isEmpty()) {
+                producer.sendOffsetsToTransaction(offsets, group);
+            }
+            producer.commitTransaction();
+        } catch (ProducerFencedException e) {
+            throw e;
+        } catch (KafkaException e) {
+            try {
+                producer.abortTransaction();
+            } catch (KafkaException abortFailed) {
+                e.addSuppressed(abortFailed);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * Every manifest still recorded for these source partitions, read from their state partitions up
+     * to the last committed transaction. Call it after the consumer's committed offsets for them are
+     * known (stable): those and the manifests are committed together, so by then nothing of an open
+     * transaction of the partitions' previous owner can still appear.
+     */
+    List<Recorded> load(Collection<Integer> partitions) {
+        if (partitions.isEmpty()) {
+            return List.of();
+        }
+        Map<String, Recorded> latest = new LinkedHashMap<>();
+        try (KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(readerProps, new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> tps = partitions.stream().map(p -> new TopicPartition(topic, p)).toList();
+            reader.assign(tps);
+            reader.seekToBeginning(tps);
+            Map<TopicPartition, Long> ends = reader.endOffsets(tps);
+            long deadline = System.currentTimeMillis() + LOAD_TIMEOUT.toMillis();
+            while (tps.stream().anyMatch(tp -> reader.position(tp) < ends.get(tp))) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException("could not read " + topic + " to its end within " + LOAD_TIMEOUT);
+                }
+                for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))) {
+                    String key = new String(record.key(), StandardCharsets.UTF_8);
+                    String slot = record.partition() + "/" + key;
+                    if (record.value() == null) {
+                        latest.remove(slot);
+                    } else {
+                        latest.put(slot, new Recorded(record.partition(), BatchManifest.fromJson(record.value())));
+                    }
+                }
+            }
+        }
+        return new ArrayList<>(latest.values());
+    }
+
+    /** A manifest as found in the state partition of source partition {@code partition}. */
+    record Recorded(int partition, BatchManifest manifest) {}
+
+    @Override
+    public void close() {
+        producer.close(Duration.ofSeconds(5));
+    }
+}

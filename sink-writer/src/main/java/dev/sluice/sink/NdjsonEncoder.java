@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.zip.GZIPOutputStream;
 
 /**
@@ -41,6 +42,36 @@ final class NdjsonEncoder implements ObjectEncoder {
         }
         out.write(json, start, json.length - start);
         out.write('\n');
+    }
+
+    interface LineVisitor {
+        void accept(byte[] line);
+    }
+
+    /** Reads a spool file back, one record (line, without its newline) at a time. */
+    static void forEachLine(Path spool, LineVisitor visitor) throws IOException {
+        try (InputStream in = Files.newInputStream(spool)) {
+            byte[] chunk = new byte[BUFFER];
+            byte[] line = new byte[1024];
+            int length = 0;
+            for (int n; (n = in.read(chunk)) > 0; ) {
+                for (int i = 0; i < n; i++) {
+                    byte b = chunk[i];
+                    if (b == '\n') {
+                        visitor.accept(Arrays.copyOf(line, length));
+                        length = 0;
+                    } else {
+                        if (length == line.length) {
+                            line = Arrays.copyOf(line, line.length * 2);
+                        }
+                        line[length++] = b;
+                    }
+                }
+            }
+            if (length > 0) {
+                visitor.accept(Arrays.copyOf(line, length));
+            }
+        }
     }
 
     @Override

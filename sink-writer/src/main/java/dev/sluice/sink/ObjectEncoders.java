@@ -1,19 +1,44 @@
 package dev.sluice.sink;
 
 import dev.sluice.config.PipelineConfig;
+import dev.sluice.config.SchemaConfig;
 import dev.sluice.config.SinkConfig;
+import java.util.List;
 
-/** The encoder for a batch's format and compression. */
+/**
+ * The encoder for a batch's format and compression. A batch recorded before a configuration change
+ * is rebuilt in the format it was recorded with, so it still matches its key's extension.
+ */
 final class ObjectEncoders {
+    private final PipelineConfig pipeline;
+    private final InferredSchema inferred = new InferredSchema();
     private final NdjsonEncoder gzip = new NdjsonEncoder(true);
     private final NdjsonEncoder plain = new NdjsonEncoder(false);
 
-    ObjectEncoders(PipelineConfig pipeline) {}
+    ObjectEncoders(PipelineConfig pipeline) {
+        this.pipeline = pipeline;
+    }
 
     ObjectEncoder of(SinkConfig.Format format, SinkConfig.Compression compression) {
         return switch (format) {
             case NDJSON -> compression == SinkConfig.Compression.GZIP ? gzip : plain;
-            case PARQUET -> throw new UnsupportedOperationException("parquet");
+            case PARQUET -> new ParquetEncoder(declaredFields(), inferred, pipeline.sink().timestampField(), compression,
+                    pipeline.sink().rowGroupSize());
         };
+    }
+
+    /** The declared fields, or null when the columns are inferred (also when no schema is declared any more). */
+    private List<SchemaConfig.Field> declaredFields() {
+        return pipeline.schema() == null || pipeline.schema().infer() || pipeline.schema().fields().isEmpty()
+                ? null : pipeline.schema().fields();
+    }
+
+    /** The inferred Parquet columns, kept in the sink's state so that restarts go on growing the same schema. */
+    InferredSchema inferred() {
+        return inferred;
+    }
+
+    boolean infersSchema() {
+        return pipeline.sink().format() == SinkConfig.Format.PARQUET && declaredFields() == null;
     }
 }

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -366,6 +367,11 @@ public final class PipelineSink implements AutoCloseable {
                     Notification.of(account, pipeline.name(), done.written, now)));
             done.rejects.forEach((value, reason) -> out.add(deadLetter(value, reason)));
         }
+        if (!toConfirm.isEmpty() && encoders.infersSchema()) {
+            Set<Integer> partitions = new TreeSet<>();
+            toConfirm.forEach(done -> partitions.addAll(done.written.ranges().keySet()));
+            state.addSchema(out, partitions, encoders.inferred().toJson());
+        }
         Map<TopicPartition, OffsetAndMetadata> offsets = safeOffsets();
         offsets.forEach((tp, offset) -> {
             for (String key : recorded.removable(tp.partition(), offset.offset())) {
@@ -612,7 +618,7 @@ public final class PipelineSink implements AutoCloseable {
             consumer.committed(Set.copyOf(partitions));
             List<Integer> numbers = partitions.stream().map(TopicPartition::partition).toList();
             int recovering = 0;
-            for (SinkState.Recorded r : state.load(numbers)) {
+            for (SinkState.Recorded r : state.load(numbers, encoders.inferred()::merge)) {
                 recorded.add(r.partition(), r.manifest(), true);
                 if (r.manifest().isPending() && !inFlight.containsKey(r.manifest().key())) {
                     upload(r.manifest(), null);

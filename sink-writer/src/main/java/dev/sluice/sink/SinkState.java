@@ -5,10 +5,12 @@ import dev.sluice.config.PipelineConfig;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -34,6 +36,8 @@ final class SinkState implements AutoCloseable {
     /** The topic every written object is announced on. */
     public static final String NOTIFICATIONS_TOPIC = "sluice.notifications";
     private static final Duration LOAD_TIMEOUT = Duration.ofMinutes(2);
+    /** The state record of the inferred Parquet schema; no object key can be this. */
+    private static final byte[] SCHEMA_KEY = "__schema__".getBytes(StandardCharsets.UTF_8);
 
     private final String topic;
     private final Map<String, Object> readerProps;
@@ -73,6 +77,13 @@ final class SinkState implements AutoCloseable {
         byte[] value = manifest.toJson();
         for (int partition : manifest.ranges().keySet()) {
             out.add(new ProducerRecord<>(topic, partition, key, value));
+        }
+    }
+
+    /** Keeps the inferred Parquet schema in the given state partitions (compaction keeps the latest). */
+    void addSchema(List<ProducerRecord<byte[], byte[]>> out, Collection<Integer> partitions, byte[] schema) {
+        for (int partition : partitions) {
+            out.add(new ProducerRecord<>(topic, partition, SCHEMA_KEY, schema));
         }
     }
 
@@ -117,7 +128,7 @@ final class SinkState implements AutoCloseable {
      * known (stable): those and the manifests are committed together, so by then nothing of an open
      * transaction of the partitions' previous owner can still appear.
      */
-    List<Recorded> load(Collection<Integer> partitions) {
+    List<Recorded> load(Collection<Integer> partitions, Consumer<byte[]> onSchema) {
         if (partitions.isEmpty()) {
             return List.of();
         }
@@ -134,6 +145,12 @@ final class SinkState implements AutoCloseable {
                     throw new IllegalStateException("could not read " + topic + " to its end within " + LOAD_TIMEOUT);
                 }
                 for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))) {
+                    if (Arrays.equals(record.key(), SCHEMA_KEY)) {
+                        if (record.value() != null) {
+                            onSchema.accept(record.value());
+                        }
+                        continue;
+                    }
                     String key = new String(record.key(), StandardCharsets.UTF_8);
                     String slot = record.partition() + "/" + key;
                     if (record.value() == null) {

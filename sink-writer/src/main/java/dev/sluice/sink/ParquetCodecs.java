@@ -1,0 +1,65 @@
+package dev.sluice.sink;
+
+import com.github.luben.zstd.Zstd;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.util.zip.GZIPOutputStream;
+import org.apache.parquet.bytes.BytesInput;
+import org.apache.parquet.compression.CompressionCodecFactory;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.xerial.snappy.Snappy;
+
+/**
+ * Page compression for the Parquet writer without Hadoop: parquet-hadoop's own codec factory loads
+ * Hadoop's codec classes, which Sluice does not ship. zstd and snappy are the native libraries
+ * (zstd-jni, snappy-java), gzip is the JDK's. Write-only.
+ */
+final class ParquetCodecs implements CompressionCodecFactory {
+    private static final int ZSTD_LEVEL = 3;
+
+    @Override
+    public BytesInputCompressor getCompressor(CompressionCodecName codec) {
+        return switch (codec) {
+            case UNCOMPRESSED -> compressor(codec, bytes -> bytes);
+            case ZSTD -> compressor(codec, bytes -> BytesInput.from(Zstd.compress(bytes.toByteArray(), ZSTD_LEVEL)));
+            case SNAPPY -> compressor(codec, bytes -> BytesInput.from(Snappy.compress(bytes.toByteArray())));
+            case GZIP -> compressor(codec, bytes -> {
+                ByteArrayOutputStream out = new ByteArrayOutputStream((int) bytes.size() / 2 + 64);
+                try (GZIPOutputStream gzip = new GZIPOutputStream(out)) {
+                    bytes.writeAllTo(gzip);
+                }
+                return BytesInput.from(out.toByteArray());
+            });
+            default -> throw new IllegalArgumentException("unsupported Parquet codec " + codec);
+        };
+    }
+
+    private interface Compress {
+        BytesInput apply(BytesInput bytes) throws IOException;
+    }
+
+    private static BytesInputCompressor compressor(CompressionCodecName codec, Compress compress) {
+        return new BytesInputCompressor() {
+            @Override
+            public BytesInput compress(BytesInput bytes) throws IOException {
+                return compress.apply(bytes);
+            }
+
+            @Override
+            public CompressionCodecName getCodecName() {
+                return codec;
+            }
+
+            @Override
+            public void release() {}
+        };
+    }
+
+    @Override
+    public BytesInputDecompressor getDecompressor(CompressionCodecName codec) {
+        throw new UnsupportedOperationException("Sluice only writes Parquet");
+    }
+
+    @Override
+    public void release() {}
+}

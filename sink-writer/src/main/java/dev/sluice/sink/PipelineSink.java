@@ -506,11 +506,12 @@ public final class PipelineSink implements AutoCloseable {
         int limit = sink.maxConcurrentUploads();
         if (!paused && inFlight.size() >= 2 * limit) {
             paused = true;
-            log.warn("pipeline {}: {} objects waiting for the store; pausing reads", pipeline.name(), inFlight.size());
+            log.debug("pipeline {}: {} objects being written; pausing reads until the uploads catch up",
+                    pipeline.name(), inFlight.size());
         } else if (paused && inFlight.size() <= limit) {
             paused = false;
             consumer.resume(consumer.paused());
-            log.info("pipeline {}: the store caught up; reading again", pipeline.name());
+            log.debug("pipeline {}: uploads caught up; reading again", pipeline.name());
         }
         if (paused) {
             consumer.pause(consumer.assignment());

@@ -1,0 +1,90 @@
+package dev.sluice.server;
+
+import dev.sluice.config.ConfigException;
+import dev.sluice.config.ConfigLoader;
+import dev.sluice.config.SluiceConfig;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code sluice run}: the production shape. Kafka and the object store come from {@code sluice.yaml}
+ * (nothing is embedded); {@code --roles} picks what this process does, and every role scales out by
+ * starting more processes with the same configuration.
+ */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run Sluice roles against the Kafka cluster and object store named in the configuration.")
+final class RunCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
+
+    @Option(names = "--config", required = true, description = "the configuration file (sluice.yaml)")
+    Path config;
+
+    @Option(names = "--roles", defaultValue = "ingest,processor,sink",
+            description = "roles to run in this process (default: ${DEFAULT-VALUE})")
+    String roles;
+
+    @Option(names = "--data-dir", defaultValue = "./.sluice",
+            description = "local state: processor state stores, sink spool files, the instance id (default: ${DEFAULT-VALUE})")
+    Path dataDir;
+
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "address the HTTP server binds to (default: ${DEFAULT-VALUE})")
+    String host;
+
+    @Option(names = "--http-port", defaultValue = "8080", description = "ingest HTTP port (default: ${DEFAULT-VALUE})")
+    int httpPort;
+
+    @Override
+    public Integer call() {
+        SluiceConfig loaded;
+        Set<Role> selected;
+        try {
+            if (!Files.exists(config)) {
+                throw new ConfigException("--config", "file " + config + " does not exist");
+            }
+            loaded = ConfigLoader.load(config);
+            if (loaded.kafka() == null) {
+                throw new ConfigException("kafka", "is required by sluice run (sluice dev embeds a broker)");
+            }
+            if (loaded.storage() == null) {
+                throw new ConfigException("storage", "is required by sluice run (sluice dev embeds a store)");
+            }
+            selected = Role.parse(roles);
+        } catch (ConfigException e) {
+            System.err.println("sluice: configuration error: " + e.getMessage());
+            return 2;
+        } catch (IllegalArgumentException e) {
+            System.err.println("sluice: " + e.getMessage());
+            return 2;
+        }
+        SluiceServer server;
+        try {
+            server = SluiceServer.start(loaded, selected, dataDir.toAbsolutePath().normalize(), host, httpPort, written -> {});
+        } catch (RuntimeException e) {
+            log.error("start-up failed", e);
+            System.err.println("sluice: could not start: " + e.getMessage());
+            return 1;
+        }
+        log.info("sluice run: roles {} for pipelines {}{}", selected,
+                loaded.pipelines().stream().map(p -> p.name()).toList(),
+                server.httpPort() > 0 ? ", HTTP on " + host + ":" + server.httpPort() : "");
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            log.info("sluice run: stopping; writing open batches");
+            server.close();
+            stopped.countDown();
+        }, "sluice-shutdown"));
+        try {
+            stopped.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,76 @@
+package dev.sluice.server;
+
+import java.net.http.HttpResponse;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Posts batches of records with unique ids to a pipeline on its own thread until stopped, remembering
+ * which ids were acknowledged and which were refused: the ledger exactly-once tests check output against.
+ */
+final class IngestLoad implements AutoCloseable {
+    private final DevStack stack;
+    private final String pipeline;
+    private final int perRequest;
+    private final long pauseMillis;
+    private final String extraFields;
+    private final Thread thread;
+    final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
+    final Set<String> refused = ConcurrentHashMap.newKeySet();
+    private volatile boolean running = true;
+    private volatile Throwable failure;
+    private int next;
+
+    /**
+     * @param extraFields JSON fields added to every record, e.g. {@code ,"pad":"…"}; {@code %d} is replaced by
+     *                    the record's sequence number
+     */
+    IngestLoad(DevStack stack, String pipeline, int perRequest, long pauseMillis, String extraFields) {
+        this.stack = stack;
+        this.pipeline = pipeline;
+        this.perRequest = perRequest;
+        this.pauseMillis = pauseMillis;
+        this.extraFields = extraFields;
+        this.thread = new Thread(this::run, "ingest-load-" + pipeline);
+    }
+
+    IngestLoad start() {
+        thread.start();
+        return this;
+    }
+
+    private void run() {
+        try {
+            while (running) {
+                List<String> ids = new ArrayList<>();
+                StringBuilder body = new StringBuilder("[");
+                for (int i = 0; i < perRequest; i++) {
+                    int n = next++;
+                    String id = pipeline + "-" + n;
+                    ids.add(id);
+                    body.append(i == 0 ? "" : ",").append("{\"id\":\"").append(id).append("\",\"k\":").append(n % 4)
+                            .append(extraFields.replace("%d", Integer.toString(n))).append('}');
+                }
+                HttpResponse<String> response = TestStack.post(stack, pipeline, body.append(']').toString());
+                (response.statusCode() == 200 ? acknowledged : refused).addAll(ids);
+                if (pauseMillis > 0) {
+                    Thread.sleep(pauseMillis); // pacing the load, not waiting for a condition
+                }
+            }
+        } catch (Throwable t) {
+            failure = t;
+        }
+    }
+
+    /** Stops sending and rethrows what made the sender fail, if anything did. */
+    @Override
+    public void close() throws InterruptedException {
+        running = false;
+        thread.join();
+        if (failure != null) {
+            throw new AssertionError("the load generator failed", failure);
+        }
+    }
+}

@@ -60,8 +60,10 @@ final class ObjectUploader {
                 if (!keepTrying.getAsBoolean()) {
                     throw new UploadAbandonedException("gave up uploading s3://" + bucket + "/" + key, e);
                 }
-                log.warn("upload of s3://{}/{} failed (attempt {}), retrying in ~{} ms: {}",
-                        bucket, key, attempt, backoff, e.getMessage());
+                if (Integer.bitCount(attempt) == 1) { // attempts 1, 2, 4, 8…: an outage does not flood the log
+                    log.warn("upload of s3://{}/{} failed (attempt {}), retrying in ~{} ms: {}",
+                            bucket, key, attempt, backoff, e.getMessage());
+                }
                 sleep(backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1));
                 backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
             }

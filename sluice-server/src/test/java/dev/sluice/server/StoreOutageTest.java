@@ -1,0 +1,77 @@
+package dev.sluice.server;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** The object store is down for 60 s while records keep arriving: afterwards each one is in the output exactly once. */
+class StoreOutageTest {
+    @TempDir
+    Path dataDir;
+
+    /** Objects of the pipeline as files in the embedded store's folder (readable while its S3 API is down). */
+    private long objectFiles() {
+        Path folder = dataDir.resolve("s3/sluice/outage");
+        if (!Files.isDirectory(folder)) {
+            return 0;
+        }
+        try (Stream<Path> files = Files.walk(folder)) {
+            return files.filter(f -> f.toString().endsWith(".json.gz")).count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    void aMinuteWithoutTheStoreUnderLoadLosesAndDuplicatesNothing() throws Exception {
+        try (DevStack stack = DevStack.start(TestStack.config("""
+                pipelines:
+                  - name: outage
+                    partitions: 2
+                    sink: { batch: { maxRecords: 500, maxDuration: 1s } }
+                """), TestStack.freePorts(dataDir), written -> {});
+             S3Client s3 = TestStack.s3(stack)) {
+            IngestLoad load = new IngestLoad(stack, "outage", 20, 20, "").start();
+            await().atMost(Duration.ofSeconds(60)).until(() -> objectFiles() >= 3);
+
+            stack.embeddedS3().stop();
+            // PUTs that were already on the wire may still land; after that, nothing can be written for the minute.
+            await().pollDelay(Duration.ofSeconds(1)).until(() -> true);
+            long duringOutage = objectFiles();
+            int acknowledgedAtStop = load.acknowledged.size();
+            await().during(Duration.ofSeconds(60)).atMost(Duration.ofSeconds(75)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> objectFiles() == duringOutage);
+            assertTrue(load.acknowledged.size() > acknowledgedAtStop + 1_000,
+                    "ingest kept accepting during the outage: " + acknowledgedAtStop + " -> " + load.acknowledged.size());
+            assertEquals(503, TestStack.get(stack, "/healthz").statusCode(), "health reports the store as down");
+
+            stack.embeddedS3().restart();
+            await().pollDelay(Duration.ofSeconds(5)).until(() -> true); // a little load after the store is back
+            load.close();
+            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> TestStack.allRecords(s3, "sluice", "outage").size() >= load.acknowledged.size());
+
+            Map<String, Long> counts = TestStack.allRecords(s3, "sluice", "outage").stream()
+                    .collect(Collectors.groupingBy(r -> r.get("id").asText(), Collectors.counting()));
+            Map<String, Long> expected = new HashMap<>();
+            load.acknowledged.forEach(id -> expected.put(id, 1L));
+            assertEquals(Set.of(), load.refused, "no request was refused (the backlog stayed under its threshold)");
+            assertEquals(expected.size(), counts.size());
+            assertEquals(expected, counts, "every acknowledged record exactly once");
+        }
+    }
+}

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Sink drain benchmark. Starts `sluice dev --roles ingest` (the broker and S3 store, in their own JVM)
+# on ports 18080/19092/19000 with benchmarks/drain.yaml, fills each pipeline's output topic with
+# N records of ~200 B, and measures on this machine:
+#   1. Kafka's own ConsumerPerformance reading the same topic: the raw consumer ceiling
+#   2. the sink draining it into gzip NDJSON objects (exactly-once protocol, default batch limits)
+#   3. the sink draining it into Parquet zstd objects (declared schema)
+# Prints figures; asserts nothing. Usage: benchmarks/sink.sh [records]   (default 1000000)
+# JFR_DIR=<dir> records a flight recording of each drain there.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+records="${1:-1000000}"
+
+./mvnw -B -q -DskipTests -pl sluice-server,benchmarks -am package
+
+data="$(mktemp -d)"
+server=""
+trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$data"' EXIT
+java -Xmx1g -jar sluice-server/target/sluice.jar dev --data-dir "$data/run" --roles ingest \
+  --http-port 18080 --kafka-port 19092 --s3-port 19000 --config benchmarks/drain.yaml > "$data/sluice.log" 2>&1 &
+server=$!
+for _ in $(seq 1 120); do grep -q "Stop with Ctrl-C" "$data/sluice.log" && break; kill -0 "$server" 2>/dev/null || break; sleep 1; done
+grep -q "Stop with Ctrl-C" "$data/sluice.log" || { cat "$data/sluice.log"; echo "sluice did not start" >&2; exit 1; }
+
+cp="benchmarks/target/benchmarks.jar:benchmarks/target/lib/*"
+bench() { java -Xmx1g -cp "$cp" "$@"; }
+for pipeline in drain drainpq; do
+  bench dev.sluice.benchmarks.SinkDrain fill --bootstrap 127.0.0.1:19092 --topic "$pipeline.out" --records "$records"
+done
+
+echo "== 1. Kafka's ConsumerPerformance on drain.out ($records records): the raw consumer ceiling"
+bench org.apache.kafka.tools.ConsumerPerformance --bootstrap-server 127.0.0.1:19092 --topic drain.out \
+  --messages "$records" --group "perf-$RANDOM" 2>/dev/null | tail -1 | awk -F', *' '{ printf "  %s records in %s s = %s records/s (%s MB/s)\n", $5, $12 ? $12 : "?", $6, $4 }'
+echo "   (raw columns: $(bench org.apache.kafka.tools.ConsumerPerformance --bootstrap-server 127.0.0.1:19092 --topic drain.out \
+  --messages "$records" --group "perf-$RANDOM" 2>/dev/null | tail -2 | tr '\n' ' '))"
+
+n=2
+for pipeline in drain drainpq; do
+  jfr=""
+  [ -n "${JFR_DIR:-}" ] && jfr="-XX:StartFlightRecording=filename=$JFR_DIR/$pipeline.jfr,settings=profile"
+  echo "== $n. the sink draining $pipeline.out"
+  java -Xmx1g $jfr -cp "$cp" dev.sluice.benchmarks.SinkDrain drain --config benchmarks/drain.yaml --pipeline "$pipeline" \
+    --bootstrap 127.0.0.1:19092 --s3-endpoint http://127.0.0.1:19000 --records "$records" 2>&1 | grep -v " INFO \| WARN " | sed 's/^/  /'
+  n=$((n + 1))
+done

@@ -4,7 +4,10 @@
 # N records of ~200 B, and measures on this machine:
 #   1. Kafka's own ConsumerPerformance reading the same topic: the raw consumer ceiling
 #   2. the sink draining it into gzip NDJSON objects (exactly-once protocol, default batch limits)
-#   3. the sink draining it into Parquet zstd objects (declared schema)
+#   3. the same with gzip level 1 instead of the default 6
+#   4. the sink draining it into Parquet zstd objects (declared schema)
+# Each drain runs in a fresh JVM that first drains 200,000 records of another pipeline unmeasured
+# (a running sink is warm: its classes are loaded and compiled, its group joined once before).
 # Prints figures; asserts nothing. Usage: benchmarks/sink.sh [records]   (default 1000000)
 # JFR_DIR=<dir> records a flight recording of each drain there.
 set -euo pipefail
@@ -25,22 +28,26 @@ grep -q "Stop with Ctrl-C" "$data/sluice.log" || { cat "$data/sluice.log"; echo 
 
 cp="benchmarks/target/benchmarks.jar:benchmarks/target/lib/*"
 bench() { java -Xmx1g -cp "$cp" "$@"; }
-for pipeline in drain drainpq; do
+for pipeline in drain drainfast drainpq; do
   bench dev.sluice.benchmarks.SinkDrain fill --bootstrap 127.0.0.1:19092 --topic "$pipeline.out" --records "$records"
+done
+for pipeline in warmup warmupfast warmuppq; do
+  bench dev.sluice.benchmarks.SinkDrain fill --bootstrap 127.0.0.1:19092 --topic "$pipeline.out" --records 200000
 done
 
 echo "== 1. Kafka's ConsumerPerformance on drain.out ($records records): the raw consumer ceiling"
+# Columns: start, end, MB, MB/s, records, records/s, rebalance ms, fetch ms, fetch MB/s, fetch records/s.
 bench org.apache.kafka.tools.ConsumerPerformance --bootstrap-server 127.0.0.1:19092 --topic drain.out \
-  --messages "$records" --group "perf-$RANDOM" 2>/dev/null | tail -1 | awk -F', *' '{ printf "  %s records in %s s = %s records/s (%s MB/s)\n", $5, $12 ? $12 : "?", $6, $4 }'
-echo "   (raw columns: $(bench org.apache.kafka.tools.ConsumerPerformance --bootstrap-server 127.0.0.1:19092 --topic drain.out \
-  --messages "$records" --group "perf-$RANDOM" 2>/dev/null | tail -2 | tr '\n' ' '))"
+  --messages "$records" --group "perf-$RANDOM" 2>/dev/null | tail -1 | awk -F', *' \
+  '{ printf "  %d records: %.0f records/s overall (%.1f MB/s), %.0f records/s once the group was joined (%d ms)\n", $5, $6, $4, $10, $7 }'
 
 n=2
-for pipeline in drain drainpq; do
+for pipeline in drain drainfast drainpq; do
+  case "$pipeline" in drain) warmup=warmup ;; drainfast) warmup=warmupfast ;; *) warmup=warmuppq ;; esac
   jfr=""
   [ -n "${JFR_DIR:-}" ] && jfr="-XX:StartFlightRecording=filename=$JFR_DIR/$pipeline.jfr,settings=profile"
   echo "== $n. the sink draining $pipeline.out"
   java -Xmx1g $jfr -cp "$cp" dev.sluice.benchmarks.SinkDrain drain --config benchmarks/drain.yaml --pipeline "$pipeline" \
-    --bootstrap 127.0.0.1:19092 --s3-endpoint http://127.0.0.1:19000 --records "$records" 2>&1 | grep -v " INFO \| WARN " | sed 's/^/  /'
+    --bootstrap 127.0.0.1:19092 --s3-endpoint http://127.0.0.1:19000 --records "$records" --warmup-pipeline "$warmup" 2>&1 | grep -v " INFO \| WARN " | sed 's/^/  /'
   n=$((n + 1))
 done

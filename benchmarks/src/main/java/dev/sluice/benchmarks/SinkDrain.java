@@ -11,6 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -71,19 +74,30 @@ public final class SinkDrain {
         @Option(names = "--access-key", defaultValue = "sluice") String accessKey;
         @Option(names = "--secret-key", defaultValue = "sluice-dev-secret") String secretKey;
         @Option(names = "--records", defaultValue = "1000000") long records;
+        @Option(names = "--warmup-pipeline", description = "drain this pipeline first (unmeasured), so the JVM is warm")
+        String warmupPipeline;
+        @Option(names = "--warmup-records", defaultValue = "200000") long warmupRecords;
 
         @Override
         public Integer call() throws Exception {
             SluiceConfig loaded = ConfigLoader.load(config);
-            PipelineConfig p = loaded.pipeline(pipeline).orElseThrow();
+            if (warmupPipeline != null) {
+                drain(loaded.pipeline(warmupPipeline).orElseThrow(), warmupRecords, false);
+            }
+            drain(loaded.pipeline(pipeline).orElseThrow(), records, true);
+            return 0;
+        }
+
+        private void drain(PipelineConfig p, long records, boolean report) throws Exception {
             AtomicLong written = new AtomicLong();
             AtomicLong objects = new AtomicLong();
             AtomicLong bytes = new AtomicLong();
+            List<long[]> confirmations = Collections.synchronizedList(new ArrayList<>()); // {nanos, records so far}
             Path work = Files.createTempDirectory("sluice-drain");
             try (S3Client s3 = S3Clients.create(new StorageConfig(endpoint, null, accessKey, secretKey))) {
                 PipelineSink sink = new PipelineSink(p, new KafkaConfig(bootstrap), s3, "bench", work,
                         "bench-" + UUID.randomUUID().toString().substring(0, 8), w -> {
-                            written.addAndGet(w.records());
+                            confirmations.add(new long[] {System.nanoTime(), written.addAndGet(w.records())});
                             objects.incrementAndGet();
                             bytes.addAndGet(w.size());
                         });
@@ -94,11 +108,20 @@ public final class SinkDrain {
                 }
                 double seconds = (System.nanoTime() - start) / 1e9;
                 sink.close();
+                if (!report) {
+                    return;
+                }
                 System.out.printf("%s (%s %s): %,d records in %,d objects (%,d bytes) in %.2f s = %,.0f records/s%n",
-                        pipeline, p.sink().format().yamlName(), p.sink().compression().yamlName(), written.get(),
+                        p.name(), p.sink().format().yamlName(), p.sink().compression().yamlName() + " level "
+                                + p.sink().compressionLevel(), written.get(),
                         objects.get(), bytes.get(), seconds, written.get() / seconds);
+                if (confirmations.size() > 2) {
+                    long[] first = confirmations.get(0);
+                    long[] last = confirmations.get(confirmations.size() - 1);
+                    System.out.printf("  first object confirmed after %.2f s; from then on %,.0f records/s%n",
+                            (first[0] - start) / 1e9, (last[1] - first[1]) / ((last[0] - first[0]) / 1e9));
+                }
             }
-            return 0;
         }
     }
 }

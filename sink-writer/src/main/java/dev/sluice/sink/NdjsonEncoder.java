@@ -6,7 +6,6 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * Newline-delimited JSON: how a record becomes a spool line, and how a spool file becomes an
@@ -17,9 +16,12 @@ final class NdjsonEncoder implements ObjectEncoder {
     private static final int BUFFER = 64 * 1024;
 
     private final boolean gzip;
+    private final int level;
 
-    NdjsonEncoder(boolean gzip) {
+    /** @param level the gzip level, 1 (fastest) to 9 (smallest); ignored without gzip */
+    NdjsonEncoder(boolean gzip, int level) {
         this.gzip = gzip;
+        this.level = level;
     }
 
     static String extension(boolean gzip) {
@@ -91,7 +93,7 @@ final class NdjsonEncoder implements ObjectEncoder {
             return spool;
         }
         try (InputStream in = Files.newInputStream(spool);
-             OutputStream out = new GZIPOutputStream(Files.newOutputStream(scratch), BUFFER)) {
+             OutputStream out = new LeveledGzipOutputStream(Files.newOutputStream(scratch), level)) {
             in.transferTo(out);
         }
         return scratch;

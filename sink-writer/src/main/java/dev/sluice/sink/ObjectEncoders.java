@@ -12,18 +12,26 @@ import java.util.List;
 final class ObjectEncoders {
     private final PipelineConfig pipeline;
     private final InferredSchema inferred = new InferredSchema();
-    private final NdjsonEncoder gzip = new NdjsonEncoder(true);
-    private final NdjsonEncoder plain = new NdjsonEncoder(false);
+    private final NdjsonEncoder gzip;
+    private final NdjsonEncoder plain;
 
     ObjectEncoders(PipelineConfig pipeline) {
         this.pipeline = pipeline;
+        this.gzip = new NdjsonEncoder(true, level(SinkConfig.Compression.GZIP));
+        this.plain = new NdjsonEncoder(false, 0);
+    }
+
+    /** The configured level when the batch's compression is the configured one, else that codec's default. */
+    private int level(SinkConfig.Compression compression) {
+        SinkConfig sink = pipeline.sink();
+        return compression == sink.compression() ? sink.compressionLevel() : compression == SinkConfig.Compression.GZIP ? 6 : 3;
     }
 
     ObjectEncoder of(SinkConfig.Format format, SinkConfig.Compression compression) {
         return switch (format) {
             case NDJSON -> compression == SinkConfig.Compression.GZIP ? gzip : plain;
             case PARQUET -> new ParquetEncoder(declaredFields(), inferred, pipeline.sink().timestampField(), compression,
-                    pipeline.sink().rowGroupSize());
+                    level(compression), pipeline.sink().rowGroupSize());
         };
     }
 

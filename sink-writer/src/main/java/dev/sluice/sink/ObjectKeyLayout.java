@@ -4,13 +4,12 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import dev.sluice.config.SinkConfig;
+import dev.sluice.config.Timestamps;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -221,16 +220,7 @@ public final class ObjectKeyLayout {
             if (value != JsonToken.VALUE_STRING) {
                 return null;
             }
-            String text = parser.getText();
-            try {
-                return Instant.parse(text).toEpochMilli();
-            } catch (DateTimeParseException e) {
-                try {
-                    return OffsetDateTime.parse(text).toInstant().toEpochMilli();
-                } catch (DateTimeParseException e2) {
-                    return null;
-                }
-            }
+            return Timestamps.epochMillis(parser.getText());
         }
     }
 }

@@ -15,17 +15,22 @@ import org.xerial.snappy.Snappy;
  * (zstd-jni, snappy-java), gzip is the JDK's. Write-only.
  */
 final class ParquetCodecs implements CompressionCodecFactory {
-    private static final int ZSTD_LEVEL = 3;
+    private final int level;
+
+    /** @param level the zstd or gzip level; unused by snappy and uncompressed */
+    ParquetCodecs(int level) {
+        this.level = level;
+    }
 
     @Override
     public BytesInputCompressor getCompressor(CompressionCodecName codec) {
         return switch (codec) {
             case UNCOMPRESSED -> compressor(codec, bytes -> bytes);
-            case ZSTD -> compressor(codec, bytes -> BytesInput.from(Zstd.compress(bytes.toByteArray(), ZSTD_LEVEL)));
+            case ZSTD -> compressor(codec, bytes -> BytesInput.from(Zstd.compress(bytes.toByteArray(), level)));
             case SNAPPY -> compressor(codec, bytes -> BytesInput.from(Snappy.compress(bytes.toByteArray())));
             case GZIP -> compressor(codec, bytes -> {
                 ByteArrayOutputStream out = new ByteArrayOutputStream((int) bytes.size() / 2 + 64);
-                try (GZIPOutputStream gzip = new GZIPOutputStream(out)) {
+                try (GZIPOutputStream gzip = new LeveledGzipOutputStream(out, level)) {
                     bytes.writeAllTo(gzip);
                 }
                 return BytesInput.from(out.toByteArray());

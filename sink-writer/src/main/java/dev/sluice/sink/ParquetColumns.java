@@ -1,12 +1,16 @@
 package dev.sluice.sink;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.config.Timestamps;
 import dev.sluice.config.SchemaConfig.Field;
 import dev.sluice.config.SchemaConfig.Type;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.RecordConsumer;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
@@ -62,73 +66,108 @@ final class ParquetColumns {
         };
     }
 
-    /** The row of one record; fields the schema does not name are left out. */
-    static Object[] row(List<Field> fields, JsonNode record, String path) throws Mismatch {
-        Object[] row = new Object[fields.size()];
-        for (int i = 0; i < row.length; i++) {
-            Field field = fields.get(i);
-            JsonNode value = record.get(field.name());
-            if (value == null || value.isNull()) {
-                if (field.required()) {
-                    throw new Mismatch("field '" + path + field.name() + "' is required");
+    /** Fields with an index by name, so a record's fields are found in whatever order they come. */
+    static final class Columns {
+        final List<Field> fields;
+        private final Map<String, Integer> index = new HashMap<>();
+        private final Columns[] nested;
+
+        Columns(List<Field> fields) {
+            this.fields = fields;
+            this.nested = new Columns[fields.size()];
+            for (int i = 0; i < fields.size(); i++) {
+                index.put(fields.get(i).name(), i);
+                if (fields.get(i).type() == Type.STRUCT) {
+                    nested[i] = new Columns(fields.get(i).fields());
                 }
-                continue;
             }
-            row[i] = value(field, value, path);
+        }
+    }
+
+    /**
+     * The row of one record, read by streaming over it (no tree is built); fields the schema does not
+     * name are skipped.
+     *
+     * @param parser positioned on the record's START_OBJECT
+     * @param json   the record's bytes, for the text of values kept as JSON
+     */
+    static Object[] row(Columns columns, JsonParser parser, byte[] json, String path) throws Mismatch, IOException {
+        Object[] row = new Object[columns.fields.size()];
+        while (parser.nextToken() == JsonToken.FIELD_NAME) {
+            Integer i = columns.index.get(parser.currentName());
+            JsonToken token = parser.nextToken();
+            if (i == null) {
+                parser.skipChildren();
+            } else if (token != JsonToken.VALUE_NULL) {
+                row[i] = value(columns.fields.get(i), columns.nested[i], token, parser, json, path);
+            }
+        }
+        for (int i = 0; i < row.length; i++) {
+            if (row[i] == null && columns.fields.get(i).required()) {
+                throw new Mismatch("field '" + path + columns.fields.get(i).name() + "' is required");
+            }
         }
         return row;
     }
 
-    private static Object value(Field field, JsonNode value, String path) throws Mismatch {
+    private static Object value(Field field, Columns nested, JsonToken token, JsonParser parser, byte[] json, String path)
+            throws Mismatch, IOException {
+        boolean integer = token == JsonToken.VALUE_NUMBER_INT;
+        boolean number = integer || token == JsonToken.VALUE_NUMBER_FLOAT;
         switch (field.type()) {
             case STRING:
-                return Binary.fromString(value.isTextual() ? value.textValue() : value.toString());
+                return Binary.fromString(token == JsonToken.VALUE_STRING ? parser.getText() : text(token, parser, json));
             case JSON:
-                return Binary.fromString(value.toString());
+                return Binary.fromString(text(token, parser, json));
             case INT32:
-                if (value.isIntegralNumber() && value.canConvertToInt() || value.isFloatingPointNumber()
-                        && value.doubleValue() == Math.rint(value.doubleValue()) && value.canConvertToInt()) {
-                    return value.intValue();
+                if (integer && parser.getNumberType() == JsonParser.NumberType.INT) {
+                    return parser.getIntValue();
+                }
+                if (token == JsonToken.VALUE_NUMBER_FLOAT && isWhole(parser.getDoubleValue(), Integer.MIN_VALUE, Integer.MAX_VALUE)) {
+                    return (int) parser.getDoubleValue();
                 }
                 break;
             case INT64:
-                if (value.isIntegralNumber() && value.canConvertToLong() || value.isFloatingPointNumber()
-                        && value.doubleValue() == Math.rint(value.doubleValue()) && value.canConvertToLong()) {
-                    return value.longValue();
+                if (integer && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
+                    return parser.getLongValue();
+                }
+                if (token == JsonToken.VALUE_NUMBER_FLOAT && isWhole(parser.getDoubleValue(), Long.MIN_VALUE, Long.MAX_VALUE)) {
+                    return (long) parser.getDoubleValue();
                 }
                 break;
             case FLOAT32:
-                if (value.isNumber()) {
-                    return value.floatValue();
+                if (number) {
+                    return parser.getFloatValue();
                 }
                 break;
             case FLOAT64:
-                if (value.isNumber()) {
-                    return value.doubleValue();
+                if (number) {
+                    return parser.getDoubleValue();
                 }
                 break;
             case BOOL:
-                if (value.isBoolean()) {
-                    return value.booleanValue();
+                if (token == JsonToken.VALUE_TRUE || token == JsonToken.VALUE_FALSE) {
+                    return token == JsonToken.VALUE_TRUE;
                 }
                 break;
             case TIMESTAMP:
-                if (value.isIntegralNumber() && value.canConvertToLong()) {
-                    return Math.multiplyExact(value.longValue(), 1000L); // epoch millis
+                if (integer && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER
+                        && Math.abs(parser.getLongValue()) < Long.MAX_VALUE / 1000) {
+                    return parser.getLongValue() * 1000L; // epoch millis
                 }
-                if (value.isTextual()) {
-                    Long micros = timestampMicros(value.textValue());
+                if (token == JsonToken.VALUE_STRING) {
+                    Long micros = Timestamps.epochMicros(parser.getText());
                     if (micros != null) {
                         return micros;
                     }
                 }
                 break;
             case STRUCT:
-                if (value.isObject()) {
-                    Object[] nested = row(field.fields(), value, path + field.name() + ".");
-                    for (Object v : nested) {
+                if (token == JsonToken.START_OBJECT) {
+                    Object[] values = row(nested, parser, json, path + field.name() + ".");
+                    for (Object v : values) {
                         if (v != null) {
-                            return nested;
+                            return values;
                         }
                     }
                     return null; // no field of the struct is set: the struct is null
@@ -137,34 +176,36 @@ final class ParquetColumns {
             default:
                 break;
         }
-        throw new Mismatch("field '" + path + field.name() + "' is " + field.type().yamlName()
-                + " in the Parquet schema; " + describe(value) + " does not fit");
+        String shown = text(token, parser, json);
+        shown = shown.length() <= 40 ? shown : shown.substring(0, 37) + "...";
+        throw new Mismatch("field '" + path + field.name() + "' is " + field.type().yamlName() + " in the Parquet schema; "
+                + kind(token) + " " + shown + " does not fit");
     }
 
-    /** Epoch micros of an ISO-8601 timestamp with a zone, or null when the text is not one. */
-    static Long timestampMicros(String text) {
-        // Cheap shape check first: most strings are not timestamps, and a failed parse costs an exception.
-        if (text.length() < 20 || text.charAt(4) != '-' || text.charAt(10) != 'T') {
-            return null;
-        }
-        Instant instant;
-        try {
-            instant = Instant.parse(text);
-        } catch (DateTimeParseException e) {
-            try {
-                instant = OffsetDateTime.parse(text).toInstant();
-            } catch (DateTimeParseException e2) {
-                return null;
-            }
-        }
-        return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1000);
+    private static boolean isWhole(double d, double min, double max) {
+        return d == Math.rint(d) && d >= min && d <= max;
     }
 
-    private static String describe(JsonNode value) {
-        String text = value.toString();
-        String shown = text.length() <= 40 ? text : text.substring(0, 37) + "...";
-        return (value.isTextual() ? "string " : value.isNumber() ? "number " : value.isBoolean() ? "boolean "
-                : value.isArray() ? "array " : "object ") + shown;
+    /** The value's JSON text as it stands in the record (objects and arrays whole). */
+    private static String text(JsonToken token, JsonParser parser, byte[] json) throws IOException {
+        int start = (int) parser.currentTokenLocation().getByteOffset();
+        if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) {
+            parser.skipChildren();
+        } else if (token == JsonToken.VALUE_STRING) {
+            parser.finishToken(); // strings are read lazily; the end is known only once it is
+        }
+        int end = (int) parser.currentLocation().getByteOffset();
+        return new String(json, start, end - start, StandardCharsets.UTF_8);
+    }
+
+    private static String kind(JsonToken token) {
+        return switch (token) {
+            case VALUE_STRING -> "string";
+            case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> "number";
+            case VALUE_TRUE, VALUE_FALSE -> "boolean";
+            case START_ARRAY -> "array";
+            default -> "object";
+        };
     }
 
     /** Writes one row's fields to a record consumer, between its startMessage/endMessage or startGroup/endGroup. */
@@ -206,7 +247,7 @@ final class ParquetColumns {
             return Type.FLOAT64;
         }
         if (value.isTextual()) {
-            return timestampMicros(value.textValue()) != null ? Type.TIMESTAMP : Type.STRING;
+            return Timestamps.isTimestamp(value.textValue()) ? Type.TIMESTAMP : Type.STRING;
         }
         return Type.JSON;
     }

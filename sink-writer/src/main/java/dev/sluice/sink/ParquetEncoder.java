@@ -1,5 +1,8 @@
 package dev.sluice.sink;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.config.SchemaConfig.Field;
@@ -35,11 +38,12 @@ final class ParquetEncoder implements ObjectEncoder {
     private final InferredSchema inferred;
     private final String timestampField;
     private final CompressionCodecName codec;
+    private final int level;
     private final long rowGroupSize;
 
     /** @param declared the declared fields, or null to infer them into {@code inferred} */
     ParquetEncoder(List<Field> declared, InferredSchema inferred, String timestampField,
-                   SinkConfig.Compression compression, long rowGroupSize) {
+                   SinkConfig.Compression compression, int level, long rowGroupSize) {
         this.declared = declared;
         this.inferred = inferred;
         this.timestampField = timestampField;
@@ -49,6 +53,7 @@ final class ParquetEncoder implements ObjectEncoder {
             case GZIP -> CompressionCodecName.GZIP;
             case NONE -> CompressionCodecName.UNCOMPRESSED;
         };
+        this.level = level;
         this.rowGroupSize = rowGroupSize;
     }
 
@@ -67,30 +72,30 @@ final class ParquetEncoder implements ObjectEncoder {
         List<Field> columns = declared != null ? declared : inferred.extend(infer(spool));
         try (ParquetWriter<Object[]> writer = new RowWriterBuilder(new LocalOutputFile(scratch), columns)
                 .withConf(new PlainParquetConfiguration())
-                .withCodecFactory(new ParquetCodecs())
+                .withCodecFactory(new ParquetCodecs(level))
                 .withCompressionCodec(codec)
                 .withRowGroupSize(rowGroupSize)
                 .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
                 .build()) {
             IOException[] failed = new IOException[1];
+            ParquetColumns.Columns index = new ParquetColumns.Columns(columns);
             NdjsonEncoder.forEachLine(spool, line -> {
                 if (failed[0] != null) {
                     return;
                 }
                 try {
                     Object[] row;
-                    try {
-                        JsonNode record = JSON.readTree(line);
-                        if (record == null || !record.isObject()) {
+                    try (JsonParser parser = JSON.createParser(line)) {
+                        if (parser.nextToken() != JsonToken.START_OBJECT) {
                             rejected.add(line, "not a JSON object");
                             return;
                         }
-                        row = ParquetColumns.row(columns, record, "");
+                        row = ParquetColumns.row(index, parser, line, "");
                     } catch (ParquetColumns.Mismatch e) {
                         rejected.add(line, e.getMessage());
                         return;
-                    } catch (IOException e) {
-                        rejected.add(line, "not a JSON object: " + e.getMessage());
+                    } catch (JsonProcessingException e) {
+                        rejected.add(line, "not valid JSON: " + e.getOriginalMessage());
                         return;
                     }
                     writer.write(row);

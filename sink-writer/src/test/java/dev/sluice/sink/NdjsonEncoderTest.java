@@ -29,7 +29,7 @@ class NdjsonEncoderTest {
     void writesOneLinePerRecordGzipped() throws IOException {
         Path spool = spoolOf("{\"a\":1}", "{\n  \"b\": \"x\\ny\"\r\n}");
         try (Rejects rejects = new Rejects(dir.resolve("rejects"))) {
-            Path object = new NdjsonEncoder(true).encode(spool, dir.resolve("object"), rejects);
+            Path object = new NdjsonEncoder(true, 6).encode(spool, dir.resolve("object"), rejects);
             try (InputStream in = new GZIPInputStream(Files.newInputStream(object))) {
                 assertEquals("{\"a\":1}\n{   \"b\": \"x\\ny\"  }\n", new String(in.readAllBytes(), StandardCharsets.UTF_8));
             }
@@ -41,7 +41,7 @@ class NdjsonEncoderTest {
     void plainNdjsonIsTheSpoolFileItself() throws IOException {
         Path spool = spoolOf("{}");
         try (Rejects rejects = new Rejects(dir.resolve("rejects"))) {
-            Path object = new NdjsonEncoder(false).encode(spool, dir.resolve("object"), rejects);
+            Path object = new NdjsonEncoder(false, 0).encode(spool, dir.resolve("object"), rejects);
             assertEquals(spool, object);
             assertEquals("{}\n", Files.readString(object));
         }

@@ -298,6 +298,24 @@ public final class ConfigLoader {
         if (ndjson && sink.compression() != SinkConfig.Compression.GZIP && sink.compression() != SinkConfig.Compression.NONE) {
             throw new ConfigException(at + ".compression", "ndjson is written with gzip or none, not " + sink.compression().yamlName());
         }
+        int level = sink.compressionLevel();
+        switch (sink.compression()) {
+            case GZIP -> {
+                if (level < 1 || level > 9) {
+                    throw new ConfigException(at + ".compressionLevel", "gzip levels are 1 (fastest) to 9 (smallest), was " + level);
+                }
+            }
+            case ZSTD -> {
+                if (level < 1 || level > 22) {
+                    throw new ConfigException(at + ".compressionLevel", "zstd levels are 1 to 22, was " + level);
+                }
+            }
+            default -> {
+                if (level != 0) {
+                    throw new ConfigException(at + ".compressionLevel", sink.compression().yamlName() + " has no levels");
+                }
+            }
+        }
         if (sink.maxOpenBatches() < 1) {
             throw new ConfigException(at + ".maxOpenBatches", "must be at least 1");
         }

@@ -2,9 +2,6 @@ package dev.sluice.config;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.format.DateTimeParseException;
 import java.util.List;
 
 /**
@@ -76,17 +73,7 @@ public final class RecordSchema {
 
     /** ISO-8601 with a zone ({@code 2026-11-22T13:05:00Z}, {@code …+01:00}); epoch millis are numbers. */
     public static boolean isTimestamp(String text) {
-        try {
-            Instant.parse(text);
-            return true;
-        } catch (DateTimeParseException e) {
-            try {
-                OffsetDateTime.parse(text);
-                return true;
-            } catch (DateTimeParseException e2) {
-                return false;
-            }
-        }
+        return Timestamps.isTimestamp(text);
     }
 
     private static String describe(JsonNode value) {

@@ -26,13 +26,16 @@ import java.util.Locale;
  * @param maxConcurrentUploads  objects encoded and uploaded at once (default 4); also bounds the retry
  *                              traffic when a store comes back after an outage
  * @param rowGroupSize          Parquet row group size (default 32MB); a Parquet upload holds about this much in memory
+ * @param compressionLevel      gzip 1 (fastest) to 9 (smallest), default 6; zstd 1 to 22, default 3; none for
+ *                              snappy and none
  */
 public record SinkConfig(String bucket, String prefix, Format format, Compression compression, String timestampField,
                          String timePartition, List<String> partitionBy, MissingPartitionField missingPartitionField,
                          @JsonDeserialize(using = Sizes.BytesDeserializer.class) Long multipartThreshold,
                          @JsonDeserialize(using = Sizes.BytesDeserializer.class) Long multipartPartSize,
                          BatchConfig batch, Integer maxOpenBatches, Integer maxConcurrentUploads,
-                         @JsonDeserialize(using = Sizes.BytesDeserializer.class) Long rowGroupSize) {
+                         @JsonDeserialize(using = Sizes.BytesDeserializer.class) Long rowGroupSize,
+                         Integer compressionLevel) {
 
     public static final String DEFAULT_TIME_PARTITION = "year=%Y/month=%m/day=%d/hour=%H";
 
@@ -49,17 +52,20 @@ public record SinkConfig(String bucket, String prefix, Format format, Compressio
         maxOpenBatches = maxOpenBatches == null ? 1000 : maxOpenBatches;
         maxConcurrentUploads = maxConcurrentUploads == null ? 4 : maxConcurrentUploads;
         rowGroupSize = rowGroupSize == null ? 32L << 20 : rowGroupSize;
+        if (compressionLevel == null) {
+            compressionLevel = compression == Compression.GZIP ? 6 : compression == Compression.ZSTD ? 3 : 0;
+        }
     }
 
     /** Sink defaults for a pipeline; the prefix defaults to the pipeline's name. */
     static SinkConfig defaultsFor(String pipeline) {
-        return new SinkConfig(null, pipeline, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new SinkConfig(null, pipeline, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     SinkConfig withPrefix(String newPrefix) {
         return new SinkConfig(bucket, newPrefix, format, compression, timestampField, timePartition, partitionBy,
                 missingPartitionField, multipartThreshold, multipartPartSize, batch, maxOpenBatches, maxConcurrentUploads,
-                rowGroupSize);
+                rowGroupSize, compressionLevel);
     }
 
     public enum MissingPartitionField {

@@ -207,6 +207,9 @@ class ConfigLoaderTest {
         assertEquals(1000, defaults.maxOpenBatches());
         assertEquals(4, defaults.maxConcurrentUploads());
         assertEquals(32L << 20, defaults.rowGroupSize());
+        assertEquals(6, defaults.compressionLevel());
+        assertEquals(3, inferred.sink().compressionLevel());
+        assertEquals(1, loader.parse("pipelines: [{name: a, sink: {compressionLevel: 1}}]").pipelines().get(0).sink().compressionLevel());
         assertEquals("sluice", loader.parse("pipelines: [{name: a}]\nstorage: {endpoint: 'http://s3'}").storage().account());
     }
 
@@ -224,6 +227,10 @@ class ConfigLoaderTest {
                 () -> loader.parse("pipelines: [{name: a, schema: {fields: [{name: s, type: struct}]}}]")).key());
         assertEquals("pipelines[0].schema.fields[0].fields", assertThrows(ConfigException.class,
                 () -> loader.parse("pipelines: [{name: a, schema: {fields: [{name: s, type: int32, fields: [{name: x, type: bool}]}]}}]")).key());
+        assertEquals("pipelines[0].sink.compressionLevel", assertThrows(ConfigException.class,
+                () -> loader.parse("pipelines: [{name: a, sink: {compressionLevel: 10}}]")).key());
+        assertEquals("pipelines[0].sink.compressionLevel", assertThrows(ConfigException.class,
+                () -> loader.parse("pipelines: [{name: a, schema: infer, sink: {format: parquet, compression: snappy, compressionLevel: 3}}]")).key());
         assertEquals("pipelines[0].sink.maxOpenBatches", assertThrows(ConfigException.class,
                 () -> loader.parse("pipelines: [{name: a, sink: {maxOpenBatches: 0}}]")).key());
     }

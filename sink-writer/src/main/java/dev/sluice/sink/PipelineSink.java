@@ -109,6 +109,7 @@ public final class PipelineSink implements AutoCloseable {
     private final Map<String, BatchManifest> inFlight = new HashMap<>();
     private final Map<TopicPartition, OffsetAndMetadata> lastCommitted = new HashMap<>();
     private long lastTransactionAt;
+    private long lastOffsetCheckAt;
     private boolean paused;
 
     private volatile boolean running = true;
@@ -183,16 +184,18 @@ public final class PipelineSink implements AutoCloseable {
                 finish();
                 return;
             } catch (Throwable t) {
-                if (causedBy(t, PartitionsLost.class)) {
-                    log.warn("pipeline {}: sink lost its partitions to a rebalance; starting over from what Kafka holds",
-                            pipeline.name());
-                } else if (!running) {
+                if (!running) {
                     log.warn("pipeline {}: sink stopped with an error; what it had not confirmed is completed at the "
                             + "next start", pipeline.name(), t);
                     return;
                 }
-                log.error("pipeline {}: sink failed; starting over from what Kafka holds in {} ms", pipeline.name(),
-                        backoff, t);
+                if (causedBy(t, PartitionsLost.class)) {
+                    log.warn("pipeline {}: sink lost its partitions to a rebalance; starting over from what Kafka holds",
+                            pipeline.name());
+                } else {
+                    log.error("pipeline {}: sink failed; starting over from what Kafka holds in {} ms", pipeline.name(),
+                            backoff, t);
+                }
             } finally {
                 disconnect();
             }
@@ -283,8 +286,7 @@ public final class PipelineSink implements AutoCloseable {
         long now = System.currentTimeMillis();
         closeExpiredBatches(now);
         collectUploaded(0);
-        if (!toRecord.isEmpty() || !toConfirm.isEmpty()
-                || now - lastTransactionAt >= IDLE_COMMIT_MILLIS && !safeOffsets().equals(lastCommitted)) {
+        if (!toRecord.isEmpty() || !toConfirm.isEmpty() || offsetsMovedSinceLastCommit(now)) {
             transact();
         }
         applyBackpressure();
@@ -311,11 +313,23 @@ public final class PipelineSink implements AutoCloseable {
         policy.sizeLimitReached(batch.bytes(), batch.records()).ifPresent(reason -> close(full, reason));
     }
 
+    /** Records that closed no batch (tombstones, skipped ones) still move the offsets; checked once a second. */
+    private boolean offsetsMovedSinceLastCommit(long now) {
+        if (now - lastTransactionAt < IDLE_COMMIT_MILLIS || now - lastOffsetCheckAt < IDLE_COMMIT_MILLIS) {
+            return false;
+        }
+        lastOffsetCheckAt = now;
+        return !safeOffsets().equals(lastCommitted);
+    }
+
     private void closeExpiredBatches(long now) {
-        for (Batch batch : List.copyOf(openBatches.values())) {
-            if (policy.isExpired(batch.openedAtMillis, now)) {
-                close(batch, CloseReason.DURATION);
+        // Open batches are kept in the order they opened and all live equally long: the expired ones come first.
+        while (!openBatches.isEmpty()) {
+            Batch oldest = openBatches.values().iterator().next();
+            if (!policy.isExpired(oldest.openedAtMillis, now)) {
+                return;
             }
+            close(oldest, CloseReason.DURATION);
         }
     }
 

@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Set;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
@@ -74,17 +73,10 @@ final class RunCommand implements Callable<Integer> {
         log.info("sluice run: roles {} for pipelines {}{}", selected,
                 loaded.pipelines().stream().map(p -> p.name()).toList(),
                 server.httpPort() > 0 ? ", HTTP on " + host + ":" + server.httpPort() : "");
-        CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        RunUntilStopped.await(() -> {
             log.info("sluice run: stopping; writing open batches");
             server.close();
-            stopped.countDown();
-        }, "sluice-shutdown"));
-        try {
-            stopped.await();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        });
         return 0;
     }
 }

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -373,7 +374,7 @@ public final class PipelineSink implements AutoCloseable {
         for (Closed closed : toRecord) {
             state.addManifest(out, closed.manifest);
         }
-        Instant now = Instant.now();
+        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         for (Uploaded done : toConfirm) {
             state.addManifest(out, done.written);
             out.add(new ProducerRecord<>(SinkState.NOTIFICATIONS_TOPIC, null, now.toEpochMilli(),

@@ -165,4 +165,21 @@ class ParquetEncoderTest {
         assertEquals(encoders.inferred().columns(), restored.columns());
         assertEquals(SchemaConfig.Type.TIMESTAMP, restored.columns().get(2).type());
     }
+
+    @Test
+    void rowGroupSizeSplitsLargeBatches() throws Exception {
+        PipelineConfig p = pipeline("pipelines: [{name: g, schema: infer, sink: {format: parquet, compression: none, rowGroupSize: 1MB}}]");
+        List<String> records = new ArrayList<>();
+        for (int i = 0; i < 40_000; i++) {
+            records.add("{\"id\":" + i + ",\"text\":\"text-" + i + "-" + "x".repeat(60) + "\"}"); // ~2.8 MB of distinct text
+        }
+        Path file;
+        try (Rejects rejects = new Rejects(dir.resolve("rejects"))) {
+            file = new ObjectEncoders(p).of(SinkConfig.Format.PARQUET, SinkConfig.Compression.NONE)
+                    .encode(spool("groups", records.toArray(String[]::new)), dir.resolve("groups.parquet"), rejects);
+        }
+        List<String> groups = query("SELECT count(DISTINCT row_group_id) FROM parquet_metadata('" + file + "')");
+        assertTrue(Integer.parseInt(groups.get(0)) >= 2, "row groups: " + groups);
+        assertEquals(List.of("40000"), query("SELECT count(*) FROM read_parquet('" + file + "')"));
+    }
 }

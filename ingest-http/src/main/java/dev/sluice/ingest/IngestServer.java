@@ -14,7 +14,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The front door: {@code POST /ingest/{pipeline}}, WebSocket {@code /ingest/{pipeline}},
- * {@code GET /healthz} and {@code GET /metrics}.
+ * {@code PUT} and {@code DELETE /tables/{table}/{key}} (lookup tables), {@code GET /healthz} and
+ * {@code GET /metrics}.
  *
  * <pre>{@code
  * try (IngestServer server = new IngestServer(config, sender, backpressure, registry, checks, "127.0.0.1", 8080)) {
@@ -34,6 +35,12 @@ public final class IngestServer implements AutoCloseable {
 
     public IngestServer(SluiceConfig config, RecordSender sender, Backpressure backpressure, PrometheusMeterRegistry registry,
                         List<HealthCheck> checks, String host, int port) {
+        this(config, sender, null, backpressure, registry, checks, host, port);
+    }
+
+    /** @param tables writes lookup-table rows; null when the config declares no table */
+    public IngestServer(SluiceConfig config, RecordSender sender, TableWriter tables, Backpressure backpressure,
+                        PrometheusMeterRegistry registry, List<HealthCheck> checks, String host, int port) {
         this.host = host;
         this.port = port;
         IngestMetrics metrics = new IngestMetrics(registry, config, backpressure);
@@ -62,6 +69,11 @@ public final class IngestServer implements AutoCloseable {
                 factory.setMaxTextMessageSize(maxBody);
                 factory.setIdleTimeout(Duration.ofMinutes(5));
             });
+            if (tables != null) {
+                TableHandler table = new TableHandler(config, tables);
+                cfg.routes.put("/tables/{table}/{key}", table::put);
+                cfg.routes.delete("/tables/{table}/{key}", table::delete);
+            }
             cfg.routes.get("/healthz", health);
             cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
             cfg.routes.exception(IngestError.class, (e, ctx) -> {
@@ -83,7 +95,8 @@ public final class IngestServer implements AutoCloseable {
                 }
             });
             cfg.routes.error(405, ctx -> Responses.error(ctx, new IngestError(405, "method_not_allowed",
-                    ctx.method() + " is not allowed on " + ctx.path() + "; use POST")));
+                    ctx.method() + " is not allowed on " + ctx.path() + "; use " + (ctx.path().startsWith("/tables/")
+                            ? "PUT or DELETE" : "POST"))));
         });
     }
 

@@ -6,7 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.List;
 
 /**
- * A pipeline's bearer tokens. Only SHA-256 digests are kept, and a presented token is compared
+ * The bearer tokens of a pipeline or a lookup table. Only SHA-256 digests are kept, and a presented token is compared
  * with every digest in constant time, so neither memory nor timing gives a token away.
  */
 final class TokenCheck {
@@ -44,10 +44,10 @@ final class TokenCheck {
             presented = tokenParameter;
         }
         if (presented == null || presented.isEmpty()) {
-            throw new IngestError(401, "unauthorized", "this pipeline needs a token: send Authorization: Bearer <token>");
+            throw new IngestError(401, "unauthorized", "this endpoint needs a token: send Authorization: Bearer <token>");
         }
         if (!accepts(presented)) {
-            throw new IngestError(403, "forbidden", "the token is not valid for this pipeline");
+            throw new IngestError(403, "forbidden", "the token is not valid for this endpoint");
         }
     }
 

@@ -40,7 +40,7 @@ public final class ConfigLoader {
     /** Keys of the configuration contract (ARCHITECTURE.md) that this version does not implement yet. */
     private static final Map<String, List<String>> NOT_YET = Map.of(
             "pipeline", List.of(),
-            "transform", List.of("onError"),
+            "transform", List.of(),
             "sink", List.of());
 
     private final ObjectMapper yaml = new ObjectMapper(new YAMLFactory())
@@ -72,7 +72,7 @@ public final class ConfigLoader {
             throw new ConfigException("pipelines", "the file is empty; declare at least one pipeline");
         }
         if (!tree.isObject()) {
-            throw new ConfigException("", "the top level must be a mapping with keys pipelines, storage, kafka");
+            throw new ConfigException("", "the top level must be a mapping with keys pipelines, storage, kafka, transforms, tables");
         }
         expandVariables(tree, "");
         rejectNotYetImplemented(tree);
@@ -195,12 +195,37 @@ public final class ConfigLoader {
                 throw new ConfigException(at + ".schema", "a parquet sink needs a schema: declare fields, or write schema: infer");
             }
         }
+        validateTables(config);
         StorageConfig storage = config.storage();
         if (storage != null && (storage.accessKey() == null) != (storage.secretKey() == null)) {
             throw new ConfigException("storage", "set both accessKey and secretKey, or neither (to use the default AWS credentials)");
         }
         if (config.kafka() != null && (config.kafka().bootstrapServers() == null || config.kafka().bootstrapServers().isBlank())) {
             throw new ConfigException("kafka.bootstrapServers", "is required when kafka is configured");
+        }
+    }
+
+    private static void validateTables(SluiceConfig config) {
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < config.tables().size(); i++) {
+            TableConfig table = config.tables().get(i);
+            String at = "tables[" + i + "]";
+            if (table == null || table.name() == null || !PIPELINE_NAME.matcher(table.name()).matches()) {
+                throw new ConfigException(at + ".name", "'" + (table == null ? null : table.name())
+                        + "' is not a table name (letters, digits, '_' and '-')");
+            }
+            if (!names.add(table.name())) {
+                throw new ConfigException(at + ".name", "table '" + table.name() + "' is declared twice");
+            }
+            if (table.partitions() < 1 || table.partitions() > 10_000) {
+                throw new ConfigException(at + ".partitions", "must be between 1 and 10000, was " + table.partitions());
+            }
+            List<String> tokens = table.http().auth().tokens();
+            for (int t = 0; t < tokens.size(); t++) {
+                if (tokens.get(t) == null || tokens.get(t).isBlank()) {
+                    throw new ConfigException(at + ".http.auth.tokens[" + t + "]", "is empty (is its environment variable set?)");
+                }
+            }
         }
     }
 
@@ -273,6 +298,11 @@ public final class ConfigLoader {
             }
             if (transform.className() == null || transform.className().isBlank()) {
                 throw new ConfigException(tat + ".class", "is required");
+            }
+            if (transform.jar() != null && (transform.jar().isBlank() || transform.jar().contains("/")
+                    || transform.jar().contains("\\") || !transform.jar().endsWith(".jar"))) {
+                throw new ConfigException(tat + ".jar", "'" + transform.jar()
+                        + "' is not a jar file name in transforms.dir (write e.g. acme-transforms.jar)");
             }
         }
     }

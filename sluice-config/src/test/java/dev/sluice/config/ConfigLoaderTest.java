@@ -109,10 +109,38 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void contractKeysNotYetImplementedAreRejectedByName() {
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> loader.parse("pipelines: [{name: a, transforms: [{label: x, class: X, onError: skip}]}]"));
-        assertEquals("pipelines[0].transforms[0].onError", e.key());
+    void readsTransformPoliciesJarsAndLookupTables() {
+        SluiceConfig config = loader.parse("""
+                pipelines:
+                  - name: a
+                    transforms:
+                      - { label: x, class: com.acme.X, jar: acme.jar, onError: skip }
+                      - { label: y, class: com.acme.Y }
+                transforms: { dir: /opt/sluice/transforms }
+                tables:
+                  - name: customers
+                    http: { auth: { tokens: [t1] } }
+                  - { name: prices, partitions: 3 }
+                """);
+        TransformConfig x = config.pipelines().get(0).transforms().get(0);
+        assertEquals(TransformConfig.OnError.SKIP, x.onError());
+        assertEquals("acme.jar", x.jar());
+        assertEquals(TransformConfig.OnError.DLQ, config.pipelines().get(0).transforms().get(1).onError());
+        assertEquals("/opt/sluice/transforms", config.transforms().dir());
+        assertEquals("sluice.table.customers", config.table("customers").orElseThrow().topic());
+        assertEquals(1, config.table("customers").orElseThrow().partitions());
+        assertEquals(List.of("t1"), config.table("customers").orElseThrow().http().auth().tokens());
+        assertEquals(3, config.table("prices").orElseThrow().partitions());
+        assertEquals(null, loader.parse("pipelines: [{name: a}]").transforms().dir());
+
+        assertEquals("pipelines[0].transforms[0].onError", assertThrows(ConfigException.class,
+                () -> loader.parse("pipelines: [{name: a, transforms: [{label: x, class: X, onError: retry}]}]")).key());
+        assertEquals("pipelines[0].transforms[0].jar", assertThrows(ConfigException.class,
+                () -> loader.parse("pipelines: [{name: a, transforms: [{label: x, class: X, jar: ../x.jar}]}]")).key());
+        assertEquals("tables[1].name", assertThrows(ConfigException.class,
+                () -> loader.parse("pipelines: [{name: a}]\ntables: [{name: t}, {name: t}]")).key());
+        assertEquals("tables[0].name", assertThrows(ConfigException.class,
+                () -> loader.parse("pipelines: [{name: a}]\ntables: [{name: 'a b'}]")).key());
     }
 
     @Test

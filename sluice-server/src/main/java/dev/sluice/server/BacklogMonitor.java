@@ -55,6 +55,11 @@ final class BacklogMonitor implements Backpressure.BacklogSource, AutoCloseable 
         return backlog.getOrDefault(pipeline, -1L);
     }
 
+    /** Records in the pipeline's topic its processor has not committed yet; -1 before the first measurement. */
+    long unprocessedRecords(String pipeline) {
+        return unprocessed.getOrDefault(pipeline, -1L);
+    }
+
     /**
      * Waits until every processor has committed all input, so that a stop writes what was accepted
      * instead of leaving it for the next start. Gives up (and says so) after {@code timeout}.

@@ -7,7 +7,10 @@ import dev.sluice.ingest.Backpressure;
 import dev.sluice.ingest.HealthCheck;
 import dev.sluice.ingest.IngestServer;
 import dev.sluice.ingest.RecordSender;
+import dev.sluice.ingest.TableWriter;
 import dev.sluice.processor.PipelineProcessor;
+import dev.sluice.processor.TransformJars;
+import io.micrometer.core.instrument.Gauge;
 import dev.sluice.sink.PipelineSink;
 import dev.sluice.sink.S3Clients;
 import dev.sluice.sink.WrittenObject;
@@ -15,6 +18,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -87,7 +91,7 @@ public final class SluiceServer implements AutoCloseable {
         Map<String, Object> adminProps = kafka.clientProperties();
         adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, "sluice-admin");
         Admin admin = started.add(Admin.create(adminProps));
-        TopicSetup.ensureTopics(admin, config.pipelines());
+        TopicSetup.ensureTopics(admin, config.pipelines(), config.tables());
 
         S3Client s3 = S3Clients.create(config.storage());
         started.add(s3);
@@ -100,12 +104,26 @@ public final class SluiceServer implements AutoCloseable {
             }
         }
         BacklogMonitor backlog = new BacklogMonitor(admin, config.pipelines());
+        List<HealthCheck> checks = new ArrayList<>();
         if (roles.contains(Role.PROCESSOR)) {
             // Every pipeline has a processor, even without transforms: it is where records that producers
             // wrote to Kafka directly are checked, and sent to the dead-letter topic when they are not JSON objects.
-            ClassLoader transforms = Thread.currentThread().getContextClassLoader();
+            TransformJars jars = started.add(TransformJars.open(transformsDir(dataDir),
+                    Thread.currentThread().getContextClassLoader()));
             for (PipelineConfig pipeline : config.pipelines()) {
-                started.add(new PipelineProcessor(pipeline, kafka, dataDir.resolve("streams"), transforms)).start();
+                PipelineProcessor processor = started.add(new PipelineProcessor(pipeline, kafka, dataDir.resolve("streams"),
+                        config.tables(), jars, registry));
+                processor.start();
+                checks.add(HealthCheck.of("processor/" + pipeline.name(), () -> {
+                    String problem = processor.problem();
+                    if (problem != null) {
+                        throw new IllegalStateException(problem);
+                    }
+                }));
+                Gauge.builder("sluice.processor.lag.records", backlog, b -> b.unprocessedRecords(pipeline.name()))
+                        .tag("pipeline", pipeline.name())
+                        .description("records in the pipeline's topic the processor has not committed")
+                        .register(registry);
             }
             // Runs at stop after ingest has closed and before the processors do: let them finish what was accepted.
             started.add(() -> backlog.awaitProcessed(DRAIN_TIMEOUT));
@@ -116,16 +134,21 @@ public final class SluiceServer implements AutoCloseable {
         }
         RecordSender sender = started.add(new RecordSender(kafka, PRODUCER_LANES, PRODUCER_CAPACITY_BYTES,
                 IngestServer.maxRecordBytes(config)));
-        List<HealthCheck> checks = List.of(
-                HealthCheck.of("kafka", () -> admin.describeCluster().nodes().get(3, TimeUnit.SECONDS)),
-                HealthCheck.of("storage", () -> {
-                    for (String bucket : config.pipelines().stream().map(p -> p.sink().bucket()).distinct().toList()) {
-                        s3.headBucket(HeadBucketRequest.builder().bucket(bucket)
-                                .overrideConfiguration(o -> o.apiCallTimeout(Duration.ofSeconds(3))).build());
-                    }
-                }));
-        ingest = started.add(new IngestServer(config, sender, new Backpressure(backlog, sender), registry, checks, host, httpPort)
-                .start());
+        TableWriter tables = config.tables().isEmpty() ? null : started.add(new TableWriter(kafka));
+        checks.add(0, HealthCheck.of("kafka", () -> admin.describeCluster().nodes().get(3, TimeUnit.SECONDS)));
+        checks.add(1, HealthCheck.of("storage", () -> {
+            for (String bucket : config.pipelines().stream().map(p -> p.sink().bucket()).distinct().toList()) {
+                s3.headBucket(HeadBucketRequest.builder().bucket(bucket)
+                        .overrideConfiguration(o -> o.apiCallTimeout(Duration.ofSeconds(3))).build());
+            }
+        }));
+        ingest = started.add(new IngestServer(config, sender, tables, new Backpressure(backlog, sender), registry, checks,
+                host, httpPort).start());
+    }
+
+    /** {@code transforms.dir}, or {@code <data-dir>/transforms}. */
+    private Path transformsDir(Path dataDir) {
+        return config.transforms().dir() != null ? Path.of(config.transforms().dir()) : dataDir.resolve("transforms");
     }
 
     /** The bound HTTP port, or -1 when this process does not run the ingest role. */

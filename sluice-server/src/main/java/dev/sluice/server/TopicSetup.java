@@ -1,6 +1,7 @@
 package dev.sluice.server;
 
 import dev.sluice.config.PipelineConfig;
+import dev.sluice.config.TableConfig;
 import dev.sluice.sink.PipelineSink;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Creates each pipeline's topics before any role starts: {@code {pipeline}} (ingest),
  * {@code {pipeline}.out} (processor output), {@code {pipeline}.dlq}, {@code {pipeline}.sink-state}
- * (the sink's batch manifests, compacted), and the shared {@code sluice.notifications}.
+ * (the sink's batch manifests, compacted), the shared {@code sluice.notifications}, and a compacted
+ * {@code sluice.table.{name}} per lookup table.
  * Existing topics are kept as they are.
  */
 final class TopicSetup {
@@ -32,7 +34,7 @@ final class TopicSetup {
 
     private TopicSetup() {}
 
-    static void ensureTopics(Admin admin, List<PipelineConfig> pipelines) {
+    static void ensureTopics(Admin admin, List<PipelineConfig> pipelines, List<TableConfig> tables) {
         try {
             Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
             List<NewTopic> missing = new ArrayList<>();
@@ -45,6 +47,12 @@ final class TopicSetup {
                 }
                 if (!existing.contains(PipelineSink.stateTopic(p))) {
                     missing.add(new NewTopic(PipelineSink.stateTopic(p), Optional.of(p.partitions()), Optional.empty())
+                            .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
+                }
+            }
+            for (TableConfig table : tables) {
+                if (!existing.contains(table.topic())) {
+                    missing.add(new NewTopic(table.topic(), Optional.of(table.partitions()), Optional.empty())
                             .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
                 }
             }

@@ -211,10 +211,11 @@ class EndToEndTest {
     }
 
     @Test
-    void healthzReportsKafkaAndStorage() {
+    void healthzReportsKafkaStorageAndEachProcessor() {
         HttpResponse<String> health = TestStack.get(stack, "/healthz");
         assertEquals(200, health.statusCode(), health.body());
-        assertEquals("{\"checks\":{\"kafka\":\"ok\",\"storage\":\"ok\"},\"status\":\"ok\"}", health.body());
+        assertEquals("{\"checks\":{\"kafka\":\"ok\",\"storage\":\"ok\",\"processor/events\":\"ok\",\"processor/tagged\":\"ok\","
+                + "\"processor/strict\":\"ok\",\"processor/queried\":\"ok\"},\"status\":\"ok\"}", health.body());
     }
 
     private static long endOffset(String topic) throws Exception {

@@ -2,7 +2,11 @@ package dev.sluice.processor;
 
 import dev.sluice.config.KafkaConfig;
 import dev.sluice.config.PipelineConfig;
+import dev.sluice.config.TableConfig;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
 import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.streams.CloseOptions;
@@ -24,7 +28,13 @@ public final class PipelineProcessor implements AutoCloseable {
     private final PipelineConfig pipeline;
     private final KafkaStreams streams;
 
-    public PipelineProcessor(PipelineConfig pipeline, KafkaConfig kafka, Path stateDir, ClassLoader transformLoader) {
+    /**
+     * @param tables   the lookup tables transforms may read
+     * @param jars     where transform classes come from
+     * @param registry where per-transform metrics go
+     */
+    public PipelineProcessor(PipelineConfig pipeline, KafkaConfig kafka, Path stateDir, List<TableConfig> tables,
+                             TransformJars jars, MeterRegistry registry) {
         this.pipeline = pipeline;
         Properties props = new Properties();
         props.putAll(kafka.clientProperties());
@@ -34,7 +44,7 @@ public final class PipelineProcessor implements AutoCloseable {
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
         // Kafka 5.0's default; opting in now keeps behaviour the same across the upgrade.
         props.put("processing.exception.handler.global.enabled", true);
-        this.streams = new KafkaStreams(PipelineTopology.build(pipeline, transformLoader), props);
+        this.streams = new KafkaStreams(PipelineTopology.build(pipeline, tables, jars, registry), props);
         streams.setUncaughtExceptionHandler(e -> {
             log.error("pipeline {}: processor stopped", pipeline.name(), e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
@@ -47,6 +57,13 @@ public final class PipelineProcessor implements AutoCloseable {
 
     public void start() {
         streams.start();
+    }
+
+    /** Null while the processor runs (or is starting or rebalancing); else why it does not. */
+    public String problem() {
+        KafkaStreams.State state = streams.state();
+        return state.isRunningOrRebalancing() || state == KafkaStreams.State.CREATED ? null
+                : "the processor of pipeline " + pipeline.name() + " is " + state.name().toLowerCase(Locale.ROOT);
     }
 
     @Override

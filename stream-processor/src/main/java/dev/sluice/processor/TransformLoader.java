@@ -11,35 +11,27 @@ final class TransformLoader {
     private TransformLoader() {}
 
     /** Fails at start-up, before any record is read, if some transform of the pipeline cannot be created. */
-    static void check(PipelineConfig pipeline, ClassLoader loader) {
+    static void check(PipelineConfig pipeline, TransformJars jars) {
         for (TransformConfig config : pipeline.transforms()) {
-            instantiate(pipeline, config, loader);
+            instantiate(pipeline, config, jars);
         }
     }
 
-    static Transform instantiate(PipelineConfig pipeline, TransformConfig config, ClassLoader loader) {
+    static Transform instantiate(PipelineConfig pipeline, TransformConfig config, TransformJars jars) {
         String at = "pipeline " + pipeline.name() + ", transform '" + config.label() + "' (class " + config.className() + ")";
-        Class<?> type;
-        try {
-            type = Class.forName(config.className(), true, loader);
-        } catch (ClassNotFoundException | LinkageError e) {
-            throw new ConfigException(key(pipeline, config), at + ": class not found on the classpath");
-        }
+        String key = "pipelines[" + pipeline.name() + "].transforms[" + config.label() + "].class";
+        Class<?> type = jars.load(pipeline, config);
         if (!Transform.class.isAssignableFrom(type)) {
-            throw new ConfigException(key(pipeline, config), at + ": does not implement " + Transform.class.getName());
+            throw new ConfigException(key, at + ": does not implement " + Transform.class.getName());
         }
         try {
             return (Transform) type.getConstructor().newInstance();
         } catch (NoSuchMethodException e) {
-            throw new ConfigException(key(pipeline, config), at + ": needs a public no-argument constructor");
+            throw new ConfigException(key, at + ": needs a public no-argument constructor");
         } catch (InvocationTargetException e) {
-            throw new ConfigException(key(pipeline, config), at + ": constructor failed: " + e.getCause());
+            throw new ConfigException(key, at + ": constructor failed: " + e.getCause());
         } catch (ReflectiveOperationException e) {
-            throw new ConfigException(key(pipeline, config), at + ": cannot be created: " + e);
+            throw new ConfigException(key, at + ": cannot be created: " + e);
         }
-    }
-
-    private static String key(PipelineConfig pipeline, TransformConfig config) {
-        return "pipelines[" + pipeline.name() + "].transforms[" + config.label() + "].class";
     }
 }

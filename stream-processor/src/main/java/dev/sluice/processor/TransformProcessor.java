@@ -6,6 +6,15 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.config.PipelineConfig;
 import dev.sluice.config.RecordSchema;
 import dev.sluice.config.SinkConfig;
+import dev.sluice.config.TableConfig;
+import dev.sluice.transforms.RecordMetadata;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.common.header.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -25,27 +34,38 @@ import org.apache.kafka.streams.processor.api.Record;
  */
 final class TransformProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Set by ingest (see ingest-http's IngestHeaders); records from Kafka producers have neither. */
+    private static final String INGEST_TIME_HEADER = "sluice.ingest.time";
+    private static final String SOURCE_HEADER = "sluice.source";
+
+    private static final Logger log = LoggerFactory.getLogger(TransformProcessor.class);
 
     private final PipelineConfig pipeline;
     private final RecordSchema schema;
     /** The partitionBy fields every output record must have, when missing ones go to the DLQ; else empty. */
     private final List<String> requiredPartitionFields;
-    private final ClassLoader loader;
+    private final TransformJars jars;
+    private final MeterRegistry registry;
+    private final List<TableConfig> tables;
     private ProcessorContext<byte[], byte[]> context;
     private TransformChain chain;
 
-    TransformProcessor(PipelineConfig pipeline, ClassLoader loader) {
+    TransformProcessor(PipelineConfig pipeline, TransformJars jars, MeterRegistry registry, List<TableConfig> tables) {
         this.pipeline = pipeline;
         this.schema = RecordSchema.of(pipeline.schema());
         this.requiredPartitionFields = pipeline.sink().missingPartitionField() == SinkConfig.MissingPartitionField.DLQ
                 ? pipeline.sink().partitionBy() : List.of();
-        this.loader = loader;
+        this.jars = jars;
+        this.registry = registry;
+        this.tables = tables;
     }
 
     @Override
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
-        this.chain = TransformChain.open(pipeline, loader);
+        if (pipeline.hasTransforms()) {
+            this.chain = TransformChain.open(pipeline, jars, registry, Lookups.from(context, tables));
+        }
     }
 
     @Override
@@ -66,7 +86,7 @@ final class TransformProcessor implements Processor<byte[], byte[], byte[], byte
             if (node == null || !node.isObject()) {
                 throw new IllegalArgumentException("the value is not a JSON object");
             }
-            input = dev.sluice.transforms.Record.of((ObjectNode) node);
+            input = dev.sluice.transforms.Record.of((ObjectNode) node, metadata(record));
         } catch (IOException | IllegalArgumentException e) {
             deadLetter(record, "parse", null, e);
             return;
@@ -89,7 +109,18 @@ final class TransformProcessor implements Processor<byte[], byte[], byte[], byte
         try {
             outputs = chain.apply(input);
         } catch (TransformChain.TransformFailure e) {
-            deadLetter(record, "transform", e.label, e.getCause());
+            switch (e.step.onError()) {
+                case DLQ -> deadLetter(record, "transform", e.step.label(), e.getCause());
+                case SKIP -> { } // counted in sluice_transform_errors_total
+                case FAIL -> {
+                    String where = context.recordMetadata().map(m -> m.topic() + "-" + m.partition() + "@" + m.offset())
+                            .orElse("?");
+                    log.error("pipeline {}: transform '{}' threw on record {} and its onError is fail: the processor stops",
+                            pipeline.name(), e.step.label(), where, e.getCause());
+                    throw new IllegalStateException("pipeline " + pipeline.name() + ", transform '" + e.step.label()
+                            + "' (onError: fail) threw on record " + where, e.getCause());
+                }
+            }
             return;
         }
         for (dev.sluice.transforms.Record output : outputs) {
@@ -102,10 +133,33 @@ final class TransformProcessor implements Processor<byte[], byte[], byte[], byte
         }
     }
 
+    /** Where the record came from, as transforms see it ({@link RecordMetadata}). */
+    private RecordMetadata metadata(Record<byte[], byte[]> record) {
+        Map<String, String> headers = new HashMap<>();
+        for (Header header : record.headers()) {
+            if (header.value() != null) {
+                headers.put(header.key(), new String(header.value(), StandardCharsets.UTF_8));
+            }
+        }
+        long ingestMillis = record.timestamp();
+        String ingestTime = headers.get(INGEST_TIME_HEADER);
+        if (ingestTime != null) {
+            try {
+                ingestMillis = Long.parseLong(ingestTime);
+            } catch (NumberFormatException e) {
+                // a producer's own header of that name: the record timestamp stands
+            }
+        }
+        var where = context.recordMetadata();
+        return new RecordMetadata(pipeline.name(), Instant.ofEpochMilli(ingestMillis),
+                headers.getOrDefault(SOURCE_HEADER, "kafka"), where.map(m -> m.partition()).orElse(-1),
+                where.map(m -> m.offset()).orElse(-1L), headers);
+    }
+
     /** Why the record cannot be placed when the pipeline sends records without a partition field to the DLQ. */
     private String missingPartitionField(dev.sluice.transforms.Record record) {
         for (String field : requiredPartitionFields) {
-            JsonNode value = record.get(field);
+            JsonNode value = record.json().get(field);
             if (value == null || value.isNull() || value.isTextual() && value.asText().isEmpty()) {
                 return "field '" + field + "' is missing, null or empty, and sink.partitionBy needs it"
                         + " (sink.missingPartitionField: dlq)";

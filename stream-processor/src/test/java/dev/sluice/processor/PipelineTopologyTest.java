@@ -8,7 +8,12 @@ import dev.sluice.config.ConfigException;
 import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.PipelineConfig;
 import dev.sluice.config.TransformConfig;
+import dev.sluice.config.TableConfig;
 import dev.sluice.transforms.Emitter;
+import dev.sluice.transforms.RecordMetadata;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.serialization.StringSerializer;
 import dev.sluice.transforms.Record;
 import dev.sluice.transforms.Transform;
 import dev.sluice.transforms.TransformContext;
@@ -59,6 +64,27 @@ class PipelineTopologyTest {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+
+    private org.apache.kafka.streams.Topology build(PipelineConfig pipeline) {
+        return build(pipeline, List.of());
+    }
+
+    private org.apache.kafka.streams.Topology build(PipelineConfig pipeline, List<TableConfig> tables) {
+        return PipelineTopology.build(pipeline, tables, TransformJars.classpathOnly(getClass().getClassLoader()), registry);
+    }
+
+    private static Properties props() {
+        Properties props = new Properties();
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
+        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        return props;
+    }
+
+    private static List<String> values(TestOutputTopic<byte[], byte[]> topic) {
+        return topic.readValuesToList().stream().map(v -> new String(v, StandardCharsets.UTF_8)).toList();
+    }
+
     private static String header(TestRecord<byte[], byte[]> record, String name) {
         Header h = record.headers().lastHeader(name);
         return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
@@ -66,11 +92,9 @@ class PipelineTopologyTest {
 
     @Test
     void runsTransformsAndSendsFailuresToTheDeadLetterTopic() {
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
+        Properties props = props();
         try (TopologyTestDriver driver = new TopologyTestDriver(
-                PipelineTopology.build(PIPELINE, getClass().getClassLoader()), props)) {
+                build(PIPELINE), props)) {
             TestInputTopic<byte[], byte[]> in = driver.createInputTopic("events", new ByteArraySerializer(), new ByteArraySerializer());
             TestOutputTopic<byte[], byte[]> out = driver.createOutputTopic("events.out", new ByteArrayDeserializer(), new ByteArrayDeserializer());
             TestOutputTopic<byte[], byte[]> dlq = driver.createOutputTopic("events.dlq", new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -104,10 +128,8 @@ class PipelineTopologyTest {
     void recordsWithoutAPartitionFieldGoToTheDeadLetterTopicWhenConfigured() {
         PipelineConfig pipeline = new ConfigLoader(Map.of()).parse(
                 "pipelines: [{name: events, sink: {partitionBy: [merchantId], missingPartitionField: dlq}}]").pipelines().get(0);
-        Properties props = new Properties();
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, "test");
-        props.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, "unused:9092");
-        try (TopologyTestDriver driver = new TopologyTestDriver(PipelineTopology.build(pipeline, getClass().getClassLoader()), props)) {
+        Properties props = props();
+        try (TopologyTestDriver driver = new TopologyTestDriver(build(pipeline), props)) {
             TestInputTopic<byte[], byte[]> in = driver.createInputTopic("events", new ByteArraySerializer(), new ByteArraySerializer());
             TestOutputTopic<byte[], byte[]> out = driver.createOutputTopic("events.out", new ByteArrayDeserializer(), new ByteArrayDeserializer());
             TestOutputTopic<byte[], byte[]> dlq = driver.createOutputTopic("events.dlq", new ByteArrayDeserializer(), new ByteArrayDeserializer());
@@ -128,13 +150,89 @@ class PipelineTopologyTest {
         PipelineConfig missing = new PipelineConfig("events", 1,
                 List.of(new TransformConfig("nope", "com.example.Missing", Map.of())), null);
         ConfigException e = assertThrows(ConfigException.class,
-                () -> PipelineTopology.build(missing, getClass().getClassLoader()));
+                () -> build(missing));
         assertTrue(e.getMessage().contains("events") && e.getMessage().contains("nope")
                 && e.getMessage().contains("com.example.Missing"), e.getMessage());
 
         PipelineConfig wrong = new PipelineConfig("events", 1,
                 List.of(new TransformConfig("str", String.class.getName(), Map.of())), null);
-        assertTrue(assertThrows(ConfigException.class, () -> PipelineTopology.build(wrong, getClass().getClassLoader()))
+        assertTrue(assertThrows(ConfigException.class, () -> build(wrong))
                 .getMessage().contains("does not implement"));
+    }
+
+    /** Throws on records with "bad"; copies its input's metadata and a lookup into the output. */
+    public static final class Inspect implements Transform {
+        private TransformContext context;
+
+        @Override
+        public void open(TransformContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public void apply(Record record, Emitter out) {
+            if (record.has("bad")) {
+                throw new IllegalArgumentException("bad record " + record.getString("id"));
+            }
+            RecordMetadata m = record.metadata();
+            record.set("meta", m.pipeline() + "|" + m.source() + "|" + m.ingestTime().toEpochMilli() + "|" + m.partition() + "|" + m.offset());
+            if (record.has("customer")) {
+                context.lookup("customers", record.getString("customer")).ifPresent(c -> record.set("name", c.get("name")));
+            }
+            out.emit(record);
+        }
+    }
+
+    private static PipelineConfig inspecting(String onError) {
+        return new ConfigLoader(Map.of()).parse("pipelines: [{name: events, transforms: [{label: inspect, class: "
+                + Inspect.class.getName() + ", onError: " + onError + "}]}]").pipelines().get(0);
+    }
+
+    @Test
+    void skipDropsAndCountsFailFailsAndTransformsSeeMetadata() {
+        try (TopologyTestDriver driver = new TopologyTestDriver(build(inspecting("skip")), props())) {
+            TestInputTopic<byte[], byte[]> in = driver.createInputTopic("events", new ByteArraySerializer(), new ByteArraySerializer());
+            TestOutputTopic<byte[], byte[]> out = driver.createOutputTopic("events.out", new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            TestOutputTopic<byte[], byte[]> dlq = driver.createOutputTopic("events.dlq", new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            TestRecord<byte[], byte[]> viaHttp = new TestRecord<>(null, utf8("{\"id\":\"1\"}"), new RecordHeaders()
+                    .add("sluice.source", utf8("http")).add("sluice.ingest.time", utf8("1234")), java.time.Instant.ofEpochMilli(99));
+            in.pipeInput(viaHttp);
+            in.pipeInput(utf8("{\"id\":\"2\",\"bad\":true}"));
+            in.pipeInput(new TestRecord<>(null, utf8("{\"id\":\"3\"}"), java.time.Instant.ofEpochMilli(5000)));
+            assertEquals(List.of("{\"id\":\"1\",\"meta\":\"events|http|1234|0|0\"}", "{\"id\":\"3\",\"meta\":\"events|kafka|5000|0|2\"}"),
+                    values(out));
+            assertTrue(dlq.isEmpty(), "skip sends nothing to the DLQ");
+        }
+        assertEquals(1.0, registry.get("sluice.transform.errors").tags("transform", "inspect", "on_error", "skip").counter().count());
+        assertEquals(3.0, registry.get("sluice.transform.records.in").tags("transform", "inspect").counter().count());
+        assertEquals(2.0, registry.get("sluice.transform.records.out").tags("transform", "inspect").counter().count());
+        assertEquals(3, registry.get("sluice.transform.duration").tags("transform", "inspect").timer().count());
+
+        try (TopologyTestDriver driver = new TopologyTestDriver(build(inspecting("fail")), props())) {
+            TestInputTopic<byte[], byte[]> in = driver.createInputTopic("events", new ByteArraySerializer(), new ByteArraySerializer());
+            in.pipeInput(utf8("{\"id\":\"1\"}"));
+            RuntimeException e = assertThrows(RuntimeException.class, () -> in.pipeInput(utf8("{\"id\":\"2\",\"bad\":true}")));
+            String message = e.getMessage() + " " + (e.getCause() == null ? "" : e.getCause().getMessage());
+            assertTrue(message.contains("transform 'inspect' (onError: fail)"), message);
+        }
+    }
+
+    @Test
+    void lookupsSeeTheTableAsItIsUpdated() {
+        TableConfig customers = new TableConfig("customers", null, null);
+        try (TopologyTestDriver driver = new TopologyTestDriver(build(inspecting("dlq"), List.of(customers)), props())) {
+            TestInputTopic<byte[], byte[]> in = driver.createInputTopic("events", new ByteArraySerializer(), new ByteArraySerializer());
+            TestInputTopic<String, byte[]> table = driver.createInputTopic("sluice.table.customers", new StringSerializer(), new ByteArraySerializer());
+            TestOutputTopic<byte[], byte[]> out = driver.createOutputTopic("events.out", new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            in.pipeInput(utf8("{\"id\":\"1\",\"customer\":\"c7\"}"));
+            table.pipeInput("c7", utf8("{\"name\":\"Ada\"}"));
+            in.pipeInput(utf8("{\"id\":\"2\",\"customer\":\"c7\"}"));
+            table.pipeInput("c7", utf8("{\"name\":\"Grace\"}"));
+            in.pipeInput(utf8("{\"id\":\"3\",\"customer\":\"c7\"}"));
+            table.pipeInput("c7", (byte[]) null);
+            in.pipeInput(utf8("{\"id\":\"4\",\"customer\":\"c7\"}"));
+            assertEquals(java.util.Arrays.asList(null, "Ada", "Grace", null), values(out).stream()
+                    .map(v -> Record.parse(v).getString("name")).toList());
+        }
     }
 }

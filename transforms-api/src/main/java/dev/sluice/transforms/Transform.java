@@ -14,9 +14,13 @@ package dev.sluice.transforms;
  * }
  * }</pre>
  *
- * <p>A transform instance is used by one thread at a time. Throwing from {@link #apply} sends
- * the input record to the pipeline's dead-letter topic with the reason in headers; the pipeline
- * carries on with the next record.
+ * <p>A transform instance is used by one thread at a time (each stream task has its own). What
+ * happens when {@link #apply} throws is the step's {@code onError} in {@code sluice.yaml}: {@code dlq}
+ * (the default) sends the input record to {@code {pipeline}.dlq} with the label, exception and
+ * message in headers, {@code skip} drops it (counted), {@code fail} stops the pipeline. Either way
+ * nothing of that input is emitted, and the next record is not held up.
+ *
+ * <p>Test a transform without Kafka with {@link TransformTestDriver}.
  */
 public interface Transform extends AutoCloseable {
 

@@ -1,13 +1,21 @@
 package dev.sluice.transforms;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.Map;
+import java.util.Optional;
 
 /**
- * What a {@link Transform} learns about its place in the pipeline when it is opened.
+ * What a {@link Transform} gets from its pipeline: its place, its {@code config}, and lookup tables.
  *
  * <pre>{@code
  * public void open(TransformContext context) {
  *     this.field = (String) context.config().getOrDefault("field", "userAgent");
+ * }
+ *
+ * public void apply(Record order, Emitter out) {
+ *     context.lookup("customers", order.getString("customerId"))
+ *            .ifPresent(customer -> order.set("customer", customer));
+ *     out.emit(order);
  * }
  * }</pre>
  */
@@ -21,4 +29,14 @@ public interface TransformContext {
 
     /** This step's {@code config} map in {@code sluice.yaml}; empty when absent. */
     Map<String, Object> config();
+
+    /**
+     * The current value of {@code key} in a lookup table declared under {@code tables} in
+     * {@code sluice.yaml} (filled by producing to its topic or with {@code PUT /tables/{table}/{key}}),
+     * or empty when the table has no such key. Reads a local copy: fast, and eventually consistent
+     * with the table's topic.
+     *
+     * @throws IllegalArgumentException when no table of that name is declared
+     */
+    Optional<JsonNode> lookup(String table, String key);
 }

@@ -1,0 +1,28 @@
+package dev.sluice.config;
+
+/**
+ * A lookup table transforms read with {@code context.lookup(table, key)}: a compacted Kafka topic
+ * {@code sluice.table.{name}} whose records are key → JSON value, filled by producing to it or with
+ * {@code PUT /tables/{name}/{key}} on the ingest server.
+ *
+ * <pre>{@code
+ * tables:
+ *   - name: customers
+ *     http: { auth: { tokens: ["${TABLES_TOKEN}"] } }   # who may PUT and DELETE; none → open
+ * }</pre>
+ *
+ * @param name       the table's name (letters, digits, '_' and '-')
+ * @param partitions partitions of its topic (default 1; every processor reads all of them)
+ * @param http       bearer tokens for the HTTP API; absent or empty → open, as for pipelines
+ */
+public record TableConfig(String name, Integer partitions, HttpConfig http) {
+    public TableConfig {
+        partitions = partitions == null ? 1 : partitions;
+        http = http == null ? HttpConfig.DEFAULTS : http;
+    }
+
+    /** The table's compacted topic. */
+    public String topic() {
+        return "sluice.table." + name;
+    }
+}

@@ -30,8 +30,9 @@ final class JarBuilder {
      * @return the jar
      */
     static Path build(Path jar, Map<String, String> sources) {
+        Path work = null;
         try {
-            Path work = Files.createTempDirectory(jar.getParent(), "build-");
+            work = Files.createTempDirectory("sluice-jar-build-");
             Path src = work.resolve("src");
             Path classes = work.resolve("classes");
             Files.createDirectories(classes);
@@ -62,6 +63,21 @@ final class JarBuilder {
             return jar;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            deleteQuietly(work);
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        if (dir == null) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            // a temp folder left behind is not worth failing a test for
         }
     }
 

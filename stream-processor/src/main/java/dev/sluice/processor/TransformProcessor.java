@@ -80,22 +80,23 @@ final class TransformProcessor implements Processor<byte[], byte[], byte[], byte
             }
             return;
         }
-        dev.sluice.transforms.Record input;
+        ObjectNode json;
         try {
             JsonNode node = record.value() == null ? null : JSON.readTree(record.value());
             if (node == null || !node.isObject()) {
                 throw new IllegalArgumentException("the value is not a JSON object");
             }
-            input = dev.sluice.transforms.Record.of((ObjectNode) node, metadata(record));
+            json = (ObjectNode) node;
         } catch (IOException | IllegalArgumentException e) {
             deadLetter(record, "parse", null, e);
             return;
         }
-        String mismatch = schema.mismatch(input.json());
+        String mismatch = schema.mismatch(json);
         if (mismatch != null) {
             deadLetter(record, "schema", null, new IllegalArgumentException(mismatch));
             return;
         }
+        dev.sluice.transforms.Record input = dev.sluice.transforms.Record.of(json, metadata(record));
         if (!pipeline.hasTransforms()) {
             String missing = missingPartitionField(input);
             if (missing != null) {
@@ -124,11 +125,13 @@ final class TransformProcessor implements Processor<byte[], byte[], byte[], byte
             return;
         }
         for (dev.sluice.transforms.Record output : outputs) {
+            // A record that came through unchanged keeps its original bytes: no re-serialising.
+            byte[] value = output == input && !input.isModified() ? record.value() : bytes(output);
             String missing = missingPartitionField(output);
             if (missing != null) {
-                deadLetter(record.withValue(bytes(output)), "partition", null, new IllegalArgumentException(missing));
+                deadLetter(record.withValue(value), "partition", null, new IllegalArgumentException(missing));
             } else {
-                context.forward(record.withValue(bytes(output)), PipelineTopology.OUTPUT);
+                context.forward(record.withValue(value), PipelineTopology.OUTPUT);
             }
         }
     }
@@ -158,8 +161,12 @@ final class TransformProcessor implements Processor<byte[], byte[], byte[], byte
 
     /** Why the record cannot be placed when the pipeline sends records without a partition field to the DLQ. */
     private String missingPartitionField(dev.sluice.transforms.Record record) {
+        if (requiredPartitionFields.isEmpty()) {
+            return null;
+        }
+        ObjectNode json = record.json();
         for (String field : requiredPartitionFields) {
-            JsonNode value = record.json().get(field);
+            JsonNode value = json.get(field);
             if (value == null || value.isNull() || value.isTextual() && value.asText().isEmpty()) {
                 return "field '" + field + "' is missing, null or empty, and sink.partitionBy needs it"
                         + " (sink.missingPartitionField: dlq)";

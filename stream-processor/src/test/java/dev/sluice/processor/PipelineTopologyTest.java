@@ -235,4 +235,33 @@ class PipelineTopologyTest {
                     .map(v -> Record.parse(v).getString("name")).toList());
         }
     }
+
+    /** Reads a field, emits its input as it is. */
+    public static final class PassThrough implements Transform {
+        @Override
+        public void apply(Record record, Emitter out) {
+            if (record.getString("id") != null && record.has("id")) {
+                out.emit(record);
+            }
+        }
+    }
+
+    @Test
+    void aRecordNoTransformChangedKeepsItsOriginalBytes() {
+        PipelineConfig pipeline = new ConfigLoader(Map.of()).parse("pipelines: [{name: events, transforms: [{label: pass, class: "
+                + PassThrough.class.getName() + "}, {label: tag, class: " + Tag.class.getName() + "}]}]").pipelines().get(0);
+        PipelineConfig passOnly = new ConfigLoader(Map.of()).parse("pipelines: [{name: events, transforms: [{label: pass, class: "
+                + PassThrough.class.getName() + "}]}]").pipelines().get(0);
+        String spaced = "{ \"id\" : \"1\",  \"user\": \"u\" }";
+        try (TopologyTestDriver driver = new TopologyTestDriver(build(passOnly), props())) {
+            driver.createInputTopic("events", new ByteArraySerializer(), new ByteArraySerializer()).pipeInput(utf8(spaced));
+            assertEquals(List.of(spaced), values(driver.createOutputTopic("events.out", new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer())), "unchanged: the producer's bytes, whitespace and all");
+        }
+        try (TopologyTestDriver driver = new TopologyTestDriver(build(pipeline), props())) {
+            driver.createInputTopic("events", new ByteArraySerializer(), new ByteArraySerializer()).pipeInput(utf8(spaced));
+            assertEquals(List.of("{\"id\":\"1\",\"user\":\"u\",\"tag\":\"events/tag/null\"}"), values(driver.createOutputTopic(
+                    "events.out", new ByteArrayDeserializer(), new ByteArrayDeserializer())), "changed: serialised anew");
+        }
+    }
 }

@@ -36,6 +36,7 @@ public final class Record {
 
     private final ObjectNode json;
     private final RecordMetadata metadata;
+    private boolean modified;
 
     private Record(ObjectNode json, RecordMetadata metadata) {
         this.json = Objects.requireNonNull(json, "json");
@@ -72,7 +73,17 @@ public final class Record {
 
     /** The record's JSON, for access beyond the helpers below. Changes to it change the record. */
     public ObjectNode json() {
+        modified = true; // the caller may change it
         return json;
+    }
+
+    /**
+     * Whether the record may differ from the JSON it was created with: true after a setter or
+     * {@link #remove}, or once {@link #json()} or {@link #get} handed out an object or array the caller
+     * could change. The pipeline passes a record that is not modified on with its original bytes.
+     */
+    public boolean isModified() {
+        return modified;
     }
 
     /** Where the record came from. */
@@ -80,8 +91,19 @@ public final class Record {
         return metadata;
     }
 
-    /** The value at a path, or null when absent. */
+    /**
+     * The value at a path, or null when absent. An object or array returned is the record's own:
+     * changing it changes the record.
+     */
     public JsonNode get(String path) {
+        JsonNode node = find(path);
+        if (node != null && node.isContainerNode()) {
+            modified = true;
+        }
+        return node;
+    }
+
+    private JsonNode find(String path) {
         JsonNode node = json;
         for (Object segment : FieldPath.parse(path).segments) {
             node = segment instanceof String name ? (node.isObject() ? node.get(name) : null)
@@ -95,7 +117,7 @@ public final class Record {
 
     /** True when the path leads to a value that is not JSON null. */
     public boolean has(String path) {
-        JsonNode value = get(path);
+        JsonNode value = find(path);
         return value != null && !value.isNull();
     }
 
@@ -201,6 +223,7 @@ public final class Record {
      * existing element or the next one (appending); anything else throws.
      */
     public Record set(String path, JsonNode value) {
+        modified = true;
         List<Object> segments = FieldPath.parse(path).segments;
         JsonNode parent = json;
         for (int i = 0; i < segments.size() - 1; i++) {
@@ -245,6 +268,7 @@ public final class Record {
 
     /** Removes the value at a path; nothing happens when it is absent. */
     public Record remove(String path) {
+        modified = true;
         List<Object> segments = FieldPath.parse(path).segments;
         JsonNode parent = json;
         for (int i = 0; i < segments.size() - 1 && parent != null; i++) {
@@ -271,7 +295,7 @@ public final class Record {
     }
 
     private JsonNode present(String path) {
-        JsonNode value = get(path);
+        JsonNode value = find(path);
         return value == null || value.isNull() ? null : value;
     }
 

@@ -100,4 +100,22 @@ class RecordTest {
         assertEquals("v", r.metadata().header("h"));
         assertEquals(RecordMetadata.NONE, Record.empty().metadata());
     }
+
+    @Test
+    void knowsWhetherItMayHaveBeenModified() {
+        Record r = Record.parse("{\"a\":1,\"o\":{\"k\":1},\"s\":\"x\"}");
+        r.getString("s");
+        r.getLong("a");
+        r.get("a");
+        r.has("o.k");
+        r.getString("o");
+        assertFalse(r.isModified(), "reads of values leave it unmodified");
+        r.get("o");
+        assertTrue(r.isModified(), "an object handed out may be changed");
+        assertTrue(Record.parse("{}").set("a", 1).isModified());
+        assertTrue(Record.parse("{}").remove("a").isModified());
+        Record viaJson = Record.parse("{}");
+        viaJson.json();
+        assertTrue(viaJson.isModified());
+    }
 }

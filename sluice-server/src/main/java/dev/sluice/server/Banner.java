@@ -14,6 +14,8 @@ final class Banner {
         StringBuilder out = new StringBuilder();
         Path dataDir = stack.options().dataDir().toAbsolutePath().normalize();
         out.append("\nSluice is running (dev). Data directory: ").append(dataDir).append("\n");
+        out.append("Transforms  jars from ").append(stack.config().transforms().dir() != null
+                ? stack.config().transforms().dir() : dataDir.resolve("transforms")).append("/\n");
         for (PipelineConfig p : stack.config().pipelines()) {
             SinkConfig sink = p.sink();
             out.append("\nPipeline ").append(p.name()).append("\n");
@@ -40,6 +42,10 @@ final class Banner {
             out.append("\nRoles       ").append(stack.server().roles()).append(" (the others run elsewhere or not at all)");
         }
         if (stack.server().roles().contains(Role.INGEST)) {
+            for (var table : stack.config().tables()) {
+                out.append("\nTable       ").append(table.name()).append(": PUT/DELETE ").append(stack.httpBaseUrl())
+                        .append("/tables/").append(table.name()).append("/{key}   (topic ").append(table.topic()).append(")");
+            }
             out.append("\nHealth      ").append(stack.httpBaseUrl()).append("/healthz");
         }
         out.append("\n");

@@ -13,18 +13,9 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 records="${1:-1000000}"
 
-./mvnw -B -q -DskipTests -pl sluice-server,benchmarks -am package
+. benchmarks/lib.sh
+start_broker benchmarks/processor.yaml
 
-data="$(mktemp -d)"
-server=""
-trap 'kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$data"' EXIT
-java -Xmx1g -jar sluice-server/target/sluice.jar dev --data-dir "$data/run" --roles ingest \
-  --http-port 18080 --kafka-port 19092 --s3-port 19000 --config benchmarks/processor.yaml > "$data/sluice.log" 2>&1 &
-server=$!
-for _ in $(seq 1 120); do grep -q "Stop with Ctrl-C" "$data/sluice.log" && break; kill -0 "$server" 2>/dev/null || break; sleep 1; done
-grep -q "Stop with Ctrl-C" "$data/sluice.log" || { cat "$data/sluice.log"; echo "sluice did not start" >&2; exit 1; }
-
-cp="benchmarks/target/benchmarks.jar:benchmarks/target/lib/*"
 for n in 0 1 3; do
   java -Xmx1g -cp "$cp" dev.sluice.benchmarks.SinkDrain fill --bootstrap 127.0.0.1:19092 --topic "t$n" --records "$records"
   java -Xmx1g -cp "$cp" dev.sluice.benchmarks.SinkDrain fill --bootstrap 127.0.0.1:19092 --topic "w$n" --records 200000

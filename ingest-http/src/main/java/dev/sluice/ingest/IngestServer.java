@@ -2,6 +2,7 @@ package dev.sluice.ingest;
 
 import dev.sluice.config.SluiceConfig;
 import io.javalin.Javalin;
+import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.HttpStatus;
@@ -9,6 +10,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,12 +37,16 @@ public final class IngestServer implements AutoCloseable {
 
     public IngestServer(SluiceConfig config, RecordSender sender, Backpressure backpressure, PrometheusMeterRegistry registry,
                         List<HealthCheck> checks, String host, int port) {
-        this(config, sender, null, backpressure, registry, checks, host, port);
+        this(config, sender, null, backpressure, registry, checks, host, port, routes -> {});
     }
 
-    /** @param tables writes lookup-table rows; null when the config declares no table */
+    /**
+     * @param tables writes lookup-table rows; null when the config declares no table
+     * @param more   other roles' endpoints served on the same port (the workflows REST API)
+     */
     public IngestServer(SluiceConfig config, RecordSender sender, TableWriter tables, Backpressure backpressure,
-                        PrometheusMeterRegistry registry, List<HealthCheck> checks, String host, int port) {
+                        PrometheusMeterRegistry registry, List<HealthCheck> checks, String host, int port,
+                        Consumer<RoutesConfig> more) {
         this.host = host;
         this.port = port;
         IngestMetrics metrics = new IngestMetrics(registry, config, backpressure);
@@ -74,6 +80,7 @@ public final class IngestServer implements AutoCloseable {
                 cfg.routes.put("/tables/{table}/{key}", table::put);
                 cfg.routes.delete("/tables/{table}/{key}", table::delete);
             }
+            more.accept(cfg.routes);
             cfg.routes.get("/healthz", health);
             cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
             cfg.routes.exception(IngestError.class, (e, ctx) -> {

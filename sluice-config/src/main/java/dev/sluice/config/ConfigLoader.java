@@ -72,7 +72,7 @@ public final class ConfigLoader {
             throw new ConfigException("pipelines", "the file is empty; declare at least one pipeline");
         }
         if (!tree.isObject()) {
-            throw new ConfigException("", "the top level must be a mapping with keys pipelines, storage, kafka, transforms, tables");
+            throw new ConfigException("", "the top level must be a mapping with keys pipelines, storage, kafka, transforms, tables, workflows, workflowsDir");
         }
         expandVariables(tree, "");
         rejectNotYetImplemented(tree);
@@ -196,6 +196,7 @@ public final class ConfigLoader {
             }
         }
         validateTables(config);
+        validateWorkflows(config);
         StorageConfig storage = config.storage();
         if (storage != null && (storage.accessKey() == null) != (storage.secretKey() == null)) {
             throw new ConfigException("storage", "set both accessKey and secretKey, or neither (to use the default AWS credentials)");
@@ -226,6 +227,46 @@ public final class ConfigLoader {
                     throw new ConfigException(at + ".http.auth.tokens[" + t + "]", "is empty (is its environment variable set?)");
                 }
             }
+        }
+    }
+
+    private static final Pattern WORKFLOW_NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
+    private static void validateWorkflows(SluiceConfig config) {
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < config.workflows().size(); i++) {
+            WorkflowConfig workflow = config.workflows().get(i);
+            String at = "workflows[" + i + "]";
+            if (workflow == null) {
+                throw new ConfigException(at, "is empty");
+            }
+            if (workflow.name() == null || !WORKFLOW_NAME.matcher(workflow.name()).matches()) {
+                throw new ConfigException(at + ".name", "'" + workflow.name()
+                        + "' is not a workflow name (letters, digits, '_' and '-', at most 64; it becomes a URL segment)");
+            }
+            if (!names.add(workflow.name())) {
+                throw new ConfigException(at + ".name", "workflow '" + workflow.name() + "' is declared twice");
+            }
+            if (workflow.className() == null || workflow.className().isBlank()) {
+                throw new ConfigException(at + ".class", "is required");
+            }
+            if (workflow.jar() != null && (workflow.jar().isBlank() || workflow.jar().contains("/")
+                    || workflow.jar().contains("\\") || !workflow.jar().endsWith(".jar"))) {
+                throw new ConfigException(at + ".jar", "'" + workflow.jar()
+                        + "' is not a jar file name in workflowsDir (write e.g. acme-workflows.jar)");
+            }
+            WorkflowConfig.Notifications notifications = workflow.trigger().notifications();
+            if (notifications != null && (notifications.pipeline() == null || config.pipeline(notifications.pipeline()).isEmpty())) {
+                throw new ConfigException(at + ".trigger.notifications.pipeline", "'" + notifications.pipeline()
+                        + "' is not a pipeline of this file; declared: " + config.pipelines().stream().map(PipelineConfig::name).toList());
+            }
+            if (workflow.trigger().schedule() != null && workflow.trigger().schedule().isBlank()) {
+                throw new ConfigException(at + ".trigger.schedule", "is empty; write a cron expression such as \"0 * * * *\"");
+            }
+            if (workflow.retention().isZero() || workflow.retention().isNegative()) {
+                throw new ConfigException(at + ".retention", "must be positive");
+            }
+            validateHttp(workflow.http(), at + ".http");
         }
     }
 

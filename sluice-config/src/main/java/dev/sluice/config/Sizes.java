@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
 /** Parses the human notations used in {@code sluice.yaml}: {@code 512KB}, {@code 10MB}, {@code 30s}, {@code 5m}. */
 public final class Sizes {
     private static final Pattern BYTES = Pattern.compile("(\\d+)\\s*(B|KB|MB|GB|KIB|MIB|GIB)?");
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(MS|S|M|H)?");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(MS|S|M|H|D)?");
 
     private Sizes() {}
 
@@ -32,11 +32,11 @@ public final class Sizes {
         };
     }
 
-    /** A duration from {@code 500ms}, {@code 30s}, {@code 5m} or {@code 1h}; a bare number means seconds. */
+    /** A duration from {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h} or {@code 7d}; a bare number means seconds. */
     public static Duration parseDuration(String text) {
         Matcher m = DURATION.matcher(text.trim().toUpperCase(Locale.ROOT));
         if (!m.matches()) {
-            throw new IllegalArgumentException('"' + text + "\" is not a duration (use e.g. 500ms, 30s, 5m, 1h)");
+            throw new IllegalArgumentException('"' + text + "\" is not a duration (use e.g. 500ms, 30s, 5m, 1h, 7d)");
         }
         long n = Long.parseLong(m.group(1));
         String unit = m.group(2) == null ? "S" : m.group(2);
@@ -44,7 +44,8 @@ public final class Sizes {
             case "MS" -> Duration.ofMillis(n);
             case "S" -> Duration.ofSeconds(n);
             case "M" -> Duration.ofMinutes(n);
-            default -> Duration.ofHours(n);
+            case "H" -> Duration.ofHours(n);
+            default -> Duration.ofDays(n);
         };
     }
 
@@ -59,7 +60,7 @@ public final class Sizes {
         }
     }
 
-    static final class DurationDeserializer extends JsonDeserializer<Duration> {
+    public static final class DurationDeserializer extends JsonDeserializer<Duration> {
         @Override
         public Duration deserialize(JsonParser p, DeserializationContext ctx) throws IOException {
             try {

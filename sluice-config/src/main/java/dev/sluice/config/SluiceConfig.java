@@ -11,14 +11,31 @@ import java.util.Optional;
  * @param kafka     the Kafka cluster, or null for the embedded broker ({@code sluice dev})
  * @param transforms where transform jars come from
  * @param tables    lookup tables for transforms
+ * @param workflows durable workflows
+ * @param workflowsDir where workflow jars come from (default {@code <data-dir>/workflows})
  */
 public record SluiceConfig(List<PipelineConfig> pipelines, StorageConfig storage, KafkaConfig kafka,
-                           TransformsConfig transforms, List<TableConfig> tables) {
+                           TransformsConfig transforms, List<TableConfig> tables, List<WorkflowConfig> workflows,
+                           String workflowsDir) {
 
     public SluiceConfig {
         pipelines = pipelines == null ? List.of() : List.copyOf(pipelines);
         transforms = transforms == null ? TransformsConfig.DEFAULTS : transforms;
         tables = tables == null ? List.of() : List.copyOf(tables);
+        workflows = workflows == null ? List.of() : List.copyOf(workflows);
+    }
+
+    public SluiceConfig(List<PipelineConfig> pipelines, StorageConfig storage, KafkaConfig kafka,
+                        TransformsConfig transforms, List<TableConfig> tables) {
+        this(pipelines, storage, kafka, transforms, tables, null, null);
+    }
+
+    public Optional<WorkflowConfig> workflow(String name) {
+        return workflows.stream().filter(w -> w.name().equals(name)).findFirst();
+    }
+
+    public SluiceConfig withWorkflows(List<WorkflowConfig> newWorkflows) {
+        return new SluiceConfig(pipelines, storage, kafka, transforms, tables, newWorkflows, workflowsDir);
     }
 
     public Optional<TableConfig> table(String name) {
@@ -30,10 +47,10 @@ public record SluiceConfig(List<PipelineConfig> pipelines, StorageConfig storage
     }
 
     public SluiceConfig withStorage(StorageConfig newStorage) {
-        return new SluiceConfig(pipelines, newStorage, kafka, transforms, tables);
+        return new SluiceConfig(pipelines, newStorage, kafka, transforms, tables, workflows, workflowsDir);
     }
 
     public SluiceConfig withKafka(KafkaConfig newKafka) {
-        return new SluiceConfig(pipelines, storage, newKafka, transforms, tables);
+        return new SluiceConfig(pipelines, storage, newKafka, transforms, tables, workflows, workflowsDir);
     }
 }

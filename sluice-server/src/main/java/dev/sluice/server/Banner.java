@@ -3,6 +3,7 @@ package dev.sluice.server;
 import dev.sluice.config.BatchConfig;
 import dev.sluice.config.PipelineConfig;
 import dev.sluice.config.SinkConfig;
+import dev.sluice.config.WorkflowConfig;
 import java.nio.file.Path;
 import java.util.Locale;
 
@@ -48,9 +49,34 @@ final class Banner {
             }
             out.append("\nHealth      ").append(stack.httpBaseUrl()).append("/healthz");
         }
+        if (stack.server().workflows() != null) {
+            workflows(out, stack);
+        }
         out.append("\n");
         out.append("Stop with Ctrl-C; open batches are written first.\n");
         return out.toString();
+    }
+
+    private static void workflows(StringBuilder out, DevStack stack) {
+        String base = stack.httpBaseUrl() + "/client/v4/accounts/" + stack.config().storage().account() + "/workflows/";
+        out.append("\nWorkflows   jars from ").append(stack.config().workflowsDir() != null ? stack.config().workflowsDir()
+                : stack.options().dataDir().toAbsolutePath().normalize().resolve("workflows")).append("/");
+        for (WorkflowConfig w : stack.config().workflows()) {
+            out.append("\nWorkflow    ").append(w.name()).append(" (class ").append(w.className()).append(")");
+            if (w.trigger().notifications() != null) {
+                out.append(", an instance per object of pipeline ").append(w.trigger().notifications().pipeline());
+            }
+            if (w.trigger().schedule() != null) {
+                out.append(", an instance per tick of \"").append(w.trigger().schedule()).append("\" (UTC)");
+            }
+            out.append("\n              create  POST ").append(base).append(w.name()).append("/instances   (")
+                    .append(w.http().auth().isOpen() ? "open" : "bearer token required").append(")");
+            out.append("\n              list    GET  ").append(base).append(w.name()).append("/instances");
+            out.append("\n              get     GET  ").append(base).append(w.name()).append("/instances/{id}");
+            out.append("\n              status  PATCH ").append(base).append(w.name()).append("/instances/{id}/status   {\"status\":\"pause|resume|terminate|restart\"}");
+            out.append("\n              event   POST ").append(base).append(w.name()).append("/instances/{id}/events/{type}");
+        }
+        out.append("\n              (Cloudflare's SDKs work with baseURL ").append(stack.httpBaseUrl()).append("/client/v4)");
     }
 
     private static void endpoints(StringBuilder out, DevStack stack, PipelineConfig p) {

@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
 
 /** {@code sluice dev}: a real Kafka broker, a real S3-compatible store and every role, in this one process. */
 @Command(name = "dev", mixinStandardHelpOptions = true,
-        description = "Run Sluice on this machine: embedded Kafka broker and S3 server, ingest, processor and sink.")
+        description = "Run Sluice on this machine: embedded Kafka broker and S3 server, ingest, processor, sink and workflows.")
 final class DevCommand implements Callable<Integer> {
 
     @Option(names = "--data-dir", defaultValue = "./.sluice", description = "Kafka log, objects and state (default: ${DEFAULT-VALUE})")
@@ -34,7 +34,7 @@ final class DevCommand implements Callable<Integer> {
     @Option(names = "--s3-port", defaultValue = "9000", description = "S3 endpoint port (default: ${DEFAULT-VALUE})")
     int s3Port;
 
-    @Option(names = "--roles", defaultValue = "ingest,processor,sink",
+    @Option(names = "--roles", defaultValue = "ingest,processor,sink,workflows",
             description = "roles to run in this process (default: ${DEFAULT-VALUE})")
     String roles;
 

@@ -25,7 +25,7 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, description = "the configuration file (sluice.yaml)")
     Path config;
 
-    @Option(names = "--roles", defaultValue = "ingest,processor,sink",
+    @Option(names = "--roles", defaultValue = "ingest,processor,sink,workflows",
             description = "roles to run in this process (default: ${DEFAULT-VALUE})")
     String roles;
 

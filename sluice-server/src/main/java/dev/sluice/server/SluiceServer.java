@@ -3,6 +3,7 @@ package dev.sluice.server;
 import dev.sluice.config.KafkaConfig;
 import dev.sluice.config.PipelineConfig;
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.config.UserJars;
 import dev.sluice.ingest.Backpressure;
 import dev.sluice.ingest.HealthCheck;
 import dev.sluice.ingest.IngestServer;
@@ -10,6 +11,9 @@ import dev.sluice.ingest.RecordSender;
 import dev.sluice.ingest.TableWriter;
 import dev.sluice.processor.PipelineProcessor;
 import dev.sluice.processor.TransformJars;
+import dev.sluice.workflows.engine.WorkflowEngine;
+import dev.sluice.workflows.engine.WorkflowsApi;
+import io.javalin.Javalin;
 import io.micrometer.core.instrument.Gauge;
 import dev.sluice.sink.PipelineSink;
 import dev.sluice.sink.S3Clients;
@@ -30,7 +34,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.HeadBucketRequest;
 
 /**
- * Runs every role of every pipeline (ingest, processor, sink) against a Kafka cluster and an object
+ * Runs every role of every pipeline (ingest, processor, sink) and the workflows engine against a Kafka cluster and an object
  * store given in the config. {@code sluice dev} puts an embedded broker and store under it; a
  * production deployment points it at real ones.
  *
@@ -51,6 +55,8 @@ public final class SluiceServer implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final StartedParts started = new StartedParts();
     private IngestServer ingest;
+    private WorkflowEngine workflows;
+    private Javalin workflowsServer;
 
     private final Set<Role> roles;
 
@@ -91,7 +97,7 @@ public final class SluiceServer implements AutoCloseable {
         Map<String, Object> adminProps = kafka.clientProperties();
         adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, "sluice-admin");
         Admin admin = started.add(Admin.create(adminProps));
-        TopicSetup.ensureTopics(admin, config.pipelines(), config.tables());
+        TopicSetup.ensureTopics(admin, config.pipelines(), config.tables(), !config.workflows().isEmpty());
 
         S3Client s3 = S3Clients.create(config.storage());
         started.add(s3);
@@ -105,6 +111,19 @@ public final class SluiceServer implements AutoCloseable {
         }
         BacklogMonitor backlog = new BacklogMonitor(admin, config.pipelines());
         List<HealthCheck> checks = new ArrayList<>();
+        if (roles.contains(Role.WORKFLOWS) && !config.workflows().isEmpty()) {
+            UserJars jars = started.add(UserJars.open(workflowsDir(dataDir), "workflowsDir",
+                    Thread.currentThread().getContextClassLoader()));
+            workflows = started.add(WorkflowEngine.start(config.workflows(), jars, kafka, config.storage(), dataDir.resolve("workflows-state"),
+                    PipelineSink.notificationsTopic(), registry));
+            workflows.awaitRunning(Duration.ofSeconds(60));
+            checks.add(HealthCheck.of("workflows", () -> {
+                String problem = workflows.problem();
+                if (problem != null) {
+                    throw new IllegalStateException(problem);
+                }
+            }));
+        }
         if (roles.contains(Role.PROCESSOR)) {
             // Every pipeline has a processor, even without transforms: it is where records that producers
             // wrote to Kafka directly are checked, and sent to the dead-letter topic when they are not JSON objects.
@@ -129,7 +148,16 @@ public final class SluiceServer implements AutoCloseable {
             started.add(() -> backlog.awaitProcessed(DRAIN_TIMEOUT));
         }
         started.add(backlog.start());
+        WorkflowsApi workflowsApi = workflows == null ? null : new WorkflowsApi(workflows, config.storage().account());
         if (!roles.contains(Role.INGEST)) {
+            if (workflowsApi != null) {
+                // A workflows-only process still serves the REST API of the instances it can read.
+                workflowsServer = Javalin.create(cfg -> {
+                    cfg.startup.showJavalinBanner = false;
+                    workflowsApi.register(cfg.routes);
+                }).start(host, httpPort);
+                started.add(workflowsServer::stop);
+            }
             return;
         }
         RecordSender sender = started.add(new RecordSender(kafka, PRODUCER_LANES, PRODUCER_CAPACITY_BYTES,
@@ -143,7 +171,11 @@ public final class SluiceServer implements AutoCloseable {
             }
         }));
         ingest = started.add(new IngestServer(config, sender, tables, new Backpressure(backlog, sender), registry, checks,
-                host, httpPort).start());
+                host, httpPort, routes -> {
+                    if (workflowsApi != null) {
+                        workflowsApi.register(routes);
+                    }
+                }).start());
     }
 
     /** {@code transforms.dir}, or {@code <data-dir>/transforms}. */
@@ -151,9 +183,19 @@ public final class SluiceServer implements AutoCloseable {
         return config.transforms().dir() != null ? Path.of(config.transforms().dir()) : dataDir.resolve("transforms");
     }
 
-    /** The bound HTTP port, or -1 when this process does not run the ingest role. */
+    /** {@code workflowsDir}, or {@code <data-dir>/workflows}. */
+    private Path workflowsDir(Path dataDir) {
+        return config.workflowsDir() != null ? Path.of(config.workflowsDir()) : dataDir.resolve("workflows");
+    }
+
+    /** The bound HTTP port, or -1 when this process serves no HTTP (neither ingest nor workflows). */
     public int httpPort() {
-        return ingest == null ? -1 : ingest.port();
+        return ingest != null ? ingest.port() : workflowsServer != null ? workflowsServer.port() : -1;
+    }
+
+    /** The workflows engine, or null when this process does not run the workflows role (or has no workflows). */
+    public WorkflowEngine workflows() {
+        return workflows;
     }
 
     public Set<Role> roles() {

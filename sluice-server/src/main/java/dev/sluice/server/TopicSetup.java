@@ -3,6 +3,7 @@ package dev.sluice.server;
 import dev.sluice.config.PipelineConfig;
 import dev.sluice.config.TableConfig;
 import dev.sluice.sink.PipelineSink;
+import dev.sluice.workflows.engine.WorkflowTopics;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -22,8 +23,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Creates each pipeline's topics before any role starts: {@code {pipeline}} (ingest),
  * {@code {pipeline}.out} (processor output), {@code {pipeline}.dlq}, {@code {pipeline}.sink-state}
- * (the sink's batch manifests, compacted), the shared {@code sluice.notifications}, and a compacted
- * {@code sluice.table.{name}} per lookup table.
+ * (the sink's batch manifests, compacted), the shared {@code sluice.notifications}, a compacted
+ * {@code sluice.table.{name}} per lookup table, and the workflows' commands topic when workflows are declared
+ * (Kafka Streams creates the engine's changelogs itself).
  * Existing topics are kept as they are.
  */
 final class TopicSetup {
@@ -34,7 +36,7 @@ final class TopicSetup {
 
     private TopicSetup() {}
 
-    static void ensureTopics(Admin admin, List<PipelineConfig> pipelines, List<TableConfig> tables) {
+    static void ensureTopics(Admin admin, List<PipelineConfig> pipelines, List<TableConfig> tables, boolean workflows) {
         try {
             Set<String> existing = admin.listTopics().names().get(60, TimeUnit.SECONDS);
             List<NewTopic> missing = new ArrayList<>();
@@ -55,6 +57,10 @@ final class TopicSetup {
                     missing.add(new NewTopic(table.topic(), Optional.of(table.partitions()), Optional.empty())
                             .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
                 }
+            }
+            if (workflows && !existing.contains(WorkflowTopics.COMMANDS)) {
+                missing.add(new NewTopic(WorkflowTopics.COMMANDS, Optional.of(WorkflowTopics.COMMAND_PARTITIONS), Optional.empty())
+                        .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(WorkflowTopics.MAX_MESSAGE_BYTES))));
             }
             if (!existing.contains(PipelineSink.notificationsTopic())) {
                 missing.add(new NewTopic(PipelineSink.notificationsTopic(), Optional.of(NOTIFICATION_PARTITIONS), Optional.empty()));

@@ -1,174 +1,41 @@
 package dev.sluice.processor;
 
-import dev.sluice.config.ConfigException;
 import dev.sluice.config.PipelineConfig;
 import dev.sluice.config.TransformConfig;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.MalformedURLException;
-import java.net.URL;
-import java.net.URLClassLoader;
-import java.nio.file.Files;
+import dev.sluice.config.UserJars;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Enumeration;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
-import java.util.jar.JarEntry;
-import java.util.jar.JarFile;
-import java.util.stream.Stream;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
- * The jars of {@code transforms.dir}, each behind a class loader of its own that looks in its jar
- * first: two jars may bundle different versions of one library without either seeing the other's.
- * Only the Transform API, Jackson (its types are in the API), SLF4J and the JDK come from Sluice,
- * so that a transform and the pipeline agree on what a {@code Record} is.
- *
- * <p>A transform's class is looked up in the jar its config names, else in the one jar that holds
- * it, else on Sluice's own classpath; every failure names the pipeline, label, class and jar.
+ * The jars of {@code transforms.dir} ({@link UserJars}): a transform's class is looked up in the jar its
+ * config names, else in the one jar that holds it, else on Sluice's own classpath; every failure names
+ * the pipeline, label, class and jar.
  */
 public final class TransformJars implements AutoCloseable {
-    private static final Logger log = LoggerFactory.getLogger(TransformJars.class);
-    private static final String[] SHARED = {"java.", "javax.", "jdk.", "sun.", "com.sun.", "dev.sluice.transforms.",
-            "com.fasterxml.jackson.", "org.slf4j."};
+    private final UserJars jars;
 
-    private final Path dir;
-    private final ClassLoader classpath;
-    private final Map<String, JarLoader> jars = new TreeMap<>();
-    private final Map<String, List<String>> jarsByClass = new HashMap<>();
-
-    private TransformJars(Path dir, ClassLoader classpath) {
-        this.dir = dir;
-        this.classpath = classpath;
+    private TransformJars(UserJars jars) {
+        this.jars = jars;
     }
 
     /** Opens every jar of {@code dir} (a missing folder means no jars); classes not in a jar come from {@code classpath}. */
     public static TransformJars open(Path dir, ClassLoader classpath) {
-        TransformJars result = new TransformJars(dir, classpath);
-        if (dir == null || !Files.isDirectory(dir)) {
-            return result;
-        }
-        try (Stream<Path> files = Files.list(dir)) {
-            for (Path jar : files.filter(f -> f.getFileName().toString().endsWith(".jar")).sorted().toList()) {
-                result.add(jar);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the transforms folder " + dir, e);
-        }
-        if (!result.jars.isEmpty()) {
-            log.info("transform jars in {}: {}", dir, result.jars.keySet());
-        }
-        return result;
+        return new TransformJars(UserJars.open(dir, "transforms.dir", classpath));
     }
 
     /** Only the classpath, no folder of jars. */
     public static TransformJars classpathOnly(ClassLoader classpath) {
-        return new TransformJars(null, classpath);
+        return new TransformJars(UserJars.classpathOnly(classpath));
     }
 
-    private void add(Path jar) throws IOException {
-        String name = jar.getFileName().toString();
-        try (JarFile file = new JarFile(jar.toFile())) {
-            for (Enumeration<JarEntry> entries = file.entries(); entries.hasMoreElements(); ) {
-                String entry = entries.nextElement().getName();
-                if (entry.endsWith(".class") && !entry.contains("-") && !entry.startsWith("META-INF/")) {
-                    String className = entry.substring(0, entry.length() - ".class".length()).replace('/', '.');
-                    jarsByClass.computeIfAbsent(className, c -> new ArrayList<>()).add(name);
-                }
-            }
-        }
-        jars.put(name, new JarLoader(name, jar.toUri().toURL(), classpath));
-    }
-
-    /** The class of a transform step, or a {@link ConfigException} that says exactly what is wrong. */
+    /** The class of a transform step, or a {@code ConfigException} that says exactly what is wrong. */
     Class<?> load(PipelineConfig pipeline, TransformConfig step) {
         String at = "pipeline " + pipeline.name() + ", transform '" + step.label() + "' (class " + step.className()
                 + (step.jar() == null ? "" : ", jar " + step.jar()) + ")";
-        String key = "pipelines[" + pipeline.name() + "].transforms[" + step.label() + "]";
-        ClassLoader loader;
-        if (step.jar() != null) {
-            JarLoader jar = jars.get(step.jar());
-            if (jar == null) {
-                throw new ConfigException(key + ".jar", at + ": no jar " + step.jar() + " in " + describeDir());
-            }
-            loader = jar;
-        } else {
-            List<String> holders = jarsByClass.getOrDefault(step.className(), List.of());
-            if (holders.size() > 1) {
-                throw new ConfigException(key + ".jar", at + ": the class is in " + holders
-                        + "; say which with jar: <name>");
-            }
-            loader = holders.isEmpty() ? classpath : jars.get(holders.get(0));
-        }
-        try {
-            return Class.forName(step.className(), true, loader);
-        } catch (ClassNotFoundException e) {
-            String where = step.jar() != null ? "not in " + step.jar() : "not in " + describeDir() + " nor on the classpath";
-            throw new ConfigException(key + ".class", at + ": class " + where);
-        } catch (LinkageError e) {
-            throw new ConfigException(key + ".class", at + ": cannot be loaded: " + e);
-        }
-    }
-
-    private String describeDir() {
-        return dir == null ? "any transforms folder" : "transforms.dir " + dir + (jars.isEmpty() ? " (no jars)" : " " + jars.keySet());
+        return jars.load(step.className(), step.jar(), at, "pipelines[" + pipeline.name() + "].transforms[" + step.label() + "]");
     }
 
     @Override
     public void close() {
-        for (JarLoader jar : jars.values()) {
-            try {
-                jar.close();
-            } catch (IOException e) {
-                log.debug("closing the class loader of {} failed", jar.name, e);
-            }
-        }
-    }
-
-    /** Looks in its own jar first, except for what Sluice and the transform must share. */
-    private static final class JarLoader extends URLClassLoader {
-        static {
-            registerAsParallelCapable();
-        }
-
-        final String name;
-
-        JarLoader(String name, URL jar, ClassLoader parent) throws MalformedURLException {
-            super("transforms:" + name, new URL[] {jar}, parent);
-            this.name = name;
-        }
-
-        @Override
-        protected Class<?> loadClass(String className, boolean resolve) throws ClassNotFoundException {
-            for (String prefix : SHARED) {
-                if (className.startsWith(prefix)) {
-                    return super.loadClass(className, resolve);
-                }
-            }
-            synchronized (getClassLoadingLock(className)) {
-                Class<?> loaded = findLoadedClass(className);
-                if (loaded == null) {
-                    try {
-                        loaded = findClass(className);
-                    } catch (ClassNotFoundException notInJar) {
-                        return super.loadClass(className, resolve);
-                    }
-                }
-                if (resolve) {
-                    resolveClass(loaded);
-                }
-                return loaded;
-            }
-        }
-
-        @Override
-        public URL getResource(String resource) {
-            URL own = findResource(resource);
-            return own != null ? own : super.getResource(resource);
-        }
+        jars.close();
     }
 }

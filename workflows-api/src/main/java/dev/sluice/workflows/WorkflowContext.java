@@ -19,6 +19,31 @@ public interface WorkflowContext {
     /** Its {@code config} map; empty when absent. */
     Map<String, Object> config();
 
+    /**
+     * The object store Sluice writes to ({@code storage} in {@code sluice.yaml}, or the embedded one of
+     * {@code sluice dev}), so a workflow started by an object notification can read that object.
+     */
+    default Storage storage() {
+        return Storage.NONE;
+    }
+
+    /**
+     * Where the objects are, for an S3 client of the workflow's own.
+     *
+     * @param endpoint  e.g. {@code http://127.0.0.1:9000}; null for AWS S3 itself
+     * @param region    signing region
+     * @param accessKey null to use the default AWS credentials
+     * @param secretKey null with {@code accessKey}
+     */
+    record Storage(String endpoint, String region, String accessKey, String secretKey) {
+        public static final Storage NONE = new Storage(null, "us-east-1", null, null);
+
+        @Override
+        public String toString() {
+            return "Storage[endpoint=" + endpoint + ", region=" + region + "]";
+        }
+    }
+
     /** A string from {@link #config()}, or {@code fallback} when absent. */
     default String configString(String key, String fallback) {
         Object value = config().get(key);

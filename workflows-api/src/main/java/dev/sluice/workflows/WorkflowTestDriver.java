@@ -45,6 +45,7 @@ public final class WorkflowTestDriver implements AutoCloseable {
     private final Map<String, Boolean> opened = new HashMap<>();
     private final String name;
     private Map<String, Object> config = Map.of();
+    private WorkflowContext.Storage storage = WorkflowContext.Storage.NONE;
     private final Map<String, Integer> failures = new HashMap<>();
     private long now = EPOCH.toEpochMilli();
     private int created;
@@ -66,6 +67,12 @@ public final class WorkflowTestDriver implements AutoCloseable {
     /** The workflow's {@code config}, as {@code sluice.yaml} would give it. */
     public WorkflowTestDriver config(Map<String, Object> workflowConfig) {
         this.config = Map.copyOf(workflowConfig);
+        return this;
+    }
+
+    /** The object store {@link WorkflowContext#storage()} gives the workflow. */
+    public WorkflowTestDriver storage(WorkflowContext.Storage objectStore) {
+        this.storage = objectStore;
         return this;
     }
 
@@ -128,6 +135,11 @@ public final class WorkflowTestDriver implements AutoCloseable {
                     @Override
                     public Map<String, Object> config() {
                         return ownConfig;
+                    }
+
+                    @Override
+                    public Storage storage() {
+                        return storage;
                     }
                 });
             } catch (Exception e) {

@@ -1,0 +1,63 @@
+package dev.sluice.workflows.engine;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.workflows.Trigger;
+import dev.sluice.workflows.internal.ErrorInfo;
+import dev.sluice.workflows.internal.InstanceState;
+import dev.sluice.workflows.internal.Outcome;
+import dev.sluice.workflows.internal.StepValues;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/**
+ * One record of the commands topic: everything that changes an instance goes through it, so the task
+ * that owns the instance's partition is its only writer.
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+record Command(Type type, String workflow, String id, JsonNode params, Trigger trigger, InstanceState.ParentRef parent,
+               String token, Outcome outcome, String eventType, JsonNode payload, String from, Integer count,
+               String stepId, JsonNode output, ErrorInfo error) {
+
+    enum Type { CREATE, OUTCOME, EVENT, PAUSE, RESUME, TERMINATE, RESTART, CHILD_FINISHED }
+
+    static Command create(String workflow, String id, JsonNode params, Trigger trigger, InstanceState.ParentRef parent) {
+        return new Command(Type.CREATE, workflow, id, params, trigger, parent, null, null, null, null, null, null, null, null, null);
+    }
+
+    static Command outcome(String token, Outcome outcome) {
+        return new Command(Type.OUTCOME, null, null, null, null, null, token, outcome, null, null, null, null, null, null, null);
+    }
+
+    static Command event(String eventType, JsonNode payload) {
+        return new Command(Type.EVENT, null, null, null, null, null, null, null, eventType, payload, null, null, null, null, null);
+    }
+
+    static Command of(Type type) {
+        return new Command(type, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+    }
+
+    static Command restart(String from, Integer count) {
+        return new Command(Type.RESTART, null, null, null, null, null, null, null, null, null, from, count, null, null, null);
+    }
+
+    static Command childFinished(String stepId, JsonNode output, ErrorInfo error) {
+        return new Command(Type.CHILD_FINISHED, null, null, null, null, null, null, null, null, null, null, null, stepId, output, error);
+    }
+
+    byte[] toBytes() {
+        try {
+            return StepValues.JSON.writeValueAsBytes(this);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Command fromBytes(byte[] bytes) {
+        try {
+            return StepValues.JSON.readValue(bytes, Command.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

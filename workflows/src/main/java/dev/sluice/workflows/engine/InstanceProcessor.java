@@ -1,0 +1,304 @@
+package dev.sluice.workflows.engine;
+
+import dev.sluice.config.WorkflowConfig;
+import dev.sluice.workflows.internal.Effect;
+import dev.sluice.workflows.internal.InstanceState;
+import dev.sluice.workflows.internal.StepValue;
+import dev.sluice.workflows.internal.StepValues;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The owner of the instances of one commands partition: applies each command to the instance's
+ * {@link InstanceState}, carries out the effects (results, timers, dispatches, children), and fires
+ * timers that fell due from a wall-clock punctuator. Every store write commits together with the
+ * command's offset (exactly_once_v2); user code runs in {@link Executions}, never here.
+ */
+final class InstanceProcessor implements Processor<String, byte[], String, byte[]> {
+    private static final Logger log = LoggerFactory.getLogger(InstanceProcessor.class);
+    static final Duration TIMER_TICK = Duration.ofMillis(100);
+    private static final int MAX_TIMERS_PER_TICK = 10_000;
+
+    private final Map<String, WorkflowConfig> workflows;
+    private final Executions executions;
+    private final WorkflowMetrics metrics;
+    private ProcessorContext<String, byte[]> context;
+    private KeyValueStore<String, byte[]> instances;
+    private KeyValueStore<String, byte[]> results;
+    private KeyValueStore<Bytes, byte[]> timers;
+    private KeyValueStore<String, String> running;
+    /** Tokens dispatched by this task, cancelled when the task goes away. */
+    private final Set<String> dispatched = new HashSet<>();
+
+    InstanceProcessor(Map<String, WorkflowConfig> workflows, Executions executions, WorkflowMetrics metrics) {
+        this.workflows = workflows;
+        this.executions = executions;
+        this.metrics = metrics;
+    }
+
+    @Override
+    public void init(ProcessorContext<String, byte[]> context) {
+        this.context = context;
+        instances = context.getStateStore(WorkflowTopics.INSTANCES);
+        results = context.getStateStore(WorkflowTopics.RESULTS);
+        timers = context.getStateStore(WorkflowTopics.TIMERS);
+        running = context.getStateStore(WorkflowTopics.RUNNING);
+        context.schedule(TIMER_TICK, PunctuationType.WALL_CLOCK_TIME, this::fireTimers);
+        // Executions in flight when this task last ran elsewhere (or before a crash) are lost: run them again.
+        List<String> lost = new ArrayList<>();
+        try (KeyValueIterator<String, String> it = running.all()) {
+            it.forEachRemaining(kv -> lost.add(kv.key));
+        }
+        long now = System.currentTimeMillis();
+        for (String key : lost) {
+            InstanceState state = load(key);
+            if (state == null) {
+                running.delete(key);
+            } else {
+                apply(key, state, state.redispatch(now), now);
+            }
+        }
+    }
+
+    @Override
+    public void process(Record<String, byte[]> record) {
+        String key = record.key();
+        Command command;
+        try {
+            command = Command.fromBytes(record.value());
+        } catch (UncheckedIOException e) {
+            log.warn("skipping an unreadable workflow command for {}: {}", key, e.getMessage());
+            return;
+        }
+        long now = System.currentTimeMillis();
+        InstanceState state = load(key);
+        if (command.type() == Command.Type.CREATE) {
+            create(key, state, command, now);
+            return;
+        }
+        if (state == null) {
+            return; // deleted after its retention, or never created
+        }
+        List<Effect> effects = switch (command.type()) {
+            case OUTCOME -> state.onOutcome(command.token(), command.outcome(), now);
+            case EVENT -> state.onEvent(command.eventType(), command.payload(), now);
+            case PAUSE -> state.pause(now);
+            case RESUME -> state.resume(now);
+            case TERMINATE -> state.terminate(now);
+            case RESTART -> restart(state, command, now);
+            case CHILD_FINISHED -> state.onChildFinished(command.stepId(), command.output(), command.error(), now);
+            case CREATE -> throw new IllegalStateException("handled above");
+        };
+        if (command.type() == Command.Type.OUTCOME) {
+            running.delete(key);
+            dispatched.remove(command.token());
+        }
+        apply(key, state, effects, now);
+    }
+
+    private List<Effect> restart(InstanceState state, Command command, long now) {
+        try {
+            return state.restart(command.from(), command.count() == null ? 1 : command.count(), now);
+        } catch (IllegalArgumentException e) {
+            log.warn("workflow {} instance {}: restart ignored: {}", state.workflow(), state.id(), e.getMessage());
+            return List.of();
+        }
+    }
+
+    private void create(String key, InstanceState existing, Command command, long now) {
+        if (existing != null) {
+            // One instance per id: a repeated create (a duplicate notification, a retried request) changes nothing.
+            if (command.parent() != null && existing.status().isFinal()) {
+                reportToParent(command.parent(), existing);
+            }
+            return;
+        }
+        if (!workflows.containsKey(command.workflow())) {
+            log.warn("create for unknown workflow {} ignored", command.workflow());
+            return;
+        }
+        InstanceState state = InstanceState.create(command.workflow(), command.id(),
+                command.params() == null ? StepValues.JSON.createObjectNode() : command.params(), command.trigger(),
+                command.parent(), now);
+        metrics.created(command.workflow());
+        apply(key, state, state.start(now), now);
+    }
+
+    private void reportToParent(InstanceState.ParentRef parent, InstanceState child) {
+        boolean ok = child.status() == dev.sluice.workflows.InstanceStatus.COMPLETE;
+        forward(WorkflowTopics.key(parent.workflow(), parent.id()), Command.childFinished(parent.stepId(),
+                ok ? child.output() : null, ok ? null : child.error() != null ? child.error()
+                        : new dev.sluice.workflows.internal.ErrorInfo("Terminated", "instance " + child.id() + " was terminated")));
+    }
+
+    /** Carries out a transition's effects, then saves the instance. */
+    private void apply(String key, InstanceState state, List<Effect> effects, long now) {
+        List<Effect> queue = new ArrayList<>(effects);
+        for (int i = 0; i < queue.size(); i++) {
+            Effect effect = queue.get(i);
+            if (effect instanceof Effect.Dispatch d) {
+                running.put(key, d.token());
+                dispatched.add(d.token());
+                Map<String, StepValue> snapshot = new HashMap<>();
+                for (InstanceState.StepInfo step : state.steps()) {
+                    if (step.end() != null && step.error() == null) {
+                        byte[] value = results.get(resultKey(key, step.id()));
+                        if (value != null) {
+                            snapshot.put(step.id(), readValue(value));
+                        }
+                    }
+                }
+                executions.submit(new Executions.Task(key, d.token(), state.workflow(), state.id(), state.params(),
+                        state.queuedAt(), state.trigger(), state.history(snapshot::get)));
+            } else if (effect instanceof Effect.CancelExecution c) {
+                running.delete(key);
+                dispatched.remove(c.token());
+                executions.cancel(c.token());
+            } else if (effect instanceof Effect.PutResult p) {
+                results.put(resultKey(key, p.stepId()), writeValue(p.value()));
+            } else if (effect instanceof Effect.DeleteResults d) {
+                d.stepIds().forEach(stepId -> results.delete(resultKey(key, stepId)));
+            } else if (effect instanceof Effect.SetTimer t) {
+                timers.put(timerKey(t.due(), key), new byte[0]);
+            } else if (effect instanceof Effect.CancelTimer c) {
+                timers.delete(timerKey(c.due(), key));
+            } else if (effect instanceof Effect.StartChild c) {
+                forward(WorkflowTopics.key(c.workflow(), c.childId()), Command.create(c.workflow(), c.childId(), c.params(),
+                        dev.sluice.workflows.Trigger.API, new InstanceState.ParentRef(state.workflow(), state.id(), c.stepId())));
+            } else if (effect instanceof Effect.NotifyParent n) {
+                forward(WorkflowTopics.key(n.parent().workflow(), n.parent().id()),
+                        Command.childFinished(n.parent().stepId(), n.output(), n.error()));
+            } else if (effect instanceof Effect.Finished f) {
+                running.delete(key);
+                metrics.finished(state, now);
+                Duration retention = workflows.containsKey(state.workflow()) ? workflows.get(state.workflow()).retention()
+                        : WorkflowConfig.DEFAULT_RETENTION;
+                queue.addAll(state.expireAt(now + retention.toMillis()));
+            }
+        }
+        instances.put(key, writeState(state));
+    }
+
+    private void forward(String key, Command command) {
+        context.forward(new Record<>(key, command.toBytes(), System.currentTimeMillis()));
+    }
+
+    private void fireTimers(long now) {
+        List<KeyValue<Bytes, byte[]>> due = new ArrayList<>();
+        try (KeyValueIterator<Bytes, byte[]> it = timers.all()) {
+            while (it.hasNext() && due.size() < MAX_TIMERS_PER_TICK) {
+                KeyValue<Bytes, byte[]> next = it.next();
+                if (dueOf(next.key) > now) {
+                    break;
+                }
+                due.add(next);
+            }
+        }
+        for (KeyValue<Bytes, byte[]> timer : due) {
+            timers.delete(timer.key);
+            long at = dueOf(timer.key);
+            String key = keyOf(timer.key);
+            InstanceState state = load(key);
+            if (state == null) {
+                continue;
+            }
+            if (state.isExpiry(at)) {
+                delete(key, state);
+            } else {
+                apply(key, state, state.onTimer(at, now), now);
+            }
+        }
+    }
+
+    private void delete(String key, InstanceState state) {
+        for (InstanceState.StepInfo step : state.steps()) {
+            results.delete(resultKey(key, step.id()));
+        }
+        instances.delete(key);
+        running.delete(key);
+    }
+
+    @Override
+    public void close() {
+        // The task moves elsewhere or the engine stops: whatever runs here for it is moot now.
+        for (String token : dispatched) {
+            executions.cancel(token);
+        }
+        dispatched.clear();
+    }
+
+    private InstanceState load(String key) {
+        byte[] bytes = instances.get(key);
+        return bytes == null ? null : readState(bytes);
+    }
+
+    static InstanceState readState(byte[] bytes) {
+        try {
+            return StepValues.JSON.readValue(bytes, InstanceState.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static byte[] writeState(InstanceState state) {
+        try {
+            return StepValues.JSON.writeValueAsBytes(state);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static StepValue readValue(byte[] bytes) {
+        try {
+            return StepValues.JSON.readValue(bytes, StepValue.class);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static byte[] writeValue(StepValue value) {
+        try {
+            return StepValues.JSON.writeValueAsBytes(value);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static String resultKey(String instanceKey, String stepId) {
+        return instanceKey + '\u0000' + stepId;
+    }
+
+    /** Big-endian due time first, so the store's byte order is due order. */
+    static Bytes timerKey(long due, String instanceKey) {
+        byte[] key = instanceKey.getBytes(StandardCharsets.UTF_8);
+        return Bytes.wrap(ByteBuffer.allocate(8 + key.length).putLong(due).put(key).array());
+    }
+
+    static long dueOf(Bytes timerKey) {
+        return ByteBuffer.wrap(timerKey.get()).getLong();
+    }
+
+    static String keyOf(Bytes timerKey) {
+        byte[] bytes = timerKey.get();
+        return new String(bytes, 8, bytes.length - 8, StandardCharsets.UTF_8);
+    }
+}

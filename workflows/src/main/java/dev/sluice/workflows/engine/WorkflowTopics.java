@@ -1,0 +1,30 @@
+package dev.sluice.workflows.engine;
+
+/**
+ * The workflow engine's Kafka names, in one place: its Streams application, the commands topic every
+ * change of an instance goes through, and its state stores (whose changelogs Streams names after them).
+ */
+public final class WorkflowTopics {
+    /** Create, outcome, event, pause, resume, terminate, restart, child-finished; keyed {@code workflow/id}. */
+    public static final String COMMANDS = "sluice.workflows.commands";
+    public static final String APPLICATION_ID = "sluice-workflows";
+    /** Partitions of the commands topic: the engine's unit of scale-out. */
+    public static final int COMMAND_PARTITIONS = 8;
+    /** Instance state ({@code InstanceState} as JSON) by {@code workflow/id}. */
+    static final String INSTANCES = "wf-instances";
+    /** Step results by {@code workflow/id} NUL {@code stepId}. */
+    static final String RESULTS = "wf-results";
+    /** Timers by big-endian due time + instance key: a range scan finds what fell due. */
+    static final String TIMERS = "wf-timers";
+    /** Instances with an execution in flight, so a new owner of the task runs them again. */
+    static final String RUNNING = "wf-running";
+    /** Largest record on the commands topic and the changelogs: a 1 MiB step result plus its envelope. */
+    public static final int MAX_MESSAGE_BYTES = 2 * 1024 * 1024;
+
+    private WorkflowTopics() {}
+
+    /** The key of an instance in the commands topic and the stores. */
+    static String key(String workflow, String id) {
+        return workflow + "/" + id;
+    }
+}

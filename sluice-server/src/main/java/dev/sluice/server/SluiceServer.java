@@ -92,7 +92,9 @@ public final class SluiceServer implements AutoCloseable {
         }
     }
 
-    private void startRoles(Path dataDir, String host, int httpPort, Consumer<WrittenObject> onWritten) {
+    private void startRoles(Path dataDir, String host, int requestedPort, Consumer<WrittenObject> onWritten) {
+        // The workflows engine tells the other processes where it serves, before the HTTP server starts.
+        int httpPort = roles.contains(Role.WORKFLOWS) && !config.workflows().isEmpty() ? Ports.concrete(host, requestedPort) : requestedPort;
         KafkaConfig kafka = config.kafka();
         Map<String, Object> adminProps = kafka.clientProperties();
         adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, "sluice-admin");
@@ -102,8 +104,8 @@ public final class SluiceServer implements AutoCloseable {
         S3Client s3 = S3Clients.create(config.storage());
         started.add(s3);
 
+        String instanceId = InstanceId.of(dataDir, System.getenv("SLUICE_INSTANCE_ID"));
         if (roles.contains(Role.SINK)) {
-            String instanceId = InstanceId.of(dataDir, System.getenv("SLUICE_INSTANCE_ID"));
             for (PipelineConfig pipeline : config.pipelines()) {
                 started.add(new PipelineSink(pipeline, kafka, s3, config.storage().account(),
                         dataDir.resolve("sink").resolve(pipeline.name()), instanceId, onWritten)).start();
@@ -115,7 +117,7 @@ public final class SluiceServer implements AutoCloseable {
             UserJars jars = started.add(UserJars.open(workflowsDir(dataDir), "workflowsDir",
                     Thread.currentThread().getContextClassLoader()));
             workflows = started.add(WorkflowEngine.start(config.workflows(), jars, kafka, config.storage(), dataDir.resolve("workflows-state"),
-                    PipelineSink.notificationsTopic(), registry));
+                    instanceId, advertised(host) + ":" + httpPort, PipelineSink.notificationsTopic(), registry));
             workflows.awaitRunning(Duration.ofSeconds(60));
             checks.add(HealthCheck.of("workflows", () -> {
                 String problem = workflows.problem();
@@ -181,6 +183,23 @@ public final class SluiceServer implements AutoCloseable {
     /** {@code transforms.dir}, or {@code <data-dir>/transforms}. */
     private Path transformsDir(Path dataDir) {
         return config.transforms().dir() != null ? Path.of(config.transforms().dir()) : dataDir.resolve("transforms");
+    }
+
+    /** The name other processes reach this one by: the bind address, or this machine's name when it binds every address. */
+    private static String advertised(String host) {
+        String override = System.getenv("SLUICE_ADVERTISED_HOST");
+        if (override != null && !override.isBlank()) {
+            return override;
+        }
+        if (!host.equals("0.0.0.0") && !host.equals("::")) {
+            return host;
+        }
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException("binding every address, but this machine has no name other processes can use;"
+                    + " set SLUICE_ADVERTISED_HOST", e);
+        }
     }
 
     /** {@code workflowsDir}, or {@code <data-dir>/workflows}. */

@@ -71,6 +71,11 @@ class LauncherIT {
         Path output = dataDir.resolve("s3/sluice/events");
         // The dev pipeline closes batches after 10 s.
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> ids(output).contains("a1"));
+        // The built-in workflow indexes every object written: its summary appears beside the data.
+        Path summaries = dataDir.resolve("s3/sluice/summaries/events");
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> !files(summaries, ".json").isEmpty());
+        String summary = Files.readString(files(summaries, ".json").get(0));
+        assertTrue(summary.contains("\"rows\":1"), summary);
 
         // This one sits in an open batch; stopping (SIGTERM, like Ctrl-C) must write it.
         assertEquals("{\"success\":true,\"result\":{\"committed\":1}}", post(http, "{\"id\":\"a2\",\"user\":\"u2\"}"));
@@ -97,6 +102,15 @@ class LauncherIT {
     private static String post(int port, String body) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ingest/events"))
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private static List<Path> files(Path folder, String suffix) throws IOException {
+        if (!Files.isDirectory(folder)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(folder)) {
+            return files.filter(f -> f.toString().endsWith(suffix) && Files.isRegularFile(f)).toList();
+        }
     }
 
     /** Ids of every record in the objects under a bucket folder, read straight from disk. */

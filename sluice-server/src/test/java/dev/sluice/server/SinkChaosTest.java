@@ -49,7 +49,7 @@ class SinkChaosTest {
         DevStack stack = DevStack.start(TestStack.config(PIPELINES), TestStack.freePorts(dir.resolve("stack")),
                 Set.of(Role.INGEST, Role.PROCESSOR), written -> {});
         try (S3Client s3 = TestStack.s3(stack);
-             SinkProcess sink = new SinkProcess(PIPELINES, stack, dir)) {
+             ChildProcess sink = ChildProcess.sink(PIPELINES, stack, dir)) {
             IngestLoad load = new IngestLoad(stack, "chaos", 20, 50, "").start();
             int crashPoints = 0;
             for (int round = 0; round < ROUNDS; round++) {

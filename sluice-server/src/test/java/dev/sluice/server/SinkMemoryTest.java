@@ -49,7 +49,7 @@ class SinkMemoryTest {
     void aThousandOpenPartitionsLargerThanTheHeapFitIn256MB() throws Exception {
         DevStack stack = DevStack.start(TestStack.config(PIPELINES), TestStack.freePorts(dir.resolve("stack")),
                 Set.of(Role.INGEST, Role.PROCESSOR), written -> {});
-        try (SinkProcess sink = new SinkProcess(PIPELINES, stack, dir)) {
+        try (ChildProcess sink = ChildProcess.sink(PIPELINES, stack, dir)) {
             sink.start("-Xmx256m", "-XX:+ExitOnOutOfMemoryError");
             // ~1 KB of incompressible text per record: 300 MB in all, 300 KB per open batch.
             Random random = new Random(42);

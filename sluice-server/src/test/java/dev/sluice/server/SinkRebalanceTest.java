@@ -38,8 +38,8 @@ class SinkRebalanceTest {
         DevStack stack = DevStack.start(TestStack.config(PIPELINES), TestStack.freePorts(dir.resolve("stack")),
                 Set.of(Role.INGEST, Role.PROCESSOR), written -> {});
         try (S3Client s3 = TestStack.s3(stack);
-             SinkProcess a = new SinkProcess(PIPELINES, stack, Files.createDirectories(dir.resolve("a")));
-             SinkProcess b = new SinkProcess(PIPELINES, stack, Files.createDirectories(dir.resolve("b")))) {
+             ChildProcess a = ChildProcess.sink(PIPELINES, stack, Files.createDirectories(dir.resolve("a")));
+             ChildProcess b = ChildProcess.sink(PIPELINES, stack, Files.createDirectories(dir.resolve("b")))) {
             IngestLoad load = new IngestLoad(stack, "shared", 20, 40, "").start();
             a.start("-Xmx256m");
             await().atMost(Duration.ofSeconds(60)).until(() -> a.logOfThisRun().contains("wrote s3://"));

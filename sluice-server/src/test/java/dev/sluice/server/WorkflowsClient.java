@@ -18,13 +18,34 @@ final class WorkflowsClient {
     private final String token;
 
     WorkflowsClient(DevStack stack, String account, String token) {
-        this.base = stack.httpBaseUrl() + "/client/v4/accounts/" + account + "/workflows";
+        this(stack.httpBaseUrl(), account, token);
+    }
+
+    WorkflowsClient(String baseUrl, String account, String token) {
+        this.base = baseUrl + "/client/v4/accounts/" + account + "/workflows";
         this.token = token;
+    }
+
+    /** True when something answers HTTP at the base URL (a process that is still starting does not). */
+    boolean reachable() {
+        try {
+            HTTP.send(HttpRequest.newBuilder(URI.create(base)).GET().build(), HttpResponse.BodyHandlers.discarding());
+            return true;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
     }
 
     /** The status and the parsed body of a call. */
     record Answer(int status, JsonNode body) {
+        /** The envelope's result; fails the test when the call did not succeed. */
         JsonNode result() {
+            if (status != 200) {
+                throw new AssertionError("HTTP " + status + ": " + body);
+            }
             return body.get("result");
         }
 

@@ -58,6 +58,10 @@ class WorkflowsTest {
                     class: dev.sluice.server.TestWorkflows$Flaky
                   - name: parent
                     class: dev.sluice.server.TestWorkflows$Parent
+                  - name: waiter
+                    class: dev.sluice.server.TestWorkflows$Waiter
+                  - name: failing
+                    class: dev.sluice.server.TestWorkflows$Failing
                   - name: locked
                     class: dev.sluice.server.TestWorkflows$Sleeper
                     http: { auth: { tokens: [s3cret] } }
@@ -261,6 +265,37 @@ class WorkflowsTest {
     }
 
     @Test
+    void anEventSentBeforeItsWaitIsKeptAndAWaitThatTimesOutCanBeCaught() {
+        api.post("/waiter/instances", "{\"instance_id\":\"w-1\",\"params\":{\"sleepMs\":2000}}");
+        await().atMost(DEADLINE).until(() -> api.status("waiter", "w-1").equals("waiting"));
+        // Sent while the instance sleeps, before it reaches its wait.
+        assertEquals(200, api.post("/waiter/instances/w-1/events/early", "{\"v\":\"kept\"}").status());
+        await().atMost(DEADLINE).until(() -> api.status("waiter", "w-1").equals("complete"));
+        JsonNode instance = api.get("/waiter/instances/w-1").result();
+        assertEquals("kept then timeout", instance.path("output").asText());
+        JsonNode never = instance.path("steps").path(2);
+        assertEquals("never", never.path("name").asText());
+        assertEquals("WaitTimeoutException", never.path("error").path("name").asText());
+    }
+
+    @Test
+    void nonRetryableTimeoutAndTooLargeFailTheirStepsAndTheWorkflowCatchesThem() {
+        api.post("/failing/instances", "{\"instance_id\":\"x-1\"}");
+        await().atMost(DEADLINE).until(() -> api.status("failing", "x-1").equals("complete"));
+        JsonNode instance = api.get("/failing/instances/x-1").result();
+        JsonNode seen = instance.path("output");
+        assertEquals(3, seen.size(), seen::toString);
+        assertTrue(seen.path(0).asText().contains("404 from the API"), seen::toString);
+        assertTrue(seen.path(1).asText().contains("timeout of 200 ms"), seen::toString);
+        assertTrue(seen.path(2).asText().contains("a step result may be at most 1048576 bytes"), seen::toString);
+        assertEquals(1, instance.path("steps").path(0).path("attempts").size(), "non-retryable: one attempt");
+        assertEquals(2, instance.path("steps").path(1).path("attempts").size(), "timeout: retried once");
+        assertEquals(1, instance.path("steps").path(2).path("attempts").size(), "too large: one attempt");
+        assertEquals(1, TestWorkflows.runs("x-1", "refused"));
+        assertEquals(2, TestWorkflows.runs("x-1", "slow"));
+    }
+
+    @Test
     void refusalsNameTheProblemInTheEnvelope() {
         WorkflowsClient.Answer wrongAccount = new WorkflowsClient(running.stack(), "other", null).get("/sleeper/instances");
         assertEquals(404, wrongAccount.status());
@@ -282,6 +317,40 @@ class WorkflowsTest {
         WorkflowsClient locked = new WorkflowsClient(running.stack(), "sluice", "s3cret");
         assertEquals(200, locked.post("/locked/instances", "{\"instance_id\":\"l-1\"}").status());
         await().atMost(DEADLINE).until(() -> locked.status("locked", "l-1").equals("complete"));
+    }
+
+    @Test
+    void metricsCountInstancesByStatusStepAttemptsAndFailures() {
+        api.post("/flaky/instances", "{\"instance_id\":\"m-1\",\"params\":{\"failures\":1}}");
+        await().atMost(DEADLINE).until(() -> api.status("flaky", "m-1").equals("complete"));
+        await().atMost(DEADLINE).untilAsserted(() -> {
+            String text = TestStack.get(running.stack(), "/metrics").body();
+            assertTrue(metric(text, "sluice_workflow_instances{status=\"complete\",workflow=\"flaky\"}") >= 1, text);
+            assertTrue(metric(text, "sluice_workflow_instances_started_total{workflow=\"flaky\"}") >= 1, text);
+            assertTrue(metric(text, "sluice_workflow_instances_finished_total{status=\"complete\",workflow=\"flaky\"}") >= 1, text);
+            assertTrue(metric(text, "sluice_workflow_step_attempts_total{workflow=\"flaky\"}") >= 2, text);
+            assertTrue(metric(text, "sluice_workflow_step_failures_total{workflow=\"flaky\"}") >= 1, text);
+            assertTrue(metric(text, "sluice_workflow_step_duration_seconds_count{workflow=\"flaky\"}") >= 2, text);
+            assertTrue(metric(text, "sluice_workflow_instance_duration_seconds_count{workflow=\"flaky\"}") >= 1, text);
+            assertTrue(metric(text, "sluice_workflow_timers_pending") >= 1, "finished instances keep an expiry timer");
+        });
+        // The gauge follows every transition: no instance is counted under two statuses.
+        String text = TestStack.get(running.stack(), "/metrics").body();
+        double all = 0;
+        for (String status : List.of("queued", "running", "paused", "waiting", "waitingForPause", "errored", "terminated", "complete")) {
+            all += metric(text, "sluice_workflow_instances{status=\"" + status + "\",workflow=\"flaky\"}");
+        }
+        assertEquals(api.get("/flaky/instances?per_page=100").result().size(), (int) all);
+    }
+
+    /** The value of one Prometheus sample, or -1 when absent. */
+    private static double metric(String text, String sample) {
+        for (String line : text.split("\n")) {
+            if (line.startsWith(sample + " ")) {
+                return Double.parseDouble(line.substring(sample.length() + 1).trim());
+            }
+        }
+        return -1;
     }
 
     private static List<String> stepNames(JsonNode instance) {

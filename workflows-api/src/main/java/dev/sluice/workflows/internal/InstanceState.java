@@ -99,23 +99,29 @@ public final class InstanceState {
             }
         } else if (outcome instanceof Outcome.SleepRequested s) {
             StepInfo step = step(s.stepId(), s.name(), StepKind.SLEEP, s.start());
-            step.due = s.until();
-            if (s.until() <= now) {
+            if (step.due == null) {
+                step.due = s.until();   // a sleep asked for again keeps its first due time
+            }
+            long until = step.due;
+            if (until <= now) {
                 step.finish(now, null);
                 proceed(effects, now);
             } else {
-                await(effects, new Pending(PendingKind.SLEEP, s.stepId(), s.until(), null));
+                await(effects, new Pending(PendingKind.SLEEP, s.stepId(), until, null));
             }
         } else if (outcome instanceof Outcome.WaitRequested w) {
             StepInfo step = step(w.stepId(), w.name(), StepKind.WAIT_FOR_EVENT, w.start());
             step.eventType = w.eventType();
+            if (step.due == null) {
+                step.due = w.timeoutAt();   // a wait asked for again keeps its first deadline
+            }
             Event event = takeFromInbox(w.eventType());
             if (event != null) {
                 step.finish(now, null);
                 effects.add(new Effect.PutResult(w.stepId(), eventValue(event.payload())));
                 proceed(effects, now);
             } else {
-                await(effects, new Pending(PendingKind.EVENT, w.stepId(), w.timeoutAt(), w.eventType()));
+                await(effects, new Pending(PendingKind.EVENT, w.stepId(), step.due, w.eventType()));
             }
         } else if (outcome instanceof Outcome.ChildRequested c) {
             step(c.stepId(), c.name(), StepKind.WORKFLOW, c.start());
@@ -294,15 +300,17 @@ public final class InstanceState {
         return status.isFinal() && timerDue != null && timerDue == due;
     }
 
-    /** The execution in flight was lost (its process or task went away): run again with a new token. */
+    /**
+     * The execution in flight may have been lost (its process or task went away): run it again under the
+     * same token. Whichever of the two executions' outcomes arrives first is taken and the other ignored,
+     * so an outcome the lost one did record (it may still be in the commands topic) is not replaced by a
+     * re-run that would, say, start its sleep again from now.
+     */
     public List<Effect> redispatch(long now) {
         if (token == null || status.isFinal()) {
             return List.of();
         }
-        List<Effect> effects = new ArrayList<>();
-        token = null;
-        proceed(effects, now);
-        return effects;
+        return List.of(new Effect.Dispatch(token));
     }
 
     // ---- helpers ---------------------------------------------------------------------------------
@@ -541,7 +549,7 @@ public final class InstanceState {
             return List.copyOf(attempts);
         }
 
-        /** Sleeps only: when it is due. */
+        /** Sleeps: when it is due; waits: when they time out. */
         public Long due() {
             return due;
         }

@@ -1,6 +1,7 @@
 package dev.sluice.workflows.engine;
 
 import dev.sluice.config.WorkflowConfig;
+import dev.sluice.workflows.InstanceStatus;
 import dev.sluice.workflows.internal.Effect;
 import dev.sluice.workflows.internal.InstanceState;
 import dev.sluice.workflows.internal.StepValue;
@@ -16,7 +17,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import org.apache.kafka.common.utils.Bytes;
+import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -46,13 +49,24 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
     private KeyValueStore<String, byte[]> results;
     private KeyValueStore<Bytes, byte[]> timers;
     private KeyValueStore<String, String> running;
+    private KeyValueStore<String, Long> statusCounts;
     /** Tokens dispatched by this task, cancelled when the task goes away. */
     private final Set<String> dispatched = new HashSet<>();
 
-    InstanceProcessor(Map<String, WorkflowConfig> workflows, Executions executions, WorkflowMetrics metrics) {
+    private final Consumer<String> created;
+    private final Set<TaskId> readyTasks;
+
+    /**
+     * @param created    told the key of every create applied, new or not: a REST create waits for it
+     * @param readyTasks the tasks whose stores are restored and whose timers run: the engine is ready when all are
+     */
+    InstanceProcessor(Map<String, WorkflowConfig> workflows, Executions executions, WorkflowMetrics metrics,
+                      Consumer<String> created, Set<TaskId> readyTasks) {
         this.workflows = workflows;
         this.executions = executions;
         this.metrics = metrics;
+        this.created = created;
+        this.readyTasks = readyTasks;
     }
 
     @Override
@@ -62,6 +76,7 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
         results = context.getStateStore(WorkflowTopics.RESULTS);
         timers = context.getStateStore(WorkflowTopics.TIMERS);
         running = context.getStateStore(WorkflowTopics.RUNNING);
+        statusCounts = context.getStateStore(WorkflowTopics.STATUS_COUNTS);
         context.schedule(TIMER_TICK, PunctuationType.WALL_CLOCK_TIME, this::fireTimers);
         // Executions in flight when this task last ran elsewhere (or before a crash) are lost: run them again.
         List<String> lost = new ArrayList<>();
@@ -69,14 +84,19 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
             it.forEachRemaining(kv -> lost.add(kv.key));
         }
         long now = System.currentTimeMillis();
+        log.debug("task {}: {} executions to run again", context.taskId(), lost.size());
         for (String key : lost) {
             InstanceState state = load(key);
             if (state == null) {
                 running.delete(key);
             } else {
-                apply(key, state, state.redispatch(now), now);
+                InstanceStatus before = state.status();
+                apply(key, state, before, state.redispatch(now), now);
             }
         }
+        // Timers that fell due while no process owned this partition fire now, not a tick later.
+        fireTimers(now);
+        readyTasks.add(context.taskId());
     }
 
     @Override
@@ -93,11 +113,13 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
         InstanceState state = load(key);
         if (command.type() == Command.Type.CREATE) {
             create(key, state, command, now);
+            created.accept(key);
             return;
         }
         if (state == null) {
             return; // deleted after its retention, or never created
         }
+        InstanceStatus before = state.status();
         List<Effect> effects = switch (command.type()) {
             case OUTCOME -> state.onOutcome(command.token(), command.outcome(), now);
             case EVENT -> state.onEvent(command.eventType(), command.payload(), now);
@@ -111,8 +133,11 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
         if (command.type() == Command.Type.OUTCOME) {
             running.delete(key);
             dispatched.remove(command.token());
+            if (!effects.isEmpty()) {
+                metrics.attempt(state.workflow(), command.outcome());
+            }
         }
-        apply(key, state, effects, now);
+        apply(key, state, before, effects, now);
     }
 
     private List<Effect> restart(InstanceState state, Command command, long now) {
@@ -140,18 +165,18 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
                 command.params() == null ? StepValues.JSON.createObjectNode() : command.params(), command.trigger(),
                 command.parent(), now);
         metrics.created(command.workflow());
-        apply(key, state, state.start(now), now);
+        apply(key, state, null, state.start(now), now);
     }
 
     private void reportToParent(InstanceState.ParentRef parent, InstanceState child) {
-        boolean ok = child.status() == dev.sluice.workflows.InstanceStatus.COMPLETE;
+        boolean ok = child.status() == InstanceStatus.COMPLETE;
         forward(WorkflowTopics.key(parent.workflow(), parent.id()), Command.childFinished(parent.stepId(),
                 ok ? child.output() : null, ok ? null : child.error() != null ? child.error()
                         : new dev.sluice.workflows.internal.ErrorInfo("Terminated", "instance " + child.id() + " was terminated")));
     }
 
-    /** Carries out a transition's effects, then saves the instance. */
-    private void apply(String key, InstanceState state, List<Effect> effects, long now) {
+    /** Carries out a transition's effects, then saves the instance; {@code before} is its status before (null: new). */
+    private void apply(String key, InstanceState state, InstanceStatus before, List<Effect> effects, long now) {
         List<Effect> queue = new ArrayList<>(effects);
         for (int i = 0; i < queue.size(); i++) {
             Effect effect = queue.get(i);
@@ -196,6 +221,18 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
             }
         }
         instances.put(key, writeState(state));
+        if (before != state.status()) {
+            count(state.workflow(), before, -1);
+            count(state.workflow(), state.status(), 1);
+        }
+    }
+
+    private void count(String workflow, InstanceStatus status, long delta) {
+        if (status != null) {
+            String key = WorkflowTopics.statusCountPrefix(workflow, status) + context.taskId().partition();
+            Long current = statusCounts.get(key);
+            statusCounts.put(key, (current == null ? 0 : current) + delta);
+        }
     }
 
     private void forward(String key, Command command) {
@@ -213,6 +250,9 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
                 due.add(next);
             }
         }
+        if (!due.isEmpty()) {
+            log.debug("task {}: {} timers fell due", context.taskId(), due.size());
+        }
         for (KeyValue<Bytes, byte[]> timer : due) {
             timers.delete(timer.key);
             long at = dueOf(timer.key);
@@ -224,7 +264,8 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
             if (state.isExpiry(at)) {
                 delete(key, state);
             } else {
-                apply(key, state, state.onTimer(at, now), now);
+                InstanceStatus before = state.status();
+                apply(key, state, before, state.onTimer(at, now), now);
             }
         }
     }
@@ -235,10 +276,12 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
         }
         instances.delete(key);
         running.delete(key);
+        count(state.workflow(), state.status(), -1);
     }
 
     @Override
     public void close() {
+        readyTasks.remove(context.taskId());
         // The task moves elsewhere or the engine stops: whatever runs here for it is moot now.
         for (String token : dispatched) {
             executions.cancel(token);

@@ -6,6 +6,8 @@ import dev.sluice.workflows.Trigger;
 import dev.sluice.workflows.internal.StepValues;
 import java.io.IOException;
 import java.util.List;
+import java.util.Set;
+import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -21,15 +23,24 @@ final class NotificationTrigger implements Processor<String, byte[], String, byt
     private static final Logger log = LoggerFactory.getLogger(NotificationTrigger.class);
 
     private final List<WorkflowConfig> workflows;
+    private final Set<TaskId> readyTasks;
     private ProcessorContext<String, byte[]> context;
 
-    NotificationTrigger(List<WorkflowConfig> workflows) {
+    /** @param readyTasks where this task says it runs (it has no state to restore) */
+    NotificationTrigger(List<WorkflowConfig> workflows, Set<TaskId> readyTasks) {
         this.workflows = workflows.stream().filter(w -> w.trigger().notifications() != null).toList();
+        this.readyTasks = readyTasks;
     }
 
     @Override
     public void init(ProcessorContext<String, byte[]> context) {
         this.context = context;
+        readyTasks.add(context.taskId());
+    }
+
+    @Override
+    public void close() {
+        readyTasks.remove(context.taskId());
     }
 
     @Override

@@ -5,23 +5,39 @@ import dev.sluice.config.KafkaConfig;
 import dev.sluice.config.StorageConfig;
 import dev.sluice.config.UserJars;
 import dev.sluice.config.WorkflowConfig;
+import dev.sluice.workflows.InstanceStatus;
 import dev.sluice.workflows.Trigger;
 import dev.sluice.workflows.WorkflowContext;
 import dev.sluice.workflows.internal.InstanceState;
+import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyQueryMetadata;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.StreamsMetadata;
+import org.apache.kafka.streams.TaskMetadata;
+import org.apache.kafka.streams.ThreadMetadata;
+import org.apache.kafka.streams.processor.TaskId;
+import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
@@ -34,8 +50,8 @@ import org.slf4j.LoggerFactory;
  * schedule trigger, and the commands and reads the REST API uses.
  *
  * <pre>{@code
- * try (WorkflowEngine engine = WorkflowEngine.start(config.workflows(), jars, kafka, storage, stateDir,
- *         "sluice.notifications", registry)) {
+ * try (WorkflowEngine engine = WorkflowEngine.start(config.workflows(), jars, kafka, storage, stateDir, "wf-1",
+ *         "127.0.0.1:8080", "sluice.notifications", registry)) {
  *     engine.create("index-objects", "id-1", params, Trigger.API).join();
  * }
  * }</pre>
@@ -50,9 +66,15 @@ public final class WorkflowEngine implements AutoCloseable {
     private final Executions executions;
     private final KafkaStreams streams;
     private final CronTrigger cron;
+    private static final Duration CREATE_VISIBLE_WAIT = Duration.ofSeconds(10);
+    private final Map<String, CompletableFuture<Void>> awaitingCreate = new ConcurrentHashMap<>();
+    /** Tasks restored and running here; Streams says RUNNING while some may still be restoring. */
+    private final Set<TaskId> readyTasks = ConcurrentHashMap.newKeySet();
+    private final HostInfo self;
 
     private WorkflowEngine(List<WorkflowConfig> workflows, UserJars jars, KafkaConfig kafka, StorageConfig storage,
-                           Path stateDir, String notificationsTopic, MeterRegistry registry) {
+                           Path stateDir, String instanceId, String endpoint, String notificationsTopic, MeterRegistry registry) {
+        this.self = endpoint == null ? null : HostInfo.buildFromEndpoint(endpoint);
         this.workflows = List.copyOf(workflows);
         this.loaded = new LoadedWorkflows(workflows, jars, new WorkflowContext.Storage(storage.endpoint(), storage.region(),
                 storage.accessKey(), storage.secretKey()));
@@ -66,23 +88,73 @@ public final class WorkflowEngine implements AutoCloseable {
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
         props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), WorkflowTopics.MAX_MESSAGE_BYTES);
         props.put("processing.exception.handler.global.enabled", true);
+        // Static membership: a restarted process (same instance id) takes its partitions back at once instead
+        // of waiting for its predecessor's session to expire; a process gone for good is replaced after 10 s.
+        if (endpoint != null) {
+            // Where this process serves the REST API: other processes forward reads of instances it owns here.
+            props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, endpoint);
+        }
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), "sluice-workflows-" + instanceId);
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 1_000);
         this.streams = new KafkaStreams(WorkflowTopology.build(workflows, notificationsTopic, executions,
-                new WorkflowMetrics(registry)), props);
+                new WorkflowMetrics(registry), this::createApplied, readyTasks), props);
         streams.setUncaughtExceptionHandler(e -> {
             log.error("workflows engine stopped", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
         this.cron = new CronTrigger(workflows, this);
+        registerGauges(registry);
+    }
+
+    private void registerGauges(MeterRegistry registry) {
+        for (WorkflowConfig workflow : workflows) {
+            for (InstanceStatus status : InstanceStatus.values()) {
+                String prefix = WorkflowTopics.statusCountPrefix(workflow.name(), status);
+                Gauge.builder("sluice.workflow.instances", this, engine -> engine.readCount(prefix))
+                        .tag("workflow", workflow.name()).tag("status", status.wireName())
+                        .description("instances by status, in the partitions this process owns").register(registry);
+            }
+        }
+        Gauge.builder("sluice.workflow.timers.pending", this, engine -> engine.pendingTimers())
+                .description("sleeps, back-offs, wait timeouts and expiries not yet due, in the partitions this process owns")
+                .register(registry);
+    }
+
+    private double readCount(String prefix) {
+        try (KeyValueIterator<String, Long> counts = streams.store(StoreQueryParameters.fromNameAndType(WorkflowTopics.STATUS_COUNTS,
+                QueryableStoreTypes.<String, Long>keyValueStore())).prefixScan(prefix, new StringSerializer())) {
+            long sum = 0;
+            while (counts.hasNext()) {
+                sum += counts.next().value;
+            }
+            return sum;
+        } catch (InvalidStateStoreException e) {
+            return Double.NaN;
+        }
+    }
+
+    private double pendingTimers() {
+        try {
+            return streams.store(StoreQueryParameters.fromNameAndType(WorkflowTopics.TIMERS,
+                    QueryableStoreTypes.<Bytes, byte[]>keyValueStore())).approximateNumEntries();
+        } catch (InvalidStateStoreException e) {
+            return Double.NaN;
+        }
     }
 
     /**
      * Loads and opens every workflow class, then starts the engine.
      *
+     * @param instanceId         this process's stable id (its static group membership)
+     * @param endpoint           {@code host:port} where this process serves the REST API, or null
      * @param notificationsTopic where object notifications arrive
      */
     public static WorkflowEngine start(List<WorkflowConfig> workflows, UserJars jars, KafkaConfig kafka, StorageConfig storage,
-                                       Path stateDir, String notificationsTopic, MeterRegistry registry) {
-        WorkflowEngine engine = new WorkflowEngine(workflows, jars, kafka, storage, stateDir, notificationsTopic, registry);
+                                       Path stateDir, String instanceId, String endpoint, String notificationsTopic,
+                                       MeterRegistry registry) {
+        WorkflowEngine engine = new WorkflowEngine(workflows, jars, kafka, storage, stateDir, instanceId, endpoint,
+                notificationsTopic, registry);
         engine.streams.start();
         engine.cron.start();
         return engine;
@@ -96,6 +168,26 @@ public final class WorkflowEngine implements AutoCloseable {
 
     public CompletableFuture<Void> create(String workflow, String id, JsonNode params, Trigger trigger) {
         return commands.send(WorkflowTopics.key(workflow, id), Command.create(workflow, id, params, trigger, null));
+    }
+
+    /**
+     * {@link #create}, completing once the instance can be read here (this process owns it), so a get
+     * right after the create finds it; after {@code CREATE_VISIBLE_WAIT} it completes anyway (the create
+     * is in Kafka and will be applied, e.g. by a new owner after a rebalance).
+     */
+    public CompletableFuture<Void> createAndAwait(String workflow, String id, JsonNode params, Trigger trigger) {
+        String key = WorkflowTopics.key(workflow, id);
+        CompletableFuture<Void> applied = awaitingCreate.computeIfAbsent(key, k -> new CompletableFuture<>());
+        return create(workflow, id, params, trigger)
+                .thenCompose(sent -> applied.completeOnTimeout(null, CREATE_VISIBLE_WAIT.toMillis(), TimeUnit.MILLISECONDS))
+                .whenComplete((ok, error) -> awaitingCreate.remove(key, applied));
+    }
+
+    private void createApplied(String key) {
+        CompletableFuture<Void> waiting = awaitingCreate.get(key);
+        if (waiting != null) {
+            waiting.complete(null);
+        }
     }
 
     public CompletableFuture<Void> sendEvent(String workflow, String id, String type, JsonNode payload) {
@@ -137,8 +229,34 @@ public final class WorkflowEngine implements AutoCloseable {
     public List<InstanceState> instances(String workflow) {
         List<InstanceState> out = new ArrayList<>();
         String prefix = workflow + "/";
-        try (KeyValueIterator<String, byte[]> it = instancesStore().prefixScan(prefix, new org.apache.kafka.common.serialization.StringSerializer())) {
+        try (KeyValueIterator<String, byte[]> it = instancesStore().prefixScan(prefix, new StringSerializer())) {
             it.forEachRemaining(kv -> out.add(InstanceProcessor.readState(kv.value)));
+        }
+        return out;
+    }
+
+    /**
+     * The {@code host:port} of the process that owns the instance's partition, or null when it is this
+     * one (or no other is known): where a read of it must go.
+     */
+    public String ownerOf(String workflow, String id) {
+        KeyQueryMetadata metadata = streams.queryMetadataForKey(WorkflowTopics.INSTANCES, WorkflowTopics.key(workflow, id),
+                new StringSerializer());
+        if (metadata == null || metadata == KeyQueryMetadata.NOT_AVAILABLE || metadata.activeHost() == null) {
+            return null;
+        }
+        HostInfo owner = metadata.activeHost();
+        return owner.equals(self) || owner.port() <= 0 ? null : owner.host() + ":" + owner.port();
+    }
+
+    /** The {@code host:port} of every other process of the engine: a list asks each for its instances. */
+    public List<String> otherEndpoints() {
+        List<String> out = new ArrayList<>();
+        for (StreamsMetadata client : streams.streamsMetadataForStore(WorkflowTopics.INSTANCES)) {
+            HostInfo host = client.hostInfo();
+            if (host != null && host.port() > 0 && !host.equals(self)) {
+                out.add(host.host() + ":" + host.port());
+            }
         }
         return out;
     }
@@ -159,7 +277,7 @@ public final class WorkflowEngine implements AutoCloseable {
      */
     public void awaitRunning(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (streams.state() != KafkaStreams.State.RUNNING) {
+        while (!isReady()) {
             String problem = problem();
             if (problem != null) {
                 throw new IllegalStateException(problem);
@@ -174,6 +292,21 @@ public final class WorkflowEngine implements AutoCloseable {
                 throw new IllegalStateException("interrupted while the workflows engine started", e);
             }
         }
+    }
+
+    /** Running, with every task assigned here restored and initialised (its timers firing). */
+    private boolean isReady() {
+        if (streams.state() != KafkaStreams.State.RUNNING) {
+            return false;
+        }
+        for (ThreadMetadata thread : streams.metadataForLocalThreads()) {
+            for (TaskMetadata task : thread.activeTasks()) {
+                if (!readyTasks.contains(task.taskId())) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /** Null while the engine runs (or is starting or rebalancing); else why it does not. */

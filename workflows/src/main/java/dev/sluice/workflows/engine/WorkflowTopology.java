@@ -3,10 +3,13 @@ package dev.sluice.workflows.engine;
 import dev.sluice.config.WorkflowConfig;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.serialization.Serdes;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.state.Stores;
 
 /**
@@ -18,18 +21,18 @@ final class WorkflowTopology {
     private WorkflowTopology() {}
 
     static Topology build(List<WorkflowConfig> workflows, String notificationsTopic, Executions executions,
-                          WorkflowMetrics metrics) {
+                          WorkflowMetrics metrics, Consumer<String> created, Set<TaskId> readyTasks) {
         Map<String, WorkflowConfig> byName = workflows.stream().collect(Collectors.toMap(WorkflowConfig::name, Function.identity()));
         Map<String, String> changelog = Map.of("max.message.bytes", Integer.toString(WorkflowTopics.MAX_MESSAGE_BYTES));
         Topology topology = new Topology();
         if (workflows.stream().anyMatch(w -> w.trigger().notifications() != null)) {
             topology.addSource("notifications", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), notificationsTopic);
-            topology.addProcessor("notification-trigger", () -> new NotificationTrigger(workflows), "notifications");
+            topology.addProcessor("notification-trigger", () -> new NotificationTrigger(workflows, readyTasks), "notifications");
             topology.addSink("creates", WorkflowTopics.COMMANDS, Serdes.String().serializer(), Serdes.ByteArray().serializer(),
                     "notification-trigger");
         }
         topology.addSource("commands", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), WorkflowTopics.COMMANDS);
-        topology.addProcessor("instances", () -> new InstanceProcessor(byName, executions, metrics), "commands");
+        topology.addProcessor("instances", () -> new InstanceProcessor(byName, executions, metrics, created, readyTasks), "commands");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WorkflowTopics.INSTANCES),
                 Serdes.String(), Serdes.ByteArray()).withLoggingEnabled(changelog).withCachingDisabled(), "instances");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WorkflowTopics.RESULTS),
@@ -38,6 +41,8 @@ final class WorkflowTopology {
                 Serdes.Bytes(), Serdes.ByteArray()).withLoggingEnabled(Map.of()).withCachingDisabled(), "instances");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WorkflowTopics.RUNNING),
                 Serdes.String(), Serdes.String()).withLoggingEnabled(Map.of()).withCachingDisabled(), "instances");
+        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WorkflowTopics.STATUS_COUNTS),
+                Serdes.String(), Serdes.Long()).withLoggingEnabled(Map.of()).withCachingDisabled(), "instances");
         topology.addSink("commands-out", WorkflowTopics.COMMANDS, Serdes.String().serializer(), Serdes.ByteArray().serializer(),
                 "instances");
         return topology;

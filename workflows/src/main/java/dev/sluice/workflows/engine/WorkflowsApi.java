@@ -11,6 +11,12 @@ import dev.sluice.workflows.internal.StepValues;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -18,6 +24,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -39,8 +46,12 @@ public final class WorkflowsApi {
     private static final Pattern INSTANCE_ID = Pattern.compile("[a-zA-Z0-9_][a-zA-Z0-9_-]{0,99}");
     private static final int MAX_BATCH = 100;
 
+    /** Marks a request one process passed to another, so that it is never passed on again. */
+    static final String FORWARDED = "X-Sluice-Forwarded";
+
     private final WorkflowEngine engine;
     private final String account;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Map<String, List<byte[]>> tokenDigests = new java.util.HashMap<>();
 
     /** @param account the only {@code {account}} path value answered; any other is a 404 */
@@ -115,7 +126,13 @@ public final class WorkflowsApi {
         if (!body.isObject() && !body.isNull()) {
             throw ApiError.badRequest("the body must be a JSON object such as {\"instance_id\":\"…\",\"params\":{…}}");
         }
-        ok(ctx, createOne(workflow, body, -1).join(), null);
+        ObjectNode request = withId(body.isNull() ? StepValues.JSON.createObjectNode() : (ObjectNode) body.deepCopy(), -1);
+        String owner = remoteOwner(ctx, workflow, request.get("instance_id").asText());
+        if (owner != null) {
+            relay(ctx, forward(ctx, owner, ctx.path(), "POST", request.toString()));
+            return;
+        }
+        ok(ctx, createOne(workflow, request).join(), null);
     }
 
     private void createBatch(Context ctx) {
@@ -124,36 +141,65 @@ public final class WorkflowsApi {
         if (!body.isArray() || body.isEmpty() || body.size() > MAX_BATCH) {
             throw ApiError.badRequest("the body must be a JSON array of 1 to " + MAX_BATCH + " instances");
         }
-        List<CompletableFuture<ObjectNode>> futures = new ArrayList<>();
+        List<ObjectNode> requests = new ArrayList<>();
         for (int i = 0; i < body.size(); i++) {
             if (!body.get(i).isObject()) {
                 throw ApiError.badRequest("instance " + i + " of the batch is not a JSON object");
             }
+            requests.add(withId((ObjectNode) body.get(i).deepCopy(), i));
         }
-        for (int i = 0; i < body.size(); i++) {
-            futures.add(createOne(workflow, body.get(i), i));
+        // Each instance is created by the process that owns it, so that it can be read as soon as this answers.
+        List<CompletableFuture<ObjectNode>> local = new ArrayList<>();
+        Map<String, List<Integer>> remote = new LinkedHashMap<>();
+        for (int i = 0; i < requests.size(); i++) {
+            String owner = remoteOwner(ctx, workflow, requests.get(i).get("instance_id").asText());
+            if (owner == null) {
+                local.add(createOne(workflow, requests.get(i)));
+            } else {
+                local.add(null);
+                remote.computeIfAbsent(owner, o -> new ArrayList<>()).add(i);
+            }
+        }
+        ObjectNode[] results = new ObjectNode[requests.size()];
+        for (Map.Entry<String, List<Integer>> group : remote.entrySet()) {
+            ArrayNode part = StepValues.JSON.createArrayNode();
+            group.getValue().forEach(i -> part.add(requests.get(i)));
+            JsonNode answer = relayed(forward(ctx, group.getKey(), ctx.path(), "POST", part.toString()), group.getKey());
+            for (int j = 0; j < group.getValue().size(); j++) {
+                results[group.getValue().get(j)] = (ObjectNode) answer.path("result").get(j);
+            }
         }
         ArrayNode result = StepValues.JSON.createArrayNode();
-        futures.forEach(f -> result.add(f.join()));
+        for (int i = 0; i < results.length; i++) {
+            result.add(local.get(i) != null ? local.get(i).join() : results[i]);
+        }
         ok(ctx, result, null);
     }
 
-    /** Creates (or finds) one instance; {@code index} ≥ 0 names it in a batch's errors. */
-    private CompletableFuture<ObjectNode> createOne(WorkflowConfig workflow, JsonNode request, int index) {
-        String at = index < 0 ? "" : "instance " + index + " of the batch: ";
+    /** The request with its {@code instance_id}: the one given (also as {@code id}) or a new UUID; checked. */
+    private static ObjectNode withId(ObjectNode request, int index) {
         String id = request.hasNonNull("instance_id") ? request.get("instance_id").asText()
                 : request.hasNonNull("id") ? request.get("id").asText() : UUID.randomUUID().toString();
         if (!INSTANCE_ID.matcher(id).matches()) {
-            throw ApiError.badRequest(at + "'" + id + "' is not an instance id (1 to 100 of letters, digits, '-' and '_', not starting with '-')");
+            throw ApiError.badRequest((index < 0 ? "" : "instance " + index + " of the batch: ") + "'" + id
+                    + "' is not an instance id (1 to 100 of letters, digits, '-' and '_', not starting with '-')");
         }
         JsonNode params = request.path("params");
         if (params.isTextual()) {
             try {
-                params = StepValues.JSON.readTree(params.asText());
+                request.set("params", StepValues.JSON.readTree(params.asText()));
             } catch (IOException e) {
-                throw ApiError.badRequest(at + "params is a string but not JSON: " + e.getMessage());
+                throw ApiError.badRequest((index < 0 ? "" : "instance " + index + " of the batch: ")
+                        + "params is a string but not JSON: " + e.getMessage());
             }
         }
+        return request.put("instance_id", id);
+    }
+
+    /** Creates (or finds) one instance this process owns; completes once it can be read. */
+    private CompletableFuture<ObjectNode> createOne(WorkflowConfig workflow, ObjectNode request) {
+        String id = request.get("instance_id").asText();
+        JsonNode params = request.path("params");
         if (params.isMissingNode() || params.isNull()) {
             params = StepValues.JSON.createObjectNode();
         }
@@ -163,12 +209,16 @@ public final class WorkflowsApi {
             return CompletableFuture.completedFuture(InstanceViews.created(workflow.name(), id, existing.status(),
                     existing.trigger().wireName()));
         }
-        return engine.create(workflow.name(), id, params, Trigger.API)
-                .thenApply(ok -> InstanceViews.created(workflow.name(), id, InstanceStatus.QUEUED, Trigger.API.wireName()));
+        return engine.createAndAwait(workflow.name(), id, params, Trigger.API).thenApply(ok -> {
+            InstanceState now = engine.instance(workflow.name(), id);
+            return InstanceViews.created(workflow.name(), id, now == null ? InstanceStatus.QUEUED : now.status(),
+                    now == null ? Trigger.API.wireName() : now.trigger().wireName());
+        });
     }
 
     private void list(Context ctx) {
         WorkflowConfig workflow = workflow(ctx);
+        boolean localOnly = ctx.header(FORWARDED) != null && "true".equals(ctx.queryParam("local"));
         int page = intParam(ctx, "page", 1, 1, Integer.MAX_VALUE);
         int perPage = intParam(ctx, "per_page", 50, 1, 100);
         String status = ctx.queryParam("status");
@@ -180,23 +230,38 @@ public final class WorkflowsApi {
                 throw ApiError.badRequest(e.getMessage());
             }
         }
-        List<InstanceState> all = new ArrayList<>();
+        List<ObjectNode> all = new ArrayList<>();
         for (InstanceState instance : engine.instances(workflow.name())) {
             if (wanted == null || instance.status() == wanted) {
-                all.add(instance);
+                all.add(InstanceViews.summary(instance));
             }
         }
-        all.sort(Comparator.comparingLong(InstanceState::queuedAt).reversed().thenComparing(InstanceState::id));
+        if (localOnly) {
+            // Another process gathers: every row this process owns, unpaged.
+            ArrayNode rows = StepValues.JSON.createArrayNode();
+            rows.addAll(all);
+            ok(ctx, rows, null);
+            return;
+        }
+        for (String other : engine.otherEndpoints()) {
+            JsonNode rows = gather(ctx, other, status);
+            rows.forEach(row -> all.add((ObjectNode) row));
+        }
+        all.sort(Comparator.comparing((ObjectNode row) -> row.path("created_on").asText()).reversed()
+                .thenComparing(row -> row.path("id").asText()));
         ArrayNode result = StepValues.JSON.createArrayNode();
         long from = (long) (page - 1) * perPage;
         for (long i = from; i < Math.min(all.size(), from + perPage); i++) {
-            result.add(InstanceViews.summary(all.get((int) i)));
+            result.add(all.get((int) i));
         }
         ok(ctx, result, page(page, perPage, result.size(), all.size()));
     }
 
     private void get(Context ctx) {
         WorkflowConfig workflow = workflow(ctx);
+        if (forwardToOwner(ctx, workflow, ctx.pathParam("id"))) {
+            return;
+        }
         InstanceState instance = instance(ctx, workflow);
         boolean simple = "true".equals(ctx.queryParam("simple"));
         ok(ctx, InstanceViews.detail(instance, simple, stepId -> engine.result(workflow.name(), instance.id(), stepId)), null);
@@ -204,6 +269,9 @@ public final class WorkflowsApi {
 
     private void step(Context ctx) {
         WorkflowConfig workflow = workflow(ctx);
+        if (forwardToOwner(ctx, workflow, ctx.pathParam("id"))) {
+            return;
+        }
         InstanceState instance = instance(ctx, workflow);
         String name = ctx.queryParam("name");
         if (name == null) {
@@ -227,6 +295,9 @@ public final class WorkflowsApi {
 
     private void changeStatus(Context ctx) {
         WorkflowConfig workflow = workflow(ctx);
+        if (forwardToOwner(ctx, workflow, ctx.pathParam("id"))) {
+            return;
+        }
         InstanceState instance = instance(ctx, workflow);
         JsonNode body = body(ctx);
         String action = body.path("status").asText("");
@@ -254,10 +325,90 @@ public final class WorkflowsApi {
 
     private void sendEvent(Context ctx) {
         WorkflowConfig workflow = workflow(ctx);
+        if (forwardToOwner(ctx, workflow, ctx.pathParam("id"))) {
+            return;
+        }
         InstanceState instance = instance(ctx, workflow);
         JsonNode payload = body(ctx);
         await(engine.sendEvent(workflow.name(), instance.id(), ctx.pathParam("type"), payload.isNull() ? null : payload));
         ok(ctx, StepValues.JSON.createObjectNode().put("instanceId", instance.id()).put("timestamp", Instant.now().toString()), null);
+    }
+
+    // ---- other processes -------------------------------------------------------------------------
+
+    /**
+     * Passes the request to the process that owns the instance, and relays its answer; false when this
+     * process owns it (or the request was already passed once).
+     */
+    private boolean forwardToOwner(Context ctx, WorkflowConfig workflow, String id) {
+        String owner = remoteOwner(ctx, workflow, id);
+        if (owner == null) {
+            return false;
+        }
+        String query = ctx.queryString();
+        relay(ctx, forward(ctx, owner, ctx.path() + (query == null ? "" : "?" + query), ctx.method().name(),
+                new String(ctx.bodyAsBytes(), StandardCharsets.UTF_8)));
+        return true;
+    }
+
+    /** The process that owns the instance when it is another one and this request was not passed here by one. */
+    private String remoteOwner(Context ctx, WorkflowConfig workflow, String id) {
+        return ctx.header(FORWARDED) != null ? null : engine.ownerOf(workflow.name(), id);
+    }
+
+    private HttpResponse<byte[]> forward(Context ctx, String owner, String pathAndQuery, String method, String body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + owner + pathAndQuery))
+                .timeout(Duration.ofSeconds(30)).header(FORWARDED, "1")
+                .method(method, HttpRequest.BodyPublishers.ofString(body));
+        copyHeader(ctx, request, "Authorization");
+        copyHeader(ctx, request, "Content-Type");
+        return send(request.build(), owner);
+    }
+
+    private static void relay(Context ctx, HttpResponse<byte[]> answer) {
+        ctx.status(answer.statusCode()).contentType("application/json").result(answer.body());
+        answer.headers().firstValue("x-should-retry").ifPresent(v -> ctx.header("x-should-retry", v));
+    }
+
+    /** The parsed body of a forwarded call that must have succeeded. */
+    private static JsonNode relayed(HttpResponse<byte[]> answer, String endpoint) {
+        try {
+            JsonNode body = StepValues.JSON.readTree(answer.body());
+            if (answer.statusCode() != 200) {
+                throw new ApiError(answer.statusCode(), body.path("errors").path(0).path("code").asInt(10503),
+                        body.path("errors").path(0).path("message").asText("the process at " + endpoint + " refused"));
+            }
+            return body;
+        } catch (IOException e) {
+            throw new ApiError(503, 10503, "the process at " + endpoint + " answered something that is not JSON");
+        }
+    }
+
+    /** Every instance the process at {@code endpoint} owns (the same workflow and status filter). */
+    private JsonNode gather(Context ctx, String endpoint, String status) {
+        String query = "local=true" + (status == null ? "" : "&status=" + URLEncoder.encode(status, StandardCharsets.UTF_8));
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + endpoint + ctx.path() + "?" + query))
+                .timeout(Duration.ofSeconds(30)).header(FORWARDED, "1").GET();
+        copyHeader(ctx, request, "Authorization");
+        return relayed(send(request.build(), endpoint), endpoint).path("result");
+    }
+
+    private HttpResponse<byte[]> send(HttpRequest request, String endpoint) {
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (IOException e) {
+            throw new ApiError(503, 10503, "the process that owns this instance (" + endpoint + ") does not answer: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ApiError(503, 10503, "interrupted");
+        }
+    }
+
+    private static void copyHeader(Context ctx, HttpRequest.Builder request, String name) {
+        String value = ctx.header(name);
+        if (value != null) {
+            request.header(name, value);
+        }
     }
 
     // ---- helpers ---------------------------------------------------------------------------------

@@ -10,24 +10,35 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code sluice run --roles sink} in a child JVM, against the broker and store of a test's dev stack:
- * a sink the test can kill -9. Each start appends to one log file.
+ * {@code sluice run --roles …} in a child JVM, against the broker and store of a test's dev stack: a
+ * sink or a workflows engine the test can kill -9. Each start appends to one log file.
  */
-final class SinkProcess implements AutoCloseable {
+final class ChildProcess implements AutoCloseable {
+    private final String name;
+    private final String roles;
     private final Path config;
     private final Path dataDir;
     private final Path log;
     private Process process;
     private int logLengthAtStart;
 
+    /** A sink: {@code sluice run --roles sink}. */
+    static ChildProcess sink(String pipelinesYaml, DevStack stack, Path dir) {
+        return new ChildProcess("sink", "sink", pipelinesYaml, stack, dir);
+    }
+
     /**
-     * @param pipelinesYaml the {@code pipelines:} section, as the stack runs it
-     * @param stack         whose Kafka and store the sink uses
+     * @param name          names its data folder, config and log in {@code dir}
+     * @param roles         what it runs, e.g. {@code workflows}
+     * @param pipelinesYaml the {@code pipelines:} (and {@code workflows:}) sections, as the stack runs them
+     * @param stack         whose Kafka and store the process uses
      */
-    SinkProcess(String pipelinesYaml, DevStack stack, Path dir) {
-        this.dataDir = dir.resolve("sink-data");
-        this.log = dir.resolve("sink.log");
-        this.config = dir.resolve("sink.yaml");
+    ChildProcess(String name, String roles, String pipelinesYaml, DevStack stack, Path dir) {
+        this.name = name;
+        this.roles = roles;
+        this.dataDir = dir.resolve(name + "-data");
+        this.log = dir.resolve(name + ".log");
+        this.config = dir.resolve(name + ".yaml");
         SluiceConfig running = stack.config();
         String yaml = pipelinesYaml
                 + "kafka:\n  bootstrapServers: " + running.kafka().bootstrapServers() + "\n"
@@ -41,12 +52,21 @@ final class SinkProcess implements AutoCloseable {
         }
     }
 
+    /** The HTTP port it serves on (the workflows REST API of a workflows-only process); 0 for any. */
+    private int httpPort;
+
+    ChildProcess httpPort(int port) {
+        this.httpPort = port;
+        return this;
+    }
+
     void start(String... jvmOptions) {
         logLengthAtStart = log().length();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(List.of(jvmOptions));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), SluiceCli.class.getName(),
-                "run", "--roles", "sink", "--config", config.toString(), "--data-dir", dataDir.toString()));
+                "run", "--roles", roles, "--config", config.toString(), "--data-dir", dataDir.toString(),
+                "--http-port", Integer.toString(httpPort)));
         try {
             process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
@@ -94,6 +114,6 @@ final class SinkProcess implements AutoCloseable {
         if (process != null && process.isAlive()) {
             kill();
         }
-        System.out.println("----- sink child process log -----\n" + log() + "----- end of sink child process log -----");
+        System.out.println("----- " + name + " child process log -----\n" + log() + "----- end of " + name + " child process log -----");
     }
 }

@@ -1,0 +1,152 @@
+package dev.sluice.benchmarks;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The workflows load driver: creates instances over the REST API in batches of 100 and follows the
+ * engine's commands topic for each instance's {@code completed} outcome (the moment its last step's
+ * execution reported the end of {@code run}). Prints instances/s end to end and create-to-complete
+ * latency; with {@code --rate} the load is open-loop and latency counts from each batch's due time.
+ * Run by benchmarks/workflows.sh.
+ */
+@Command(name = "workflow-load", mixinStandardHelpOptions = true)
+public final class WorkflowLoad implements Callable<Integer> {
+    private static final String COMMANDS = "sluice.workflows.commands";
+
+    @Option(names = "--api", required = true, description = "…/client/v4/accounts/{account}/workflows") String api;
+    @Option(names = "--bootstrap", required = true) String bootstrap;
+    @Option(names = "--workflow", required = true) String workflow;
+    @Option(names = "--instances", defaultValue = "20000") int instances;
+    @Option(names = "--rate", defaultValue = "0", description = "instances/s to create (open loop); 0 = as fast as possible")
+    int rate;
+    @Option(names = "--due-in", defaultValue = "0", description = "seconds: params.dueAt = start + this (SleepUntil)")
+    int dueIn;
+    @Option(names = "--in-flight", defaultValue = "8", description = "batch requests in flight at once") int inFlight;
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new WorkflowLoad()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        String run = Long.toString(System.currentTimeMillis(), 36);
+        Map<String, Long> createdAt = new ConcurrentHashMap<>();
+        Histogram latency = new Histogram(3_600_000L, 3);
+        AtomicLong completed = new AtomicLong();
+        AtomicLong lastCompletion = new AtomicLong();
+        AtomicBoolean done = new AtomicBoolean();
+        long start = System.currentTimeMillis();
+        long dueAt = start + dueIn * 1000L;
+        Histogram lateness = new Histogram(3_600_000L, 3);
+        AtomicLong early = new AtomicLong();
+        String keyPrefix = workflow + "/" + run + "-";
+
+        Thread follower = new Thread(() -> follow(keyPrefix, createdAt, latency, completed, lastCompletion, done, dueAt, lateness, early),
+                "completions");
+        follower.start();
+
+        Semaphore permits = new Semaphore(inFlight);
+        int batches = (instances + 99) / 100;
+        for (int b = 0; b < batches; b++) {
+            long due = rate > 0 ? start + (long) b * 100_000L / rate : System.currentTimeMillis();
+            while (rate > 0 && System.currentTimeMillis() < due) {
+                Thread.sleep(Math.max(1, due - System.currentTimeMillis()));  // pacing the open-loop driver
+            }
+            StringBuilder body = new StringBuilder("[");
+            int n = Math.min(100, instances - b * 100);
+            for (int i = 0; i < n; i++) {
+                String id = run + "-" + (b * 100 + i);
+                createdAt.put(workflow + "/" + id, due);
+                body.append(i == 0 ? "" : ",").append("{\"instance_id\":\"").append(id).append("\",\"params\":{\"dueAt\":")
+                        .append(dueAt).append("}}");
+            }
+            permits.acquire();
+            CompletableFuture<HttpResponse<String>> sent = http.sendAsync(HttpRequest.newBuilder(URI.create(api + "/" + workflow + "/instances/batch"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            sent.whenComplete((response, error) -> {
+                permits.release();
+                if (error != null || response.statusCode() != 200) {
+                    System.err.println("batch refused: " + (error != null ? error : response.statusCode() + " " + response.body()));
+                }
+            });
+        }
+        permits.acquire(inFlight);
+        long created = System.currentTimeMillis();
+        System.out.printf("created %d instances of %s in %.1f s (%.0f/s)%n", instances, workflow, (created - start) / 1000.0,
+                instances * 1000.0 / Math.max(1, created - start));
+        long deadline = System.currentTimeMillis() + Math.max(300_000L, dueIn * 2000L);
+        while (completed.get() < instances && System.currentTimeMillis() < deadline) {
+            Thread.sleep(200);  // the driver reports progress; it asserts nothing
+        }
+        done.set(true);
+        follower.join();
+        long elapsed = lastCompletion.get() - start;
+        System.out.printf("completed %d of %d in %.1f s: %.0f instances/s end to end%n", completed.get(), instances,
+                elapsed / 1000.0, completed.get() * 1000.0 / Math.max(1, elapsed));
+        System.out.printf("create-to-complete ms: p50 %d, p99 %d, max %d%n", latency.getValueAtPercentile(50),
+                latency.getValueAtPercentile(99), latency.getMaxValue());
+        if (dueIn > 0) {
+            System.out.printf("fired after due, ms: p50 %d, p99 %d, max %d; before due: %d%n", lateness.getValueAtPercentile(50),
+                    lateness.getValueAtPercentile(99), lateness.getMaxValue(), early.get());
+        }
+        return completed.get() == instances ? 0 : 1;
+    }
+
+    private void follow(String keyPrefix, Map<String, Long> createdAt, Histogram latency, AtomicLong completed,
+                        AtomicLong lastCompletion, AtomicBoolean done, long dueAt, Histogram lateness, AtomicLong early) {
+        Map<String, Object> props = Map.of("bootstrap.servers", bootstrap, "isolation.level", "read_committed");
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(COMMANDS).stream()
+                    .map(p -> new TopicPartition(COMMANDS, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToEnd(partitions);
+            partitions.forEach(consumer::position);
+            while (!done.get()) {
+                for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    if (record.key() != null && record.key().startsWith(keyPrefix)
+                            && new String(record.value(), StandardCharsets.UTF_8).contains("\"kind\":\"completed\"")) {
+                        Long created = createdAt.get(record.key());
+                        if (created != null) {
+                            latency.recordValue(Math.max(0, record.timestamp() - created));
+                            completed.incrementAndGet();
+                            lastCompletion.accumulateAndGet(record.timestamp(), Math::max);
+                            if (dueAt > created) {
+                                long late = record.timestamp() - dueAt;
+                                if (late < 0) {
+                                    early.incrementAndGet();
+                                } else {
+                                    lateness.recordValue(late);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -19,8 +19,10 @@ start_broker benchmarks/workflows.yaml
 
 engine=""
 trap 'kill "$engine" 2>/dev/null || true; wait "$engine" 2>/dev/null || true; kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$data"' EXIT
+cp benchmarks/workflows.yaml "$data/engine.yaml"
+printf 'kafka:\n  bootstrapServers: 127.0.0.1:19092\nstorage:\n  endpoint: http://127.0.0.1:19000\n  accessKey: sluice\n  secretKey: sluice-dev-secret\n' >> "$data/engine.yaml"
 java -Xmx512m -XX:+ExitOnOutOfMemoryError -cp "sluice-server/target/sluice.jar:sluice-server/target/lib/*:benchmarks/target/benchmarks.jar" \
-  dev.sluice.server.SluiceCli run --roles workflows --config benchmarks/workflows.yaml --data-dir "$data/wf" --http-port 18090 \
+  dev.sluice.server.SluiceCli run --roles workflows --config "$data/engine.yaml" --data-dir "$data/wf" --http-port 18090 \
   > "$data/engine.log" 2>&1 &
 engine=$!
 api=http://127.0.0.1:18090/client/v4/accounts/sluice/workflows
@@ -30,7 +32,7 @@ curl -sf "$api/three-steps" >/dev/null || { cat "$data/engine.log"; echo "the en
 load() { java -Xmx512m -cp "$cp" dev.sluice.benchmarks.WorkflowLoad --api "$api" --bootstrap 127.0.0.1:19092 "$@" 2>&1 | grep -v " INFO \| WARN "; }
 
 echo "== warm-up (2,000 instances, unmeasured)"
-load --workflow three-steps --instances 2000 > /dev/null
+load --workflow three-steps --instances 2000 | sed "s/^/  /"
 echo "== throughput: $instances instances of three-steps, as fast as possible"
 out=$(load --workflow three-steps --instances "$instances"); echo "$out" | sed 's/^/  /'
 max=$(echo "$out" | sed -n 's/.*: \([0-9]*\) instances\/s end to end/\1/p')

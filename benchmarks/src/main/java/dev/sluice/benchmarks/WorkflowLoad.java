@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -45,7 +46,9 @@ public final class WorkflowLoad implements Callable<Integer> {
     int dueIn;
     @Option(names = "--in-flight", defaultValue = "8", description = "batch requests in flight at once") int inFlight;
 
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+    private final AtomicLong refused = new AtomicLong();
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new WorkflowLoad()).execute(args));
@@ -65,9 +68,11 @@ public final class WorkflowLoad implements Callable<Integer> {
         AtomicLong early = new AtomicLong();
         String keyPrefix = workflow + "/" + run + "-";
 
-        Thread follower = new Thread(() -> follow(keyPrefix, createdAt, latency, completed, lastCompletion, done, dueAt, lateness, early),
-                "completions");
+        CountDownLatch following = new CountDownLatch(1);
+        Thread follower = new Thread(() -> follow(keyPrefix, createdAt, latency, completed, lastCompletion, done, dueAt, lateness,
+                early, following), "completions");
         follower.start();
+        following.await();  // positioned at the topic's end before the first create
 
         Semaphore permits = new Semaphore(inFlight);
         int batches = (instances + 99) / 100;
@@ -84,6 +89,7 @@ public final class WorkflowLoad implements Callable<Integer> {
                 body.append(i == 0 ? "" : ",").append("{\"instance_id\":\"").append(id).append("\",\"params\":{\"dueAt\":")
                         .append(dueAt).append("}}");
             }
+            body.append(']');
             permits.acquire();
             CompletableFuture<HttpResponse<String>> sent = http.sendAsync(HttpRequest.newBuilder(URI.create(api + "/" + workflow + "/instances/batch"))
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
@@ -91,7 +97,9 @@ public final class WorkflowLoad implements Callable<Integer> {
             sent.whenComplete((response, error) -> {
                 permits.release();
                 if (error != null || response.statusCode() != 200) {
-                    System.err.println("batch refused: " + (error != null ? error : response.statusCode() + " " + response.body()));
+                    if (refused.incrementAndGet() <= 3) {
+                        System.out.println("batch refused: " + (error != null ? error : response.statusCode() + " " + response.body()));
+                    }
                 }
             });
         }
@@ -99,6 +107,10 @@ public final class WorkflowLoad implements Callable<Integer> {
         long created = System.currentTimeMillis();
         System.out.printf("created %d instances of %s in %.1f s (%.0f/s)%n", instances, workflow, (created - start) / 1000.0,
                 instances * 1000.0 / Math.max(1, created - start));
+        if (refused.get() > 0) {
+            System.out.printf("%d batches refused%n", refused.get());
+            return 1;
+        }
         long deadline = System.currentTimeMillis() + Math.max(300_000L, dueIn * 2000L);
         while (completed.get() < instances && System.currentTimeMillis() < deadline) {
             Thread.sleep(200);  // the driver reports progress; it asserts nothing
@@ -118,7 +130,8 @@ public final class WorkflowLoad implements Callable<Integer> {
     }
 
     private void follow(String keyPrefix, Map<String, Long> createdAt, Histogram latency, AtomicLong completed,
-                        AtomicLong lastCompletion, AtomicBoolean done, long dueAt, Histogram lateness, AtomicLong early) {
+                        AtomicLong lastCompletion, AtomicBoolean done, long dueAt, Histogram lateness, AtomicLong early,
+                        CountDownLatch following) {
         Map<String, Object> props = Map.of("bootstrap.servers", bootstrap, "isolation.level", "read_committed");
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(COMMANDS).stream()
@@ -126,6 +139,7 @@ public final class WorkflowLoad implements Callable<Integer> {
             consumer.assign(partitions);
             consumer.seekToEnd(partitions);
             partitions.forEach(consumer::position);
+            following.countDown();
             while (!done.get()) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
                     if (record.key() != null && record.key().startsWith(keyPrefix)

@@ -274,4 +274,65 @@ class ConfigLoaderTest {
         assertEquals(Duration.ofHours(1), Sizes.parseDuration("1h"));
         assertThrows(IllegalArgumentException.class, () -> Sizes.parseBytes("10XB"));
     }
+
+    @Test
+    void readsWorkflowsWithTheirDefaults() {
+        SluiceConfig config = loader.parse("""
+                pipelines: [{ name: events }]
+                workflows:
+                  - name: index-objects
+                    class: com.acme.IndexObjects
+                    jar: acme-workflows.jar
+                    config: { minRows: 10 }
+                    trigger:
+                      notifications: { pipeline: events }
+                      schedule: "0 * * * *"
+                    retention: 3d
+                    http: { auth: { tokens: ["${EVENTS_BUCKET}"] } }
+                  - { name: plain, class: com.acme.Plain }
+                workflowsDir: /opt/wf
+                """);
+        WorkflowConfig w = config.workflow("index-objects").orElseThrow();
+        assertEquals("com.acme.IndexObjects", w.className());
+        assertEquals("acme-workflows.jar", w.jar());
+        assertEquals(10, w.config().get("minRows"));
+        assertEquals("events", w.trigger().notifications().pipeline());
+        assertEquals("0 * * * *", w.trigger().schedule());
+        assertEquals(Duration.ofDays(3), w.retention());
+        assertEquals(List.of("lake"), w.http().auth().tokens());
+        WorkflowConfig plain = config.workflow("plain").orElseThrow();
+        assertEquals(Duration.ofDays(7), plain.retention());
+        assertTrue(plain.http().auth().isOpen());
+        assertEquals(null, plain.trigger().notifications());
+        assertEquals("/opt/wf", config.workflowsDir());
+    }
+
+    @Test
+    void refusesWorkflowMistakesNamingTheKey() {
+        ConfigException unknownPipeline = assertThrows(ConfigException.class, () -> loader.parse("""
+                pipelines: [{ name: events }]
+                workflows: [{ name: w, class: C, trigger: { notifications: { pipeline: orders } } }]
+                """));
+        assertEquals("workflows[0].trigger.notifications.pipeline", unknownPipeline.key());
+        ConfigException badName = assertThrows(ConfigException.class, () -> loader.parse("""
+                pipelines: [{ name: events }]
+                workflows: [{ name: "has space", class: C }]
+                """));
+        assertEquals("workflows[0].name", badName.key());
+        ConfigException twice = assertThrows(ConfigException.class, () -> loader.parse("""
+                pipelines: [{ name: events }]
+                workflows: [{ name: w, class: C }, { name: w, class: D }]
+                """));
+        assertEquals("workflows[1].name", twice.key());
+        ConfigException noClass = assertThrows(ConfigException.class, () -> loader.parse("""
+                pipelines: [{ name: events }]
+                workflows: [{ name: w }]
+                """));
+        assertEquals("workflows[0].class", noClass.key());
+        ConfigException badRetention = assertThrows(ConfigException.class, () -> loader.parse("""
+                pipelines: [{ name: events }]
+                workflows: [{ name: w, class: C, retention: forever }]
+                """));
+        assertEquals("workflows[0].retention", badRetention.key());
+    }
 }

@@ -65,6 +65,10 @@ final class RunCommand implements Callable<Integer> {
         SluiceServer server;
         try {
             server = SluiceServer.start(loaded, selected, dataDir.toAbsolutePath().normalize(), host, httpPort, written -> {});
+        } catch (ConfigException e) {
+            // Something the user can fix (a missing class or jar): the message names it, no stack trace.
+            System.err.println("sluice: configuration error: " + e.getMessage());
+            return 2;
         } catch (RuntimeException e) {
             log.error("start-up failed", e);
             System.err.println("sluice: could not start: " + e.getMessage());

@@ -10,63 +10,70 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code sluice run --roles …} in a child JVM, against the broker and store of a test's dev stack: a
- * sink or a workflows engine the test can kill -9. Each start appends to one log file.
+ * Sluice in a child JVM the test can kill -9: {@code sluice run --roles …} against the broker and store
+ * of a test's dev stack (a sink, a workflows engine), or a whole {@code sluice dev}. Each start appends
+ * to one log file.
  */
 final class ChildProcess implements AutoCloseable {
     private final String name;
-    private final String roles;
-    private final Path config;
-    private final Path dataDir;
+    private final List<String> arguments;
     private final Path log;
     private Process process;
     private int logLengthAtStart;
 
+    private ChildProcess(String name, List<String> arguments, Path dir) {
+        this.name = name;
+        this.arguments = arguments;
+        this.log = dir.resolve(name + ".log");
+    }
+
     /** A sink: {@code sluice run --roles sink}. */
     static ChildProcess sink(String pipelinesYaml, DevStack stack, Path dir) {
-        return new ChildProcess("sink", "sink", pipelinesYaml, stack, dir);
+        return run("sink", "sink", pipelinesYaml, stack, dir, 0);
     }
 
     /**
+     * {@code sluice run}.
+     *
      * @param name          names its data folder, config and log in {@code dir}
      * @param roles         what it runs, e.g. {@code workflows}
      * @param pipelinesYaml the {@code pipelines:} (and {@code workflows:}) sections, as the stack runs them
      * @param stack         whose Kafka and store the process uses
+     * @param httpPort      where it serves HTTP (the workflows REST API of a workflows-only process); 0 for any
      */
-    ChildProcess(String name, String roles, String pipelinesYaml, DevStack stack, Path dir) {
-        this.name = name;
-        this.roles = roles;
-        this.dataDir = dir.resolve(name + "-data");
-        this.log = dir.resolve(name + ".log");
-        this.config = dir.resolve(name + ".yaml");
+    static ChildProcess run(String name, String roles, String pipelinesYaml, DevStack stack, Path dir, int httpPort) {
         SluiceConfig running = stack.config();
-        String yaml = pipelinesYaml
+        Path config = write(dir.resolve(name + ".yaml"), pipelinesYaml
                 + "kafka:\n  bootstrapServers: " + running.kafka().bootstrapServers() + "\n"
                 + "storage:\n  endpoint: " + running.storage().endpoint() + "\n"
                 + "  accessKey: " + running.storage().accessKey() + "\n"
-                + "  secretKey: " + running.storage().secretKey() + "\n";
+                + "  secretKey: " + running.storage().secretKey() + "\n");
+        return new ChildProcess(name, List.of("run", "--roles", roles, "--config", config.toString(),
+                "--data-dir", dir.resolve(name + "-data").toString(), "--http-port", Integer.toString(httpPort)), dir);
+    }
+
+    /** A whole {@code sluice dev} (broker, store and every role) on fixed ports, so a restart finds them again. */
+    static ChildProcess dev(String name, String yaml, Path dir, DevOptions ports) {
+        Path config = write(dir.resolve(name + ".yaml"), yaml);
+        return new ChildProcess(name, List.of("dev", "--config", config.toString(), "--data-dir", dir.resolve(name + "-data").toString(),
+                "--http-port", Integer.toString(ports.httpPort()), "--kafka-port", Integer.toString(ports.kafkaPort()),
+                "--kafka-controller-port", Integer.toString(ports.kafkaControllerPort()), "--s3-port", Integer.toString(ports.s3Port())), dir);
+    }
+
+    private static Path write(Path file, String text) {
         try {
-            Files.writeString(config, yaml);
+            return Files.writeString(file, text);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-    }
-
-    /** The HTTP port it serves on (the workflows REST API of a workflows-only process); 0 for any. */
-    private int httpPort;
-
-    ChildProcess httpPort(int port) {
-        this.httpPort = port;
-        return this;
     }
 
     void start(String... jvmOptions) {
         logLengthAtStart = log().length();
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(List.of(jvmOptions));
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), SluiceCli.class.getName(),
-                "run", "--roles", roles, "--config", config.toString(), "--data-dir", dataDir.toString(),
-                "--http-port", Integer.toString(httpPort)));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), SluiceCli.class.getName()));
+        command.addAll(arguments);
         try {
             process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();

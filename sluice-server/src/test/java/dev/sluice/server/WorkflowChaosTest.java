@@ -56,7 +56,7 @@ class WorkflowChaosTest {
         stack = DevStack.start(TestStack.config(yaml), TestStack.freePorts(dir.resolve("stack")),
                 Set.of(Role.INGEST, Role.PROCESSOR, Role.SINK), written -> {});
         int port = TestStack.freePorts(1)[0];
-        engine = new ChildProcess("workflows", "workflows", yaml, stack, dir).httpPort(port);
+        engine = ChildProcess.run("workflows", "workflows", yaml, stack, dir, port);
         api = new WorkflowsClient("http://" + DevOptions.HOST + ":" + port, "sluice", null);
     }
 

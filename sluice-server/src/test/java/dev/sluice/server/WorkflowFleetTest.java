@@ -47,8 +47,8 @@ class WorkflowFleetTest {
         DevStack stack = DevStack.start(TestStack.config(yaml), TestStack.freePorts(dir.resolve("stack")),
                 Set.of(Role.INGEST, Role.PROCESSOR, Role.SINK), written -> {});
         int[] ports = TestStack.freePorts(2);
-        try (ChildProcess a = new ChildProcess("wf-a", "workflows", yaml, stack, Files.createDirectories(dir.resolve("a"))).httpPort(ports[0]);
-             ChildProcess b = new ChildProcess("wf-b", "workflows", yaml, stack, Files.createDirectories(dir.resolve("b"))).httpPort(ports[1])) {
+        try (ChildProcess a = ChildProcess.run("wf-a", "workflows", yaml, stack, Files.createDirectories(dir.resolve("a")), ports[0]);
+             ChildProcess b = ChildProcess.run("wf-b", "workflows", yaml, stack, Files.createDirectories(dir.resolve("b")), ports[1])) {
             WorkflowsClient apiA = new WorkflowsClient("http://" + DevOptions.HOST + ":" + ports[0], "sluice", null);
             WorkflowsClient apiB = new WorkflowsClient("http://" + DevOptions.HOST + ":" + ports[1], "sluice", null);
             a.start("-Xmx256m");

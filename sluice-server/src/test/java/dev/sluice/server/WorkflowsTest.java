@@ -62,6 +62,9 @@ class WorkflowsTest {
                     class: dev.sluice.server.TestWorkflows$Waiter
                   - name: failing
                     class: dev.sluice.server.TestWorkflows$Failing
+                  - name: short-lived
+                    class: dev.sluice.server.TestWorkflows$Sleeper
+                    retention: 2s
                   - name: locked
                     class: dev.sluice.server.TestWorkflows$Sleeper
                     http: { auth: { tokens: [s3cret] } }
@@ -293,6 +296,16 @@ class WorkflowsTest {
         assertEquals(1, instance.path("steps").path(2).path("attempts").size(), "too large: one attempt");
         assertEquals(1, TestWorkflows.runs("x-1", "refused"));
         assertEquals(2, TestWorkflows.runs("x-1", "slow"));
+    }
+
+    @Test
+    void finishedInstancesAreDeletedAfterTheirRetention() {
+        api.post("/short-lived/instances", "{\"instance_id\":\"gone\"}");
+        await().atMost(DEADLINE).until(() -> api.status("short-lived", "gone").equals("complete"));
+        long ended = java.time.Instant.parse(api.get("/short-lived/instances/gone").result().path("end").asText()).toEpochMilli();
+        await().atMost(DEADLINE).until(() -> api.get("/short-lived/instances/gone").status() == 404);
+        assertTrue(System.currentTimeMillis() - ended >= 2_000, "deleted before its retention of 2 s");
+        assertEquals(0, api.get("/short-lived/instances").result().size());
     }
 
     @Test

@@ -483,8 +483,11 @@ public final class WorkflowsApi {
         }
         try {
             return StepValues.JSON.readTree(bytes);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw ApiError.badRequest("the body is not JSON: " + e.getOriginalMessage()
+                    + (e.getLocation() == null ? "" : " (at character " + e.getLocation().getCharOffset() + ")"));
         } catch (IOException e) {
-            throw ApiError.badRequest("the body is not JSON: " + e.getMessage());
+            throw ApiError.badRequest("the body cannot be read: " + e.getMessage());
         }
     }
 

@@ -7,7 +7,8 @@
 #   2. latency: the same at half that rate, open loop: create-to-complete p50/p99 from each batch's due time;
 #   3. sleepers: S instances that all sleep until one due time, created at once: how long after due the
 #      timers fire, with the engine's heap capped at 512 MB.
-# Prints figures; asserts nothing. Usage: benchmarks/workflows.sh [instances] [sleepers]   (default 20000 100000)
+# Prints figures; asserts nothing. Usage: benchmarks/workflows.sh [instances] [sleepers]   (default 20000 100000;
+# 0 sleepers skips step 3). JFR_DIR=<dir> records a flight recording of the engine there.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
@@ -21,7 +22,9 @@ engine=""
 trap 'kill "$engine" 2>/dev/null || true; wait "$engine" 2>/dev/null || true; kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; rm -rf "$data"' EXIT
 cp benchmarks/workflows.yaml "$data/engine.yaml"
 printf 'kafka:\n  bootstrapServers: 127.0.0.1:19092\nstorage:\n  endpoint: http://127.0.0.1:19000\n  accessKey: sluice\n  secretKey: sluice-dev-secret\n' >> "$data/engine.yaml"
-java -Xmx512m -XX:+ExitOnOutOfMemoryError -cp "sluice-server/target/sluice.jar:sluice-server/target/lib/*:benchmarks/target/benchmarks.jar" \
+jfr=""
+[ -n "${JFR_DIR:-}" ] && jfr="-XX:StartFlightRecording=filename=$JFR_DIR/engine.jfr,settings=profile"
+java -Xmx512m -XX:+ExitOnOutOfMemoryError $jfr -cp "sluice-server/target/sluice.jar:sluice-server/target/lib/*:benchmarks/target/benchmarks.jar" \
   dev.sluice.server.SluiceCli run --roles workflows --config "$data/engine.yaml" --data-dir "$data/wf" --http-port 18090 \
   > "$data/engine.log" 2>&1 &
 engine=$!
@@ -39,6 +42,7 @@ max=$(echo "$out" | sed -n 's/.*: \([0-9]*\) instances\/s end to end/\1/p')
 half=$(( max / 2 ))
 echo "== latency: $instances instances at half that rate ($half/s), open loop"
 load --workflow three-steps --instances "$instances" --rate "$half" | sed 's/^/  /'
+[ "$sleepers" -gt 0 ] || exit 0
 echo "== sleepers: $sleepers instances asleep until one due time, engine heap -Xmx512m"
 due=$(( sleepers / 1000 + 60 ))
 load --workflow sleep-until --instances "$sleepers" --due-in "$due" --in-flight 4 | sed 's/^/  /'

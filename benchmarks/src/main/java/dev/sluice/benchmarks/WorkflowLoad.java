@@ -123,10 +123,34 @@ public final class WorkflowLoad implements Callable<Integer> {
         System.out.printf("create-to-complete ms: p50 %d, p99 %d, max %d%n", latency.getValueAtPercentile(50),
                 latency.getValueAtPercentile(99), latency.getMaxValue());
         if (dueIn > 0) {
-            System.out.printf("fired after due, ms: p50 %d, p99 %d, max %d; before due: %d%n", lateness.getValueAtPercentile(50),
+            System.out.printf("completed after due, ms: p50 %d, p99 %d, max %d; before due: %d%n", lateness.getValueAtPercentile(50),
                     lateness.getValueAtPercentile(99), lateness.getMaxValue(), early.get());
+            timerLateness(run, dueAt);
         }
         return completed.get() == instances ? 0 : 1;
+    }
+
+    /** When the sleep itself ended (its timer fired), for a sample of 1,000 instances read back over REST. */
+    private void timerLateness(String run, long dueAt) throws Exception {
+        Histogram fired = new Histogram(3_600_000L, 3);
+        long before = 0;
+        java.util.Random random = new java.util.Random(1);
+        for (int i = 0; i < 1000; i++) {
+            String id = run + "-" + random.nextInt(instances);
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(api + "/" + workflow + "/instances/" + id)).GET()
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            String body = response.body();
+            int sleep = body.indexOf("\"type\":\"sleep\"");
+            int end = body.indexOf("\"end\":\"", sleep);
+            long at = java.time.Instant.parse(body.substring(end + 7, body.indexOf('"', end + 7))).toEpochMilli();
+            if (at < dueAt) {
+                before++;
+            } else {
+                fired.recordValue(at - dueAt);
+            }
+        }
+        System.out.printf("timers fired after due (sample of 1,000), ms: p50 %d, p99 %d, max %d; before due: %d%n",
+                fired.getValueAtPercentile(50), fired.getValueAtPercentile(99), fired.getMaxValue(), before);
     }
 
     private void follow(String keyPrefix, Map<String, Long> createdAt, Histogram latency, AtomicLong completed,

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -48,20 +49,32 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
     private KeyValueStore<String, byte[]> instances;
     private KeyValueStore<String, byte[]> results;
     private KeyValueStore<Bytes, byte[]> timers;
-    private KeyValueStore<String, String> running;
-    private KeyValueStore<String, Long> statusCounts;
     /** Tokens dispatched by this task, cancelled when the task goes away. */
     private final Set<String> dispatched = new HashSet<>();
+    /**
+     * The instances this task touched last, as objects: every command of a busy instance would otherwise
+     * parse its JSON again (the store stays the truth; this holds what was last written to it).
+     */
+    private final Map<String, InstanceState> recent = new LinkedHashMap<>(1024, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, InstanceState> eldest) {
+            return size() > RECENT_INSTANCES;
+        }
+    };
+    private static final int RECENT_INSTANCES = 10_000;
 
     private final Consumer<String> created;
     private final Set<TaskId> readyTasks;
+    private final StatusCounts statusCounts;
 
     /**
      * @param created    told the key of every create applied, new or not: a REST create waits for it
      * @param readyTasks the tasks whose stores are restored and whose timers run: the engine is ready when all are
+     * @param statusCounts instances by status, kept for the partitions this process owns
      */
     InstanceProcessor(Map<String, WorkflowConfig> workflows, Executions executions, WorkflowMetrics metrics,
-                      Consumer<String> created, Set<TaskId> readyTasks) {
+                      Consumer<String> created, Set<TaskId> readyTasks, StatusCounts statusCounts) {
+        this.statusCounts = statusCounts;
         this.workflows = workflows;
         this.executions = executions;
         this.metrics = metrics;
@@ -75,24 +88,26 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
         instances = context.getStateStore(WorkflowTopics.INSTANCES);
         results = context.getStateStore(WorkflowTopics.RESULTS);
         timers = context.getStateStore(WorkflowTopics.TIMERS);
-        running = context.getStateStore(WorkflowTopics.RUNNING);
-        statusCounts = context.getStateStore(WorkflowTopics.STATUS_COUNTS);
         context.schedule(TIMER_TICK, PunctuationType.WALL_CLOCK_TIME, this::fireTimers);
-        // Executions in flight when this task last ran elsewhere (or before a crash) are lost: run them again.
+        // One pass over the partition's instances: count them by status, and run again the executions that
+        // were in flight when this task last ran elsewhere (or before a crash): they are lost.
         List<String> lost = new ArrayList<>();
-        try (KeyValueIterator<String, String> it = running.all()) {
-            it.forEachRemaining(kv -> lost.add(kv.key));
+        statusCounts.clearPartition(context.taskId().partition());
+        try (KeyValueIterator<String, byte[]> it = instances.all()) {
+            while (it.hasNext()) {
+                KeyValue<String, byte[]> next = it.next();
+                InstanceState state = readState(next.value);
+                statusCounts.add(state.workflow(), state.status(), context.taskId().partition(), 1);
+                if (state.token() != null) {
+                    lost.add(next.key);
+                }
+            }
         }
         long now = System.currentTimeMillis();
         log.debug("task {}: {} executions to run again", context.taskId(), lost.size());
         for (String key : lost) {
             InstanceState state = load(key);
-            if (state == null) {
-                running.delete(key);
-            } else {
-                InstanceStatus before = state.status();
-                apply(key, state, before, state.redispatch(now), now);
-            }
+            apply(key, state, state.status(), state.redispatch(now), now);
         }
         // Timers that fell due while no process owned this partition fire now, not a tick later.
         fireTimers(now);
@@ -131,7 +146,6 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
             case CREATE -> throw new IllegalStateException("handled above");
         };
         if (command.type() == Command.Type.OUTCOME) {
-            running.delete(key);
             dispatched.remove(command.token());
             if (!effects.isEmpty()) {
                 metrics.attempt(state.workflow(), command.outcome());
@@ -181,7 +195,6 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
         for (int i = 0; i < queue.size(); i++) {
             Effect effect = queue.get(i);
             if (effect instanceof Effect.Dispatch d) {
-                running.put(key, d.token());
                 dispatched.add(d.token());
                 Map<String, StepValue> snapshot = new HashMap<>();
                 for (InstanceState.StepInfo step : state.steps()) {
@@ -195,7 +208,6 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
                 executions.submit(new Executions.Task(key, d.token(), state.workflow(), state.id(), state.params(),
                         state.queuedAt(), state.trigger(), state.history(snapshot::get)));
             } else if (effect instanceof Effect.CancelExecution c) {
-                running.delete(key);
                 dispatched.remove(c.token());
                 executions.cancel(c.token());
             } else if (effect instanceof Effect.PutResult p) {
@@ -213,7 +225,6 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
                 forward(WorkflowTopics.key(n.parent().workflow(), n.parent().id()),
                         Command.childFinished(n.parent().stepId(), n.output(), n.error()));
             } else if (effect instanceof Effect.Finished f) {
-                running.delete(key);
                 metrics.finished(state, now);
                 Duration retention = workflows.containsKey(state.workflow()) ? workflows.get(state.workflow()).retention()
                         : WorkflowConfig.DEFAULT_RETENTION;
@@ -221,17 +232,10 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
             }
         }
         instances.put(key, writeState(state));
+        recent.put(key, state);
         if (before != state.status()) {
-            count(state.workflow(), before, -1);
-            count(state.workflow(), state.status(), 1);
-        }
-    }
-
-    private void count(String workflow, InstanceStatus status, long delta) {
-        if (status != null) {
-            String key = WorkflowTopics.statusCountPrefix(workflow, status) + context.taskId().partition();
-            Long current = statusCounts.get(key);
-            statusCounts.put(key, (current == null ? 0 : current) + delta);
+            statusCounts.add(state.workflow(), before, context.taskId().partition(), -1);
+            statusCounts.add(state.workflow(), state.status(), context.taskId().partition(), 1);
         }
     }
 
@@ -275,13 +279,15 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
             results.delete(resultKey(key, step.id()));
         }
         instances.delete(key);
-        running.delete(key);
-        count(state.workflow(), state.status(), -1);
+        recent.remove(key);
+        statusCounts.add(state.workflow(), state.status(), context.taskId().partition(), -1);
     }
 
     @Override
     public void close() {
         readyTasks.remove(context.taskId());
+        statusCounts.clearPartition(context.taskId().partition());
+        recent.clear();
         // The task moves elsewhere or the engine stops: whatever runs here for it is moot now.
         for (String token : dispatched) {
             executions.cancel(token);
@@ -290,6 +296,10 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
     }
 
     private InstanceState load(String key) {
+        InstanceState cached = recent.get(key);
+        if (cached != null) {
+            return cached;
+        }
         byte[] bytes = instances.get(key);
         return bytes == null ? null : readState(bytes);
     }

@@ -70,6 +70,7 @@ public final class WorkflowEngine implements AutoCloseable {
     private final Map<String, CompletableFuture<Void>> awaitingCreate = new ConcurrentHashMap<>();
     /** Tasks restored and running here; Streams says RUNNING while some may still be restoring. */
     private final Set<TaskId> readyTasks = ConcurrentHashMap.newKeySet();
+    private final StatusCounts statusCounts = new StatusCounts();
     private final HostInfo self;
 
     private WorkflowEngine(List<WorkflowConfig> workflows, UserJars jars, KafkaConfig kafka, StorageConfig storage,
@@ -98,7 +99,7 @@ public final class WorkflowEngine implements AutoCloseable {
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 1_000);
         this.streams = new KafkaStreams(WorkflowTopology.build(workflows, notificationsTopic, executions,
-                new WorkflowMetrics(registry), this::createApplied, readyTasks), props);
+                new WorkflowMetrics(registry), this::createApplied, readyTasks, statusCounts), props);
         streams.setUncaughtExceptionHandler(e -> {
             log.error("workflows engine stopped", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
@@ -110,8 +111,7 @@ public final class WorkflowEngine implements AutoCloseable {
     private void registerGauges(MeterRegistry registry) {
         for (WorkflowConfig workflow : workflows) {
             for (InstanceStatus status : InstanceStatus.values()) {
-                String prefix = WorkflowTopics.statusCountPrefix(workflow.name(), status);
-                Gauge.builder("sluice.workflow.instances", this, engine -> engine.readCount(prefix))
+                Gauge.builder("sluice.workflow.instances", statusCounts, counts -> counts.get(workflow.name(), status))
                         .tag("workflow", workflow.name()).tag("status", status.wireName())
                         .description("instances by status, in the partitions this process owns").register(registry);
             }
@@ -119,19 +119,6 @@ public final class WorkflowEngine implements AutoCloseable {
         Gauge.builder("sluice.workflow.timers.pending", this, engine -> engine.pendingTimers())
                 .description("sleeps, back-offs, wait timeouts and expiries not yet due, in the partitions this process owns")
                 .register(registry);
-    }
-
-    private double readCount(String prefix) {
-        try (KeyValueIterator<String, Long> counts = streams.store(StoreQueryParameters.fromNameAndType(WorkflowTopics.STATUS_COUNTS,
-                QueryableStoreTypes.<String, Long>keyValueStore())).prefixScan(prefix, new StringSerializer())) {
-            long sum = 0;
-            while (counts.hasNext()) {
-                sum += counts.next().value;
-            }
-            return sum;
-        } catch (InvalidStateStoreException e) {
-            return Double.NaN;
-        }
     }
 
     private double pendingTimers() {

@@ -16,19 +16,10 @@ public final class WorkflowTopics {
     static final String RESULTS = "wf-results";
     /** Timers by big-endian due time + instance key: a range scan finds what fell due. */
     static final String TIMERS = "wf-timers";
-    /** Instances with an execution in flight, so a new owner of the task runs them again. */
-    static final String RUNNING = "wf-running";
-    /** Instances by workflow and status, kept with every transition: what the by-status gauge reads. */
-    static final String STATUS_COUNTS = "wf-status-counts";
     /** Largest record on the commands topic and the changelogs: a 1 MiB step result plus its envelope. */
     public static final int MAX_MESSAGE_BYTES = 2 * 1024 * 1024;
 
     private WorkflowTopics() {}
-
-    /** The prefix of a workflow's count of a status; each task adds its partition, and a read sums them. */
-    static String statusCountPrefix(String workflow, dev.sluice.workflows.InstanceStatus status) {
-        return workflow + "/" + status.wireName() + "#";
-    }
 
     /** The key of an instance in the commands topic and the stores. */
     static String key(String workflow, String id) {

@@ -14,14 +14,14 @@ import org.apache.kafka.streams.state.Stores;
 
 /**
  * The engine's Kafka Streams topology: object notifications become create commands; the commands
- * topic feeds the instance processor, which owns the instance, result, timer and running stores of its
- * partition and writes child creates and child results back to the commands topic.
+ * topic feeds the instance processor, which owns the instance, result and timer stores of its partition and writes child creates and child results back to the commands topic.
  */
 final class WorkflowTopology {
     private WorkflowTopology() {}
 
     static Topology build(List<WorkflowConfig> workflows, String notificationsTopic, Executions executions,
-                          WorkflowMetrics metrics, Consumer<String> created, Set<TaskId> readyTasks) {
+                          WorkflowMetrics metrics, Consumer<String> created, Set<TaskId> readyTasks,
+                          StatusCounts statusCounts) {
         Map<String, WorkflowConfig> byName = workflows.stream().collect(Collectors.toMap(WorkflowConfig::name, Function.identity()));
         Map<String, String> changelog = Map.of("max.message.bytes", Integer.toString(WorkflowTopics.MAX_MESSAGE_BYTES));
         Topology topology = new Topology();
@@ -32,17 +32,13 @@ final class WorkflowTopology {
                     "notification-trigger");
         }
         topology.addSource("commands", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), WorkflowTopics.COMMANDS);
-        topology.addProcessor("instances", () -> new InstanceProcessor(byName, executions, metrics, created, readyTasks), "commands");
+        topology.addProcessor("instances", () -> new InstanceProcessor(byName, executions, metrics, created, readyTasks, statusCounts), "commands");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WorkflowTopics.INSTANCES),
                 Serdes.String(), Serdes.ByteArray()).withLoggingEnabled(changelog).withCachingDisabled(), "instances");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WorkflowTopics.RESULTS),
                 Serdes.String(), Serdes.ByteArray()).withLoggingEnabled(changelog).withCachingDisabled(), "instances");
         topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WorkflowTopics.TIMERS),
                 Serdes.Bytes(), Serdes.ByteArray()).withLoggingEnabled(Map.of()).withCachingDisabled(), "instances");
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WorkflowTopics.RUNNING),
-                Serdes.String(), Serdes.String()).withLoggingEnabled(Map.of()).withCachingDisabled(), "instances");
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WorkflowTopics.STATUS_COUNTS),
-                Serdes.String(), Serdes.Long()).withLoggingEnabled(Map.of()).withCachingDisabled(), "instances");
         topology.addSink("commands-out", WorkflowTopics.COMMANDS, Serdes.String().serializer(), Serdes.ByteArray().serializer(),
                 "instances");
         return topology;

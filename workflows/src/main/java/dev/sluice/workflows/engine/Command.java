@@ -6,9 +6,6 @@ import dev.sluice.workflows.Trigger;
 import dev.sluice.workflows.internal.ErrorInfo;
 import dev.sluice.workflows.internal.InstanceState;
 import dev.sluice.workflows.internal.Outcome;
-import dev.sluice.workflows.internal.StepValues;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 
 /**
  * One record of the commands topic: everything that changes an instance goes through it, so the task
@@ -46,18 +43,10 @@ record Command(Type type, String workflow, String id, JsonNode params, Trigger t
     }
 
     byte[] toBytes() {
-        try {
-            return StepValues.JSON.writeValueAsBytes(this);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Json.write(this);
     }
 
     static Command fromBytes(byte[] bytes) {
-        try {
-            return StepValues.JSON.readValue(bytes, Command.class);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Json.read(bytes, Command.class);
     }
 }

@@ -6,7 +6,6 @@ import dev.sluice.workflows.internal.Effect;
 import dev.sluice.workflows.internal.InstanceState;
 import dev.sluice.workflows.internal.StepValue;
 import dev.sluice.workflows.internal.StepValues;
-import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -211,7 +210,7 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
                 dispatched.remove(c.token());
                 executions.cancel(c.token());
             } else if (effect instanceof Effect.PutResult p) {
-                results.put(resultKey(key, p.stepId()), writeValue(p.value()));
+                results.put(resultKey(key, p.stepId()), Json.write(p.value()));
             } else if (effect instanceof Effect.DeleteResults d) {
                 d.stepIds().forEach(stepId -> results.delete(resultKey(key, stepId)));
             } else if (effect instanceof Effect.SetTimer t) {
@@ -231,7 +230,7 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
                 queue.addAll(state.expireAt(now + retention.toMillis()));
             }
         }
-        instances.put(key, writeState(state));
+        instances.put(key, Json.write(state));
         recent.put(key, state);
         if (before != state.status()) {
             statusCounts.add(state.workflow(), before, context.taskId().partition(), -1);
@@ -305,35 +304,11 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
     }
 
     static InstanceState readState(byte[] bytes) {
-        try {
-            return StepValues.JSON.readValue(bytes, InstanceState.class);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static byte[] writeState(InstanceState state) {
-        try {
-            return StepValues.JSON.writeValueAsBytes(state);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Json.read(bytes, InstanceState.class);
     }
 
     static StepValue readValue(byte[] bytes) {
-        try {
-            return StepValues.JSON.readValue(bytes, StepValue.class);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    private static byte[] writeValue(StepValue value) {
-        try {
-            return StepValues.JSON.writeValueAsBytes(value);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Json.read(bytes, StepValue.class);
     }
 
     static String resultKey(String instanceKey, String stepId) {

@@ -121,7 +121,7 @@ final class InstanceViews {
         return out;
     }
 
-    private static JsonNode error(ErrorInfo error) {
+    static JsonNode error(ErrorInfo error) {
         if (error == null) {
             return StepValues.JSON.nullNode();
         }

@@ -259,20 +259,20 @@ public final class WorkflowsApi {
 
     private void get(Context ctx) {
         WorkflowConfig workflow = workflow(ctx);
-        if (forwardToOwner(ctx, workflow, ctx.pathParam("id"))) {
+        InstanceState instance = ownedInstance(ctx, workflow);
+        if (instance == null) {
             return;
         }
-        InstanceState instance = instance(ctx, workflow);
         boolean simple = "true".equals(ctx.queryParam("simple"));
         ok(ctx, InstanceViews.detail(instance, simple, stepId -> engine.result(workflow.name(), instance.id(), stepId)), null);
     }
 
     private void step(Context ctx) {
         WorkflowConfig workflow = workflow(ctx);
-        if (forwardToOwner(ctx, workflow, ctx.pathParam("id"))) {
+        InstanceState instance = ownedInstance(ctx, workflow);
+        if (instance == null) {
             return;
         }
-        InstanceState instance = instance(ctx, workflow);
         String name = ctx.queryParam("name");
         if (name == null) {
             throw ApiError.badRequest("name is required");
@@ -281,11 +281,7 @@ public final class WorkflowsApi {
                 .orElseThrow(() -> ApiError.notFound("instance " + instance.id() + " has no step '" + name + "'"));
         ObjectNode result = StepValues.JSON.createObjectNode();
         result.put("status", step.end() == null ? "running" : step.error() == null ? "complete" : "errored");
-        if (step.error() == null) {
-            result.putNull("error");
-        } else {
-            result.putObject("error").put("name", step.error().name()).put("message", step.error().message());
-        }
+        result.set("error", InstanceViews.error(step.error()));
         if (step.eventType() != null) {
             result.put("event_type", step.eventType());
         }
@@ -295,10 +291,10 @@ public final class WorkflowsApi {
 
     private void changeStatus(Context ctx) {
         WorkflowConfig workflow = workflow(ctx);
-        if (forwardToOwner(ctx, workflow, ctx.pathParam("id"))) {
+        InstanceState instance = ownedInstance(ctx, workflow);
+        if (instance == null) {
             return;
         }
-        InstanceState instance = instance(ctx, workflow);
         JsonNode body = body(ctx);
         String action = body.path("status").asText("");
         CompletableFuture<Void> sent = switch (action) {
@@ -325,10 +321,10 @@ public final class WorkflowsApi {
 
     private void sendEvent(Context ctx) {
         WorkflowConfig workflow = workflow(ctx);
-        if (forwardToOwner(ctx, workflow, ctx.pathParam("id"))) {
+        InstanceState instance = ownedInstance(ctx, workflow);
+        if (instance == null) {
             return;
         }
-        InstanceState instance = instance(ctx, workflow);
         JsonNode payload = body(ctx);
         await(engine.sendEvent(workflow.name(), instance.id(), ctx.pathParam("type"), payload.isNull() ? null : payload));
         ok(ctx, StepValues.JSON.createObjectNode().put("instanceId", instance.id()).put("timestamp", Instant.now().toString()), null);
@@ -428,8 +424,15 @@ public final class WorkflowsApi {
         return workflow;
     }
 
-    private InstanceState instance(Context ctx, WorkflowConfig workflow) {
+    /**
+     * The instance the path names, when this process owns it; null when the request was passed to the
+     * process that does (and its answer relayed).
+     */
+    private InstanceState ownedInstance(Context ctx, WorkflowConfig workflow) {
         String id = ctx.pathParam("id");
+        if (forwardToOwner(ctx, workflow, id)) {
+            return null;
+        }
         InstanceState instance = engine.instance(workflow.name(), id);
         if (instance == null) {
             throw ApiError.notFound("workflow " + workflow.name() + " has no instance '" + id + "'");

@@ -10,6 +10,9 @@ public sealed interface Effect {
     /** Run the instance's code against its history; its outcome comes back with {@code token}. */
     record Dispatch(String token) implements Effect {}
 
+    /** Let the execution holding {@code token} finish its step, then start no other: a pause. */
+    record StopAtBoundary(String token) implements Effect {}
+
     /** Stop the execution holding {@code token}: its outcome will be ignored anyway. */
     record CancelExecution(String token) implements Effect {}
 

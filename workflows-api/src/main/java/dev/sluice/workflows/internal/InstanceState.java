@@ -69,6 +69,25 @@ public final class InstanceState {
 
     // ---- transitions ----------------------------------------------------------------------------
 
+    /**
+     * What one execution reached: steps that succeeded one after another, recorded as they stand, then the
+     * last outcome, taken as {@link #onOutcome} takes it. Ignored unless {@code outcomeToken} is current.
+     */
+    public List<Effect> onOutcomes(String outcomeToken, List<Outcome> outcomes, long now) {
+        if (token == null || !token.equals(outcomeToken) || status.isFinal() || outcomes.isEmpty()) {
+            return List.of();
+        }
+        List<Effect> effects = new ArrayList<>();
+        for (Outcome outcome : outcomes.subList(0, outcomes.size() - 1)) {
+            if (!(outcome instanceof Outcome.StepSucceeded s)) {
+                throw new IllegalArgumentException("only succeeded steps can come before an execution's last outcome, not " + outcome);
+            }
+            recordSuccess(s, effects);
+        }
+        effects.addAll(onOutcome(outcomeToken, outcomes.get(outcomes.size() - 1), now));
+        return effects;
+    }
+
     /** The outcome of the execution that held {@code outcomeToken}; ignored unless that is the current one. */
     public List<Effect> onOutcome(String outcomeToken, Outcome outcome, long now) {
         if (token == null || !token.equals(outcomeToken) || status.isFinal()) {
@@ -81,11 +100,7 @@ public final class InstanceState {
             status = InstanceStatus.PAUSED;
         }
         if (outcome instanceof Outcome.StepSucceeded s) {
-            StepInfo step = step(s.stepId(), s.name(), StepKind.STEP, s.start());
-            step.options = s.options();
-            step.attempts.add(new Attempt(s.start(), s.end(), true, null));
-            step.finish(s.end(), null);
-            effects.add(new Effect.PutResult(s.stepId(), s.value()));
+            recordSuccess(s, effects);
             proceed(effects, now);
         } else if (outcome instanceof Outcome.StepAttemptFailed f) {
             StepInfo step = step(f.stepId(), f.name(), StepKind.STEP, f.start());
@@ -134,6 +149,14 @@ public final class InstanceState {
             finish(effects, InstanceStatus.ERRORED, null, e.error(), now);
         }
         return effects;
+    }
+
+    private void recordSuccess(Outcome.StepSucceeded s, List<Effect> effects) {
+        StepInfo step = step(s.stepId(), s.name(), StepKind.STEP, s.start());
+        step.options = s.options();
+        step.attempts.add(new Attempt(s.start(), s.end(), true, null));
+        step.finish(s.end(), null);
+        effects.add(new Effect.PutResult(s.stepId(), s.value()));
     }
 
     /** The timer set for {@code due} fired; ignored unless it is this instance's current timer. */
@@ -207,7 +230,11 @@ public final class InstanceState {
         }
         modifiedAt = now;
         pauseRequested = true;
-        status = token != null ? InstanceStatus.WAITING_FOR_PAUSE : InstanceStatus.PAUSED;
+        if (token != null) {
+            status = InstanceStatus.WAITING_FOR_PAUSE;
+            return List.of(new Effect.StopAtBoundary(token));
+        }
+        status = InstanceStatus.PAUSED;
         return List.of();
     }
 

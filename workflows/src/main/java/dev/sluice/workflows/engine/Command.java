@@ -6,6 +6,7 @@ import dev.sluice.workflows.Trigger;
 import dev.sluice.workflows.internal.ErrorInfo;
 import dev.sluice.workflows.internal.InstanceState;
 import dev.sluice.workflows.internal.Outcome;
+import java.util.List;
 
 /**
  * One record of the commands topic: everything that changes an instance goes through it, so the task
@@ -13,7 +14,7 @@ import dev.sluice.workflows.internal.Outcome;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record Command(Type type, String workflow, String id, JsonNode params, Trigger trigger, InstanceState.ParentRef parent,
-               String token, Outcome outcome, String eventType, JsonNode payload, String from, Integer count,
+               String token, List<Outcome> outcomes, String eventType, JsonNode payload, String from, Integer count,
                String stepId, JsonNode output, ErrorInfo error) {
 
     enum Type { CREATE, OUTCOME, EVENT, PAUSE, RESUME, TERMINATE, RESTART, CHILD_FINISHED }
@@ -22,8 +23,9 @@ record Command(Type type, String workflow, String id, JsonNode params, Trigger t
         return new Command(Type.CREATE, workflow, id, params, trigger, parent, null, null, null, null, null, null, null, null, null);
     }
 
-    static Command outcome(String token, Outcome outcome) {
-        return new Command(Type.OUTCOME, null, null, null, null, null, token, outcome, null, null, null, null, null, null, null);
+    /** What one execution reached: steps that succeeded one after another, then where it stopped. */
+    static Command outcomes(String token, List<Outcome> outcomes) {
+        return new Command(Type.OUTCOME, null, null, null, null, null, token, outcomes, null, null, null, null, null, null, null);
     }
 
     static Command event(String eventType, JsonNode payload) {

@@ -135,7 +135,7 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
         }
         InstanceStatus before = state.status();
         List<Effect> effects = switch (command.type()) {
-            case OUTCOME -> state.onOutcome(command.token(), command.outcome(), now);
+            case OUTCOME -> state.onOutcomes(command.token(), command.outcomes(), now);
             case EVENT -> state.onEvent(command.eventType(), command.payload(), now);
             case PAUSE -> state.pause(now);
             case RESUME -> state.resume(now);
@@ -147,7 +147,7 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
         if (command.type() == Command.Type.OUTCOME) {
             dispatched.remove(command.token());
             if (!effects.isEmpty()) {
-                metrics.attempt(state.workflow(), command.outcome());
+                command.outcomes().forEach(outcome -> metrics.attempt(state.workflow(), outcome));
             }
         }
         apply(key, state, before, effects, now);
@@ -206,6 +206,8 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
                 }
                 executions.submit(new Executions.Task(key, d.token(), state.workflow(), state.id(), state.params(),
                         state.queuedAt(), state.trigger(), state.history(snapshot::get)));
+            } else if (effect instanceof Effect.StopAtBoundary b) {
+                executions.stopAtBoundary(b.token());
             } else if (effect instanceof Effect.CancelExecution c) {
                 dispatched.remove(c.token());
                 executions.cancel(c.token());

@@ -250,11 +250,7 @@ public final class ConfigLoader {
             if (workflow.className() == null || workflow.className().isBlank()) {
                 throw new ConfigException(at + ".class", "is required");
             }
-            if (workflow.jar() != null && (workflow.jar().isBlank() || workflow.jar().contains("/")
-                    || workflow.jar().contains("\\") || !workflow.jar().endsWith(".jar"))) {
-                throw new ConfigException(at + ".jar", "'" + workflow.jar()
-                        + "' is not a jar file name in workflowsDir (write e.g. acme-workflows.jar)");
-            }
+            requireJarName(workflow.jar(), at + ".jar", "workflowsDir", "acme-workflows.jar");
             WorkflowConfig.Notifications notifications = workflow.trigger().notifications();
             if (notifications != null && (notifications.pipeline() == null || config.pipeline(notifications.pipeline()).isEmpty())) {
                 throw new ConfigException(at + ".trigger.notifications.pipeline", "'" + notifications.pipeline()
@@ -340,11 +336,14 @@ public final class ConfigLoader {
             if (transform.className() == null || transform.className().isBlank()) {
                 throw new ConfigException(tat + ".class", "is required");
             }
-            if (transform.jar() != null && (transform.jar().isBlank() || transform.jar().contains("/")
-                    || transform.jar().contains("\\") || !transform.jar().endsWith(".jar"))) {
-                throw new ConfigException(tat + ".jar", "'" + transform.jar()
-                        + "' is not a jar file name in transforms.dir (write e.g. acme-transforms.jar)");
-            }
+            requireJarName(transform.jar(), tat + ".jar", "transforms.dir", "acme-transforms.jar");
+        }
+    }
+
+    /** A jar named in the config is a plain file name of its folder, or absent. */
+    private static void requireJarName(String jar, String key, String dirKey, String example) {
+        if (jar != null && (jar.isBlank() || jar.contains("/") || jar.contains("\\") || !jar.endsWith(".jar"))) {
+            throw new ConfigException(key, "'" + jar + "' is not a jar file name in " + dirKey + " (write e.g. " + example + ")");
         }
     }
 

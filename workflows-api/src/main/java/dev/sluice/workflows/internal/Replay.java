@@ -19,6 +19,7 @@ import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
+import java.util.function.LongUnaryOperator;
 
 /**
  * The {@link WorkflowStep} of one execution: replays {@code run} against the recorded history, returning
@@ -131,22 +132,22 @@ public final class Replay implements WorkflowStep {
     @Override
     public void sleep(String name, Duration duration) {
         Objects.requireNonNull(duration, "duration");
-        Identity id = next(name, StepKind.SLEEP);
-        if (isDone(id)) {
-            return;
-        }
-        long now = clock.getAsLong();
-        throw suspend(new Outcome.SleepRequested(id.key, name, now, now + Math.max(0, duration.toMillis())));
+        sleepStep(name, now -> now + Math.max(0, duration.toMillis()));
     }
 
     @Override
     public void sleepUntil(String name, Instant time) {
         Objects.requireNonNull(time, "time");
+        sleepStep(name, now -> time.toEpochMilli());
+    }
+
+    private void sleepStep(String name, LongUnaryOperator untilFromNow) {
         Identity id = next(name, StepKind.SLEEP);
         if (isDone(id)) {
             return;
         }
-        throw suspend(new Outcome.SleepRequested(id.key, name, clock.getAsLong(), time.toEpochMilli()));
+        long now = clock.getAsLong();
+        throw suspend(new Outcome.SleepRequested(id.key, name, now, untilFromNow.applyAsLong(now)));
     }
 
     @Override

@@ -6,6 +6,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -15,6 +16,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.HdrHistogram.Histogram;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -62,19 +64,26 @@ public final class WorkflowLoad implements Callable<Integer> {
         AtomicLong completed = new AtomicLong();
         AtomicLong lastCompletion = new AtomicLong();
         AtomicBoolean done = new AtomicBoolean();
-        long start = System.currentTimeMillis();
-        long dueAt = start + dueIn * 1000L;
+        warmUpClient();
+        AtomicLong startAt = new AtomicLong();
         Histogram lateness = new Histogram(3_600_000L, 3);
         AtomicLong early = new AtomicLong();
+        Map<Long, Long> worstBySecond = new ConcurrentHashMap<>();
         String keyPrefix = workflow + "/" + run + "-";
 
         CountDownLatch following = new CountDownLatch(1);
-        Thread follower = new Thread(() -> follow(keyPrefix, createdAt, latency, completed, lastCompletion, done, dueAt, lateness,
-                early, following), "completions");
+        Thread follower = new Thread(() -> follow(keyPrefix, createdAt, latency, completed, lastCompletion, done, lateness,
+                early, following, startAt, worstBySecond), "completions");
         follower.start();
         following.await();  // positioned at the topic's end before the first create
+        // The clock starts now: batches are due from here, not from before the follower was ready.
+        long start = System.currentTimeMillis();
+        long dueAt = start + dueIn * 1000L;
+        startAt.set(start);
 
         Semaphore permits = new Semaphore(inFlight);
+        Histogram sendLag = new Histogram(3_600_000L, 3);
+        Histogram buildLag = new Histogram(3_600_000L, 3);
         int batches = (instances + 99) / 100;
         for (int b = 0; b < batches; b++) {
             long due = rate > 0 ? start + (long) b * 100_000L / rate : System.currentTimeMillis();
@@ -90,7 +99,13 @@ public final class WorkflowLoad implements Callable<Integer> {
                         .append(dueAt).append("}}");
             }
             body.append(']');
+            if (rate > 0) {
+                buildLag.recordValue(Math.max(0, System.currentTimeMillis() - due));
+            }
             permits.acquire();
+            if (rate > 0) {
+                sendLag.recordValue(Math.max(0, System.currentTimeMillis() - due));
+            }
             CompletableFuture<HttpResponse<String>> sent = http.sendAsync(HttpRequest.newBuilder(URI.create(api + "/" + workflow + "/instances/batch"))
                     .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
                     HttpResponse.BodyHandlers.ofString());
@@ -107,6 +122,11 @@ public final class WorkflowLoad implements Callable<Integer> {
         long created = System.currentTimeMillis();
         System.out.printf("created %d instances of %s in %.1f s (%.0f/s)%n", instances, workflow, (created - start) / 1000.0,
                 instances * 1000.0 / Math.max(1, created - start));
+        if (rate > 0) {
+            System.out.printf("batches built after their due time, ms: p99 %d, max %d%n", buildLag.getValueAtPercentile(99), buildLag.getMaxValue());
+            System.out.printf("batches sent after their due time, ms: p50 %d, p99 %d, max %d%n", sendLag.getValueAtPercentile(50),
+                    sendLag.getValueAtPercentile(99), sendLag.getMaxValue());
+        }
         if (refused.get() > 0) {
             System.out.printf("%d batches refused%n", refused.get());
             return 1;
@@ -122,6 +142,10 @@ public final class WorkflowLoad implements Callable<Integer> {
                 elapsed / 1000.0, completed.get() * 1000.0 / Math.max(1, elapsed));
         System.out.printf("create-to-complete ms: p50 %d, p99 %d, max %d%n", latency.getValueAtPercentile(50),
                 latency.getValueAtPercentile(99), latency.getMaxValue());
+        // Where the tail sits in the run: is it a warm-up, one stall, or spread evenly?
+        String slow = worstBySecond.entrySet().stream().filter(e -> e.getValue() > 500).sorted(Map.Entry.comparingByKey())
+                .map(e -> e.getKey() + "s:" + e.getValue()).collect(Collectors.joining(" "));
+        System.out.printf("seconds of the run (by due time) with a create-to-complete over 500 ms: %s%n", slow.isEmpty() ? "none" : slow);
         if (dueIn > 0) {
             System.out.printf("completed after due, ms: p50 %d, p99 %d, max %d; before due: %d%n", lateness.getValueAtPercentile(50),
                     lateness.getValueAtPercentile(99), lateness.getMaxValue(), early.get());
@@ -153,9 +177,28 @@ public final class WorkflowLoad implements Callable<Integer> {
                 fired.getValueAtPercentile(50), fired.getValueAtPercentile(99), fired.getMaxValue(), before);
     }
 
+    /**
+     * This JVM's HTTP client loads and compiles on its first requests (hundreds of ms): without this the
+     * open-loop latency of the first second measured the driver starting, not the engine.
+     */
+    private void warmUpClient() throws Exception {
+        List<CompletableFuture<HttpResponse<String>>> gets = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            // An empty batch: the same request path as a create, refused (400) without creating anything.
+            gets.add(http.sendAsync(HttpRequest.newBuilder(URI.create(api + "/" + workflow + "/instances/batch"))
+                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("[]")).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+            if (gets.size() == inFlight) {
+                gets.forEach(CompletableFuture::join);
+                gets.clear();
+            }
+        }
+        gets.forEach(CompletableFuture::join);
+    }
+
     private void follow(String keyPrefix, Map<String, Long> createdAt, Histogram latency, AtomicLong completed,
-                        AtomicLong lastCompletion, AtomicBoolean done, long dueAt, Histogram lateness, AtomicLong early,
-                        CountDownLatch following) {
+                        AtomicLong lastCompletion, AtomicBoolean done, Histogram lateness, AtomicLong early,
+                        CountDownLatch following, AtomicLong startAt, Map<Long, Long> worstBySecond) {
         Map<String, Object> props = Map.of("bootstrap.servers", bootstrap, "isolation.level", "read_committed");
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(COMMANDS).stream()
@@ -164,6 +207,11 @@ public final class WorkflowLoad implements Callable<Integer> {
             consumer.seekToEnd(partitions);
             partitions.forEach(consumer::position);
             following.countDown();
+            while (startAt.get() == 0) {
+                Thread.onSpinWait();  // the main thread starts the clock right after this countDown
+            }
+            long start = startAt.get();
+            long dueAt = start + dueIn * 1000L;
             while (!done.get()) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
                     if (record.key() != null && record.key().startsWith(keyPrefix)
@@ -171,6 +219,7 @@ public final class WorkflowLoad implements Callable<Integer> {
                         Long created = createdAt.get(record.key());
                         if (created != null) {
                             latency.recordValue(Math.max(0, record.timestamp() - created));
+                            worstBySecond.merge((created - start) / 1000, record.timestamp() - created, Math::max);
                             completed.incrementAndGet();
                             lastCompletion.accumulateAndGet(record.timestamp(), Math::max);
                             if (dueAt > created) {

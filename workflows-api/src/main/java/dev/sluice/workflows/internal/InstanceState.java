@@ -10,7 +10,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 
 /**
@@ -342,12 +342,21 @@ public final class InstanceState {
 
     // ---- helpers ---------------------------------------------------------------------------------
 
+    /**
+     * 128 random bits. A token fences stale executions; it is not a secret, so it needs no SecureRandom
+     * (whose lock {@code UUID.randomUUID} takes on every dispatch).
+     */
+    private static String newToken() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        return Long.toHexString(random.nextLong()) + '-' + Long.toHexString(random.nextLong());
+    }
+
     private void proceed(List<Effect> effects, long now) {
         if (pauseRequested) {
             status = InstanceStatus.PAUSED;
             return;
         }
-        token = UUID.randomUUID().toString();
+        token = newToken();
         status = InstanceStatus.RUNNING;
         if (startedAt == null) {
             startedAt = now;

@@ -17,7 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import org.apache.kafka.common.utils.Bytes;
 import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.KeyValue;
@@ -62,17 +62,18 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
     };
     private static final int RECENT_INSTANCES = 10_000;
 
-    private final Consumer<String> created;
+    private final BiConsumer<String, InstanceState> created;
     private final Set<TaskId> readyTasks;
     private final StatusCounts statusCounts;
 
     /**
-     * @param created    told the key of every create applied, new or not: a REST create waits for it
+     * @param created    told every create applied, with the instance it made or found (null: unknown workflow);
+     *                   a REST create waits for it
      * @param readyTasks the tasks whose stores are restored and whose timers run: the engine is ready when all are
      * @param statusCounts instances by status, kept for the partitions this process owns
      */
     InstanceProcessor(Map<String, WorkflowConfig> workflows, Executions executions, WorkflowMetrics metrics,
-                      Consumer<String> created, Set<TaskId> readyTasks, StatusCounts statusCounts) {
+                      BiConsumer<String, InstanceState> created, Set<TaskId> readyTasks, StatusCounts statusCounts) {
         this.statusCounts = statusCounts;
         this.workflows = workflows;
         this.executions = executions;
@@ -126,8 +127,7 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
         long now = System.currentTimeMillis();
         InstanceState state = load(key);
         if (command.type() == Command.Type.CREATE) {
-            create(key, state, command, now);
-            created.accept(key);
+            created.accept(key, create(key, state, command, now));
             return;
         }
         if (state == null) {
@@ -162,23 +162,25 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
         }
     }
 
-    private void create(String key, InstanceState existing, Command command, long now) {
+    /** Returns the instance made, or the one that had the id; null for an unknown workflow. */
+    private InstanceState create(String key, InstanceState existing, Command command, long now) {
         if (existing != null) {
             // One instance per id: a repeated create (a duplicate notification, a retried request) changes nothing.
             if (command.parent() != null && existing.status().isFinal()) {
                 reportToParent(command.parent(), existing);
             }
-            return;
+            return existing;
         }
         if (!workflows.containsKey(command.workflow())) {
             log.warn("create for unknown workflow {} ignored", command.workflow());
-            return;
+            return null;
         }
         InstanceState state = InstanceState.create(command.workflow(), command.id(),
                 command.params() == null ? StepValues.JSON.createObjectNode() : command.params(), command.trigger(),
                 command.parent(), now);
         metrics.created(command.workflow());
         apply(key, state, null, state.start(now), now);
+        return state;
     }
 
     private void reportToParent(InstanceState.ParentRef parent, InstanceState child) {

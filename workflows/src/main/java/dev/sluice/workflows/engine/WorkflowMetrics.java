@@ -7,6 +7,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Per-workflow meters: instances created and ended by status, step attempts, failures and duration,
@@ -15,26 +17,44 @@ import java.time.Duration;
  */
 final class WorkflowMetrics {
     private final MeterRegistry registry;
+    /** Looked up once per workflow: registering through a builder on every step costs the stream thread. */
+    private final Map<String, Meters> byWorkflow = new ConcurrentHashMap<>();
+    private final Map<String, Counter> finishedByStatus = new ConcurrentHashMap<>();
 
     WorkflowMetrics(MeterRegistry registry) {
         this.registry = registry;
     }
 
+    private record Meters(Counter started, Counter attempts, Counter failures, Timer stepDuration, Timer instanceDuration) {}
+
+    private Meters meters(String workflow) {
+        return byWorkflow.computeIfAbsent(workflow, w -> new Meters(
+                // "started", not "created": Prometheus reserves a counter's _created series.
+                Counter.builder("sluice.workflow.instances.started").tag("workflow", w)
+                        .description("instances created").register(registry),
+                Counter.builder("sluice.workflow.step.attempts").tag("workflow", w)
+                        .description("step attempts").register(registry),
+                Counter.builder("sluice.workflow.step.failures").tag("workflow", w)
+                        .description("step attempts that failed").register(registry),
+                Timer.builder("sluice.workflow.step.duration").tag("workflow", w)
+                        .description("how long one step attempt ran").publishPercentileHistogram().register(registry),
+                Timer.builder("sluice.workflow.instance.duration").tag("workflow", w)
+                        .description("from create to complete").publishPercentileHistogram().register(registry)));
+    }
+
     void created(String workflow) {
-        // "started", not "created": Prometheus reserves a counter's _created series.
-        Counter.builder("sluice.workflow.instances.started").tag("workflow", workflow)
-                .description("instances created").register(registry).increment();
+        meters(workflow).started().increment();
     }
 
     void finished(InstanceState state, long now) {
         InstanceStatus status = state.status();
-        Counter.builder("sluice.workflow.instances.finished").tag("workflow", state.workflow())
-                .tag("status", status.wireName())
-                .description("instances that completed, errored or were terminated").register(registry).increment();
+        finishedByStatus.computeIfAbsent(state.workflow() + '\u0000' + status.wireName(), k ->
+                Counter.builder("sluice.workflow.instances.finished").tag("workflow", state.workflow())
+                        .tag("status", status.wireName())
+                        .description("instances that completed, errored or were terminated").register(registry))
+                .increment();
         if (status == InstanceStatus.COMPLETE) {
-            Timer.builder("sluice.workflow.instance.duration").tag("workflow", state.workflow())
-                    .description("from create to complete").publishPercentileHistogram()
-                    .register(registry).record(Duration.ofMillis(Math.max(0, now - state.queuedAt())));
+            meters(state.workflow()).instanceDuration().record(Duration.ofMillis(Math.max(0, now - state.queuedAt())));
         }
     }
 
@@ -54,14 +74,11 @@ final class WorkflowMetrics {
         } else {
             return;
         }
-        Counter.builder("sluice.workflow.step.attempts").tag("workflow", workflow)
-                .description("step attempts").register(registry).increment();
+        Meters meters = meters(workflow);
+        meters.attempts().increment();
         if (failed) {
-            Counter.builder("sluice.workflow.step.failures").tag("workflow", workflow)
-                    .description("step attempts that failed").register(registry).increment();
+            meters.failures().increment();
         }
-        Timer.builder("sluice.workflow.step.duration").tag("workflow", workflow)
-                .description("how long one step attempt ran").publishPercentileHistogram()
-                .register(registry).record(Duration.ofMillis(Math.max(0, end - start)));
+        meters.stepDuration().record(Duration.ofMillis(Math.max(0, end - start)));
     }
 }

@@ -1,10 +1,11 @@
 package dev.sluice.workflows.engine;
 
 import dev.sluice.config.WorkflowConfig;
+import dev.sluice.workflows.internal.InstanceState;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.Consumer;
+import java.util.function.BiConsumer;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.serialization.Serdes;
@@ -20,7 +21,7 @@ final class WorkflowTopology {
     private WorkflowTopology() {}
 
     static Topology build(List<WorkflowConfig> workflows, String notificationsTopic, Executions executions,
-                          WorkflowMetrics metrics, Consumer<String> created, Set<TaskId> readyTasks,
+                          WorkflowMetrics metrics, BiConsumer<String, InstanceState> created, Set<TaskId> readyTasks,
                           StatusCounts statusCounts) {
         Map<String, WorkflowConfig> byName = workflows.stream().collect(Collectors.toMap(WorkflowConfig::name, Function.identity()));
         Map<String, String> changelog = Map.of("max.message.bytes", Integer.toString(WorkflowTopics.MAX_MESSAGE_BYTES));

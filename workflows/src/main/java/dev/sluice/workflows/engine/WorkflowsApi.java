@@ -132,7 +132,7 @@ public final class WorkflowsApi {
             relay(ctx, forward(ctx, owner, ctx.path(), "POST", request.toString()));
             return;
         }
-        ok(ctx, createOne(workflow, request).join(), null);
+        ok(ctx, createdView(workflow, request, createOne(workflow, request)), null);
     }
 
     private void createBatch(Context ctx) {
@@ -149,7 +149,7 @@ public final class WorkflowsApi {
             requests.add(withId((ObjectNode) body.get(i).deepCopy(), i));
         }
         // Each instance is created by the process that owns it, so that it can be read as soon as this answers.
-        List<CompletableFuture<ObjectNode>> local = new ArrayList<>();
+        List<CompletableFuture<WorkflowEngine.Created>> local = new ArrayList<>();
         Map<String, List<Integer>> remote = new LinkedHashMap<>();
         for (int i = 0; i < requests.size(); i++) {
             String owner = remoteOwner(ctx, workflow, requests.get(i).get("instance_id").asText());
@@ -171,7 +171,7 @@ public final class WorkflowsApi {
         }
         ArrayNode result = StepValues.JSON.createArrayNode();
         for (int i = 0; i < results.length; i++) {
-            result.add(local.get(i) != null ? local.get(i).join() : results[i]);
+            result.add(local.get(i) != null ? createdView(workflow, requests.get(i), local.get(i)) : results[i]);
         }
         ok(ctx, result, null);
     }
@@ -197,23 +197,21 @@ public final class WorkflowsApi {
     }
 
     /** Creates (or finds) one instance this process owns; completes once it can be read. */
-    private CompletableFuture<ObjectNode> createOne(WorkflowConfig workflow, ObjectNode request) {
-        String id = request.get("instance_id").asText();
+    private CompletableFuture<WorkflowEngine.Created> createOne(WorkflowConfig workflow, ObjectNode request) {
         JsonNode params = request.path("params");
         if (params.isMissingNode() || params.isNull()) {
             params = StepValues.JSON.createObjectNode();
         }
-        InstanceState existing = engine.instance(workflow.name(), id);
-        if (existing != null) {
-            // Creating an id that exists returns that instance, never a second one.
-            return CompletableFuture.completedFuture(InstanceViews.created(workflow.name(), id, existing.status(),
-                    existing.trigger().wireName()));
-        }
-        return engine.createAndAwait(workflow.name(), id, params, Trigger.API).thenApply(ok -> {
-            InstanceState now = engine.instance(workflow.name(), id);
-            return InstanceViews.created(workflow.name(), id, now == null ? InstanceStatus.QUEUED : now.status(),
-                    now == null ? Trigger.API.wireName() : now.trigger().wireName());
-        });
+        // Creating an id that exists answers with that instance, never a second one: the owning task decides.
+        return engine.createAndAwait(workflow.name(), request.get("instance_id").asText(), params, Trigger.API);
+    }
+
+    /** The answer for one create, built on the request's thread (the owning task completed the future). */
+    private static ObjectNode createdView(WorkflowConfig workflow, ObjectNode request, CompletableFuture<WorkflowEngine.Created> future) {
+        WorkflowEngine.Created created = future.join();
+        return InstanceViews.created(workflow.name(), request.get("instance_id").asText(),
+                created == null ? InstanceStatus.QUEUED : created.status(),
+                (created == null ? Trigger.API : created.trigger()).wireName());
     }
 
     private void list(Context ctx) {

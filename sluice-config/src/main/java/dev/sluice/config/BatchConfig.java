@@ -11,9 +11,9 @@ import java.time.Duration;
  * @param maxDuration age of the oldest record in an open batch (default 300s)
  */
 public record BatchConfig(
-        @JsonDeserialize(using = Sizes.BytesDeserializer.class) Long maxBytes,
+        @JsonDeserialize(using = Units.BytesDeserializer.class) Long maxBytes,
         Long maxRecords,
-        @JsonDeserialize(using = Sizes.DurationDeserializer.class) Duration maxDuration) {
+        @JsonDeserialize(using = Units.DurationDeserializer.class) Duration maxDuration) {
 
     public static final BatchConfig DEFAULTS = new BatchConfig(null, null, null);
 
@@ -21,5 +21,17 @@ public record BatchConfig(
         maxBytes = maxBytes == null ? 100L << 20 : maxBytes;
         maxRecords = maxRecords == null ? 100_000L : maxRecords;
         maxDuration = maxDuration == null ? Duration.ofSeconds(300) : maxDuration;
+    }
+
+    void validate(String at) {
+        if (maxBytes <= 0) {
+            throw new ConfigException(at + ".maxBytes", "must be positive");
+        }
+        if (maxRecords <= 0) {
+            throw new ConfigException(at + ".maxRecords", "must be positive");
+        }
+        if (maxDuration.isZero() || maxDuration.isNegative()) {
+            throw new ConfigException(at + ".maxDuration", "must be positive");
+        }
     }
 }

@@ -2,6 +2,7 @@ package dev.sluice.config;
 
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import java.util.List;
+import java.util.regex.Pattern;
 
 /**
  * A pipeline's HTTP and WebSocket endpoint.
@@ -12,8 +13,8 @@ import java.util.List;
  * @param maxRecordBytes  largest single record (default 1MB)
  */
 public record HttpConfig(Auth auth, Cors cors,
-                         @JsonDeserialize(using = Sizes.BytesDeserializer.class) Long maxRequestBytes,
-                         @JsonDeserialize(using = Sizes.BytesDeserializer.class) Long maxRecordBytes) {
+                         @JsonDeserialize(using = Units.BytesDeserializer.class) Long maxRequestBytes,
+                         @JsonDeserialize(using = Units.BytesDeserializer.class) Long maxRecordBytes) {
 
     public static final HttpConfig DEFAULTS = new HttpConfig(null, null, null, null);
 
@@ -33,6 +34,14 @@ public record HttpConfig(Auth auth, Cors cors,
             return tokens.isEmpty();
         }
 
+        void validate(String at) {
+            for (int i = 0; i < tokens.size(); i++) {
+                if (tokens.get(i) == null || tokens.get(i).isBlank()) {
+                    throw new ConfigException(at + ".tokens[" + i + "]", "is empty (is its environment variable set?)");
+                }
+            }
+        }
+
         @Override
         public String toString() {
             return "Auth[" + tokens.size() + " tokens]";
@@ -43,6 +52,27 @@ public record HttpConfig(Auth auth, Cors cors,
     public record Cors(List<String> origins) {
         public Cors {
             origins = origins == null ? List.of() : List.copyOf(origins);
+        }
+    }
+
+    private static final Pattern ORIGIN = Pattern.compile("https?://[^/\\s]+");
+
+    void validate(String at) {
+        auth.validate(at + ".auth");
+        if (cors != null) {
+            for (int i = 0; i < cors.origins().size(); i++) {
+                String origin = cors.origins().get(i);
+                if (origin == null || !(origin.equals("*") || ORIGIN.matcher(origin).matches())) {
+                    throw new ConfigException(at + ".cors.origins[" + i + "]", "'" + origin
+                            + "' is not an origin (write e.g. https://app.example.com, no path, or *)");
+                }
+            }
+        }
+        if (maxRequestBytes <= 0) {
+            throw new ConfigException(at + ".maxRequestBytes", "must be positive");
+        }
+        if (maxRecordBytes <= 0 || maxRecordBytes > maxRequestBytes) {
+            throw new ConfigException(at + ".maxRecordBytes", "must be positive and at most maxRequestBytes");
         }
     }
 }

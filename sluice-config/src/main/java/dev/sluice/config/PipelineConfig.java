@@ -1,6 +1,9 @@
 package dev.sluice.config;
 
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * One pipeline: an HTTP endpoint and Kafka topic in, a transform chain, and a sink out.
@@ -48,5 +51,40 @@ public record PipelineConfig(String name, Integer partitions, String partitionKe
 
     public boolean hasTransforms() {
         return !transforms.isEmpty();
+    }
+
+    static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,200}");
+    private static final Pattern PARTITION_KEY = Pattern.compile("\\$(\\.[A-Za-z_][A-Za-z0-9_-]*)+");
+
+    void validate(String at) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new ConfigException(at + ".name", "'" + name
+                    + "' is not a pipeline name (letters, digits, '_' and '-'; it becomes a topic and a URL segment)");
+        }
+        if (partitions < 1 || partitions > 10_000) {
+            throw new ConfigException(at + ".partitions", "must be between 1 and 10000, was " + partitions);
+        }
+        if (partitionKey != null && !PARTITION_KEY.matcher(partitionKey).matches()) {
+            throw new ConfigException(at + ".partitionKey", "'" + partitionKey
+                    + "' is not a JSON path to a field (write e.g. $.merchantId or $.customer.id)");
+        }
+        http.validate(at + ".http");
+        if (schema != null) {
+            schema.validate(at + ".schema");
+        }
+        backpressure.validate(at + ".backpressure");
+        Set<String> labels = new HashSet<>();
+        for (int t = 0; t < transforms.size(); t++) {
+            String tat = at + ".transforms[" + t + "]";
+            TransformConfig transform = transforms.get(t);
+            transform.validate(tat);
+            if (!labels.add(transform.label())) {
+                throw new ConfigException(tat + ".label", "label '" + transform.label() + "' is used twice in pipeline " + name);
+            }
+        }
+        sink.validate(at + ".sink");
+        if (sink.format() == SinkConfig.Format.PARQUET && (schema == null || !schema.infer() && schema.fields().isEmpty())) {
+            throw new ConfigException(at + ".schema", "a parquet sink needs a schema: declare fields, or write schema: infer");
+        }
     }
 }

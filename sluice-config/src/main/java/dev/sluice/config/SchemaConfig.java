@@ -3,8 +3,10 @@ package dev.sluice.config;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonValue;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
 
 /**
  * The fields a pipeline's records must have, or {@code schema: infer}. Fields not listed are allowed.
@@ -78,6 +80,35 @@ public record SchemaConfig(List<Field> fields, boolean infer) {
         @JsonValue
         public String yamlName() {
             return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    void validate(String at) {
+        validateFields(fields, at);
+    }
+
+    private static void validateFields(List<Field> fields, String at) {
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < fields.size(); i++) {
+            Field field = fields.get(i);
+            String fat = at + ".fields[" + i + "]";
+            if (field.name() == null || field.name().isEmpty()) {
+                throw new ConfigException(fat + ".name", "is required");
+            }
+            if (!names.add(field.name())) {
+                throw new ConfigException(fat + ".name", "field '" + field.name() + "' is declared twice");
+            }
+            if (field.type() == null) {
+                throw new ConfigException(fat + ".type", "is required");
+            }
+            if (field.type() == Type.STRUCT) {
+                if (field.fields().isEmpty()) {
+                    throw new ConfigException(fat + ".fields", "a struct needs its fields");
+                }
+                validateFields(field.fields(), fat);
+            } else if (!field.fields().isEmpty()) {
+                throw new ConfigException(fat + ".fields", "only a struct has fields; this field is " + field.type().yamlName());
+            }
         }
     }
 }

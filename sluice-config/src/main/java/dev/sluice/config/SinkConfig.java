@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import java.util.List;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * Where and how a pipeline's records land in object storage.
@@ -31,10 +32,10 @@ import java.util.Locale;
  */
 public record SinkConfig(String bucket, String prefix, Format format, Compression compression, String timestampField,
                          String timePartition, List<String> partitionBy, MissingPartitionField missingPartitionField,
-                         @JsonDeserialize(using = Sizes.BytesDeserializer.class) Long multipartThreshold,
-                         @JsonDeserialize(using = Sizes.BytesDeserializer.class) Long multipartPartSize,
+                         @JsonDeserialize(using = Units.BytesDeserializer.class) Long multipartThreshold,
+                         @JsonDeserialize(using = Units.BytesDeserializer.class) Long multipartPartSize,
                          BatchConfig batch, Integer maxOpenBatches, Integer maxConcurrentUploads,
-                         @JsonDeserialize(using = Sizes.BytesDeserializer.class) Long rowGroupSize,
+                         @JsonDeserialize(using = Units.BytesDeserializer.class) Long rowGroupSize,
                          Integer compressionLevel) {
 
     public static final String DEFAULT_TIME_PARTITION = "year=%Y/month=%m/day=%d/hour=%H";
@@ -93,5 +94,69 @@ public record SinkConfig(String bucket, String prefix, Format format, Compressio
         public String yamlName() {
             return name().toLowerCase(Locale.ROOT);
         }
+    }
+
+    private static final Pattern BUCKET_NAME = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
+    private static final Pattern FIELD_NAME = Pattern.compile("[^\\s/=]+");
+    private static final Pattern TIME_PATTERN_TEXT = Pattern.compile("[A-Za-z0-9_=/.-]*");
+
+    void validate(String at) {
+        if (timestampField != null && !FIELD_NAME.matcher(timestampField).matches()) {
+            throw new ConfigException(at + ".timestampField", "'" + timestampField + "' is not a top-level field name");
+        }
+        for (int i = 0; i < partitionBy.size(); i++) {
+            String field = partitionBy.get(i);
+            if (field == null || !FIELD_NAME.matcher(field).matches()) {
+                throw new ConfigException(at + ".partitionBy[" + i + "]", "'" + field + "' is not a top-level field name");
+            }
+        }
+        if (multipartPartSize < (5L << 20) || multipartPartSize > (5L << 30)) {
+            throw new ConfigException(at + ".multipartPartSize", "must be between 5MB and 5GB (S3's limits), was " + multipartPartSize);
+        }
+        if (format == Format.NDJSON && compression != Compression.GZIP && compression != Compression.NONE) {
+            throw new ConfigException(at + ".compression", "ndjson is written with gzip or none, not " + compression.yamlName());
+        }
+        switch (compression) {
+            case GZIP -> {
+                if (compressionLevel < 1 || compressionLevel > 9) {
+                    throw new ConfigException(at + ".compressionLevel", "gzip levels are 1 (fastest) to 9 (smallest), was " + compressionLevel);
+                }
+            }
+            case ZSTD -> {
+                if (compressionLevel < 1 || compressionLevel > 22) {
+                    throw new ConfigException(at + ".compressionLevel", "zstd levels are 1 to 22, was " + compressionLevel);
+                }
+            }
+            default -> {
+                if (compressionLevel != 0) {
+                    throw new ConfigException(at + ".compressionLevel", compression.yamlName() + " has no levels");
+                }
+            }
+        }
+        if (maxOpenBatches < 1) {
+            throw new ConfigException(at + ".maxOpenBatches", "must be at least 1");
+        }
+        if (maxConcurrentUploads < 1 || maxConcurrentUploads > 64) {
+            throw new ConfigException(at + ".maxConcurrentUploads", "must be between 1 and 64");
+        }
+        if (rowGroupSize < (1L << 20)) {
+            throw new ConfigException(at + ".rowGroupSize", "must be at least 1MB");
+        }
+        if (multipartThreshold <= 0) {
+            throw new ConfigException(at + ".multipartThreshold", "must be positive");
+        }
+        String literal = timePartition.replaceAll("%[YmdHM%]", "");
+        if (literal.contains("%") || !TIME_PATTERN_TEXT.matcher(literal).matches() || timePartition.startsWith("/")
+                || timePartition.endsWith("/")) {
+            throw new ConfigException(at + ".timePartition", "'" + timePartition + "' is not a time partition pattern: use %Y %m %d %H %M"
+                    + " between letters, digits, '_', '=', '-', '.' and '/', e.g. " + DEFAULT_TIME_PARTITION);
+        }
+        if (!BUCKET_NAME.matcher(bucket).matches()) {
+            throw new ConfigException(at + ".bucket", "'" + bucket + "' is not a valid bucket name");
+        }
+        if (prefix.startsWith("/") || prefix.endsWith("/")) {
+            throw new ConfigException(at + ".prefix", "must not start or end with '/', was '" + prefix + "'");
+        }
+        batch.validate(at + ".batch");
     }
 }

@@ -1,7 +1,9 @@
 package dev.sluice.config;
 
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Everything in {@code sluice.yaml}. Load it with {@link ConfigLoader}.
@@ -28,6 +30,55 @@ public record SluiceConfig(List<PipelineConfig> pipelines, StorageConfig storage
     public SluiceConfig(List<PipelineConfig> pipelines, StorageConfig storage, KafkaConfig kafka,
                         TransformsConfig transforms, List<TableConfig> tables) {
         this(pipelines, storage, kafka, transforms, tables, null, null);
+    }
+
+    /** Checks every value against its rule, naming the key of the first that breaks one. */
+    void validate() {
+        if (pipelines.isEmpty()) {
+            throw new ConfigException("pipelines", "declare at least one pipeline");
+        }
+        Set<String> names = new HashSet<>();
+        for (int i = 0; i < pipelines.size(); i++) {
+            String at = "pipelines[" + i + "]";
+            PipelineConfig pipeline = pipelines.get(i);
+            if (pipeline == null) {
+                throw new ConfigException(at, "is empty");
+            }
+            pipeline.validate(at);
+            if (!names.add(pipeline.name())) {
+                throw new ConfigException(at + ".name", "pipeline '" + pipeline.name() + "' is declared twice");
+            }
+        }
+        names.clear();
+        for (int i = 0; i < tables.size(); i++) {
+            String at = "tables[" + i + "]";
+            TableConfig table = tables.get(i);
+            if (table == null) {
+                throw new ConfigException(at + ".name", "'null' is not a table name (letters, digits, '_' and '-')");
+            }
+            table.validate(at);
+            if (!names.add(table.name())) {
+                throw new ConfigException(at + ".name", "table '" + table.name() + "' is declared twice");
+            }
+        }
+        names.clear();
+        for (int i = 0; i < workflows.size(); i++) {
+            String at = "workflows[" + i + "]";
+            WorkflowConfig workflow = workflows.get(i);
+            if (workflow == null) {
+                throw new ConfigException(at, "is empty");
+            }
+            workflow.validate(at, pipelines);
+            if (!names.add(workflow.name())) {
+                throw new ConfigException(at + ".name", "workflow '" + workflow.name() + "' is declared twice");
+            }
+        }
+        if (storage != null) {
+            storage.validate("storage");
+        }
+        if (kafka != null && (kafka.bootstrapServers() == null || kafka.bootstrapServers().isBlank())) {
+            throw new ConfigException("kafka.bootstrapServers", "is required when kafka is configured");
+        }
     }
 
     public Optional<WorkflowConfig> workflow(String name) {

@@ -19,6 +19,12 @@ public record StorageConfig(String endpoint, String region, String accessKey, St
         this(endpoint, region, accessKey, secretKey, null);
     }
 
+    void validate(String at) {
+        if ((accessKey == null) != (secretKey == null)) {
+            throw new ConfigException(at, "set both accessKey and secretKey, or neither (to use the default AWS credentials)");
+        }
+    }
+
     @Override
     public String toString() {
         return "StorageConfig[endpoint=" + endpoint + ", region=" + region + ", account=" + account + "]";

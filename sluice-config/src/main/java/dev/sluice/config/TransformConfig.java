@@ -59,4 +59,14 @@ public record TransformConfig(String label, @JsonProperty("class") String classN
             return name().toLowerCase(Locale.ROOT);
         }
     }
+
+    void validate(String at) {
+        if (label == null || label.isBlank()) {
+            throw new ConfigException(at + ".label", "is required");
+        }
+        if (className == null || className.isBlank()) {
+            throw new ConfigException(at + ".class", "is required");
+        }
+        UserJars.requireJarName(jar, at + ".jar", "transforms.dir", "acme-transforms.jar");
+    }
 }

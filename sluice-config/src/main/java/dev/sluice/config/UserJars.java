@@ -68,6 +68,13 @@ public final class UserJars implements AutoCloseable {
         return result;
     }
 
+    /** A jar named in the config is a plain file name of its folder ({@code dirKey}), or absent. */
+    static void requireJarName(String jar, String key, String dirKey, String example) {
+        if (jar != null && (jar.isBlank() || jar.contains("/") || jar.contains("\\") || !jar.endsWith(".jar"))) {
+            throw new ConfigException(key, "'" + jar + "' is not a jar file name in " + dirKey + " (write e.g. " + example + ")");
+        }
+    }
+
     /** Only the classpath, no folder of jars. */
     public static UserJars classpathOnly(ClassLoader classpath) {
         return new UserJars(null, "", classpath);

@@ -3,7 +3,9 @@ package dev.sluice.config;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * A durable workflow: a {@code dev.sluice.workflows.Workflow} class, what starts its instances, and how
@@ -31,7 +33,7 @@ import java.util.Map;
  * @param http      bearer tokens for its REST API; none → open
  */
 public record WorkflowConfig(String name, @JsonProperty("class") String className, String jar, Map<String, Object> config,
-                             Trigger trigger, @JsonDeserialize(using = Sizes.DurationDeserializer.class) Duration retention,
+                             Trigger trigger, @JsonDeserialize(using = Units.DurationDeserializer.class) Duration retention,
                              HttpConfig http) {
 
     public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
@@ -56,4 +58,30 @@ public record WorkflowConfig(String name, @JsonProperty("class") String classNam
 
     /** @param pipeline the pipeline whose objects start instances */
     public record Notifications(String pipeline) {}
+
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");
+
+    /** {@code pipelines}: the file's pipelines, which a notification trigger must name. */
+    void validate(String at, List<PipelineConfig> pipelines) {
+        if (name == null || !NAME.matcher(name).matches()) {
+            throw new ConfigException(at + ".name", "'" + name
+                    + "' is not a workflow name (letters, digits, '_' and '-', at most 64; it becomes a URL segment)");
+        }
+        if (className == null || className.isBlank()) {
+            throw new ConfigException(at + ".class", "is required");
+        }
+        UserJars.requireJarName(jar, at + ".jar", "workflowsDir", "acme-workflows.jar");
+        Notifications notifications = trigger.notifications();
+        if (notifications != null && pipelines.stream().noneMatch(p -> p.name().equals(notifications.pipeline()))) {
+            throw new ConfigException(at + ".trigger.notifications.pipeline", "'" + notifications.pipeline()
+                    + "' is not a pipeline of this file; declared: " + pipelines.stream().map(PipelineConfig::name).toList());
+        }
+        if (trigger.schedule() != null && trigger.schedule().isBlank()) {
+            throw new ConfigException(at + ".trigger.schedule", "is empty; write a cron expression such as \"0 * * * *\"");
+        }
+        if (retention.isZero() || retention.isNegative()) {
+            throw new ConfigException(at + ".retention", "must be positive");
+        }
+        http.validate(at + ".http");
+    }
 }

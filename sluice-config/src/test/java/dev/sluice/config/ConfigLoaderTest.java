@@ -264,15 +264,10 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void parsesSizesAndDurations() {
-        assertEquals(10L << 20, Sizes.parseBytes("10MB"));
-        assertEquals(1000, Sizes.parseBytes("1000"));
-        assertEquals(1L << 30, Sizes.parseBytes("1 gb"));
-        assertEquals(Duration.ofMillis(500), Sizes.parseDuration("500ms"));
-        assertEquals(Duration.ofSeconds(30), Sizes.parseDuration("30s"));
-        assertEquals(Duration.ofSeconds(10), Sizes.parseDuration("10"));
-        assertEquals(Duration.ofHours(1), Sizes.parseDuration("1h"));
-        assertThrows(IllegalArgumentException.class, () -> Sizes.parseBytes("10XB"));
+    void aSizeTooLargeForItsUnitNamesTheKey() {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> loader.parse("pipelines: [{name: a, sink: {batch: {maxBytes: 9000000000GB}}}]"));
+        assertEquals("pipelines[0].sink.batch.maxBytes", e.key());
     }
 
     @Test

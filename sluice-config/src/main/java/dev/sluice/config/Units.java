@@ -9,12 +9,15 @@ import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Parses the human notations used in {@code sluice.yaml}: {@code 512KB}, {@code 10MB}, {@code 30s}, {@code 5m}. */
-public final class Sizes {
+/**
+ * The units people write in {@code sluice.yaml}: sizes ({@code 512KB}, {@code 10MB}) and durations
+ * ({@code 30s}, {@code 5m}). A value too large for its unit is refused, never wrapped around.
+ */
+public final class Units {
     private static final Pattern BYTES = Pattern.compile("(\\d+)\\s*(B|KB|MB|GB|KIB|MIB|GIB)?");
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(MS|S|M|H|D)?");
 
-    private Sizes() {}
+    private Units() {}
 
     /** Bytes from {@code 1048576}, {@code 512KB}, {@code 10MB} or {@code 1GB}; KB/MB/GB are powers of 1024 as in Kafka. */
     public static long parseBytes(String text) {
@@ -22,14 +25,18 @@ public final class Sizes {
         if (!m.matches()) {
             throw new IllegalArgumentException('"' + text + "\" is not a size (use e.g. 512KB, 10MB, 1GB)");
         }
-        long n = Long.parseLong(m.group(1));
         String unit = m.group(2) == null ? "B" : m.group(2);
-        return switch (unit) {
-            case "B" -> n;
-            case "KB", "KIB" -> n << 10;
-            case "MB", "MIB" -> n << 20;
-            default -> n << 30;
+        long multiplier = switch (unit) {
+            case "B" -> 1;
+            case "KB", "KIB" -> 1L << 10;
+            case "MB", "MIB" -> 1L << 20;
+            default -> 1L << 30;
         };
+        try {
+            return Math.multiplyExact(Long.parseLong(m.group(1)), multiplier);
+        } catch (ArithmeticException | NumberFormatException e) {
+            throw new IllegalArgumentException('"' + text + "\" is too large a size");
+        }
     }
 
     /** A duration from {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h} or {@code 7d}; a bare number means seconds. */
@@ -38,15 +45,19 @@ public final class Sizes {
         if (!m.matches()) {
             throw new IllegalArgumentException('"' + text + "\" is not a duration (use e.g. 500ms, 30s, 5m, 1h, 7d)");
         }
-        long n = Long.parseLong(m.group(1));
         String unit = m.group(2) == null ? "S" : m.group(2);
-        return switch (unit) {
-            case "MS" -> Duration.ofMillis(n);
-            case "S" -> Duration.ofSeconds(n);
-            case "M" -> Duration.ofMinutes(n);
-            case "H" -> Duration.ofHours(n);
-            default -> Duration.ofDays(n);
-        };
+        try {
+            long n = Long.parseLong(m.group(1));
+            return switch (unit) {
+                case "MS" -> Duration.ofMillis(n);
+                case "S" -> Duration.ofSeconds(n);
+                case "M" -> Duration.ofMinutes(n);
+                case "H" -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+        } catch (ArithmeticException | NumberFormatException e) {
+            throw new IllegalArgumentException('"' + text + "\" is too long a duration");
+        }
     }
 
     static final class BytesDeserializer extends JsonDeserializer<Long> {

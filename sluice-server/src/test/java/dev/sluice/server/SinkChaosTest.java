@@ -60,7 +60,10 @@ class SinkChaosTest {
                 };
                 if (point == null) {
                     sink.start("-Xmx256m");
-                    await().pollDelay(Duration.ofMillis(1500 + random.nextInt(3500))).until(() -> true);
+                    // A random instant, measured in the load's progress (~360 records/s): 1.5 to 5 s in.
+                    int killAt = load.acknowledged.size() + 540 + random.nextInt(1260);
+                    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                            .until(() -> load.acknowledged.size() >= killAt);
                 } else {
                     sink.start("-Xmx256m", "-Dsluice.sink.crashAt=" + point + ":" + (1 + random.nextInt(3)));
                     String reached = "crash point " + point + " reached";

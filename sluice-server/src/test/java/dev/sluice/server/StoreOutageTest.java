@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -49,8 +50,10 @@ class StoreOutageTest {
             await().atMost(Duration.ofSeconds(60)).until(() -> objectFiles() >= 3);
 
             stack.embeddedS3().stop();
-            // PUTs that were already on the wire may still land; after that, nothing can be written for the minute.
-            await().pollDelay(Duration.ofSeconds(1)).until(() -> true);
+            // PUTs that were already on the wire may still land: the count is taken once it holds still.
+            AtomicLong lastCount = new AtomicLong(-1);
+            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofSeconds(1))
+                    .until(() -> objectFiles() == lastCount.getAndSet(objectFiles()));
             long duringOutage = objectFiles();
             int acknowledgedAtStop = load.acknowledged.size();
             await().during(Duration.ofSeconds(60)).atMost(Duration.ofSeconds(75)).pollInterval(Duration.ofSeconds(1))
@@ -60,7 +63,10 @@ class StoreOutageTest {
             assertEquals(503, TestStack.get(stack, "/healthz").statusCode(), "health reports the store as down");
 
             stack.embeddedS3().restart();
-            await().pollDelay(Duration.ofSeconds(5)).until(() -> true); // a little load after the store is back
+            // Some load after the store is back, and the sink writing again, before the load stops.
+            int acknowledgedAtRestart = load.acknowledged.size();
+            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> load.acknowledged.size() >= acknowledgedAtRestart + 1_000 && objectFiles() > duringOutage);
             load.close();
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> TestStack.allRecords(s3, "sluice", "outage").size() >= load.acknowledged.size());

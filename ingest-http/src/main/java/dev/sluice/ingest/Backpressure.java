@@ -64,7 +64,7 @@ public final class Backpressure {
     }
 
     private static IngestError backpressure(PipelineConfig pipeline, String why, int retryAfterSeconds) {
-        return new IngestError(429, "backpressure", "pipeline " + pipeline.name() + " is busy: " + why
+        return new IngestError(ErrorCode.BACKPRESSURE, "pipeline " + pipeline.name() + " is busy: " + why
                 + "; nothing of this request was accepted, retry after " + retryAfterSeconds + " s", -1)
                 .retryAfter(retryAfterSeconds);
     }

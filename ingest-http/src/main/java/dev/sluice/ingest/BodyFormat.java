@@ -23,7 +23,7 @@ enum BodyFormat {
         return switch (type) {
             case "application/json", "text/plain", "application/x-www-form-urlencoded" -> JSON;
             case "application/x-ndjson" -> NDJSON;
-            default -> throw new IngestError(415, "unsupported_media_type", "Content-Type '" + type
+            default -> throw new IngestError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Content-Type '" + type
                     + "' is not accepted; send application/json (an array of objects or one object) or application/x-ndjson");
         };
     }

@@ -46,7 +46,7 @@ final class CorsPolicy {
     void preflight(Context ctx) {
         String allow = allowOrigin(ctx.header("Origin"));
         if (allow == null) {
-            throw new IngestError(403, "cors_origin_not_allowed", "origin '" + ctx.header("Origin")
+            throw new IngestError(ErrorCode.CORS_ORIGIN_NOT_ALLOWED, "origin '" + ctx.header("Origin")
                     + "' may not call this pipeline");
         }
         ctx.header("Access-Control-Allow-Origin", allow);

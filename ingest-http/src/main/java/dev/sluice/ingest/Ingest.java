@@ -63,7 +63,7 @@ final class Ingest {
     Endpoint endpoint(String name) {
         Endpoint endpoint = endpoints.get(name);
         if (endpoint == null) {
-            throw new IngestError(404, "unknown_pipeline", "no pipeline named '" + name + "'");
+            throw new IngestError(ErrorCode.UNKNOWN_PIPELINE, "no pipeline named '" + name + "'");
         }
         return endpoint;
     }
@@ -117,7 +117,7 @@ final class Ingest {
             ObjectNode record = tree(values.get(i));
             String mismatch = endpoint.schema.mismatch(record);
             if (mismatch != null) {
-                throw new IngestError(400, "schema_mismatch", "record " + i + ": " + mismatch, i);
+                throw new IngestError(ErrorCode.SCHEMA_MISMATCH, "record " + i + ": " + mismatch, i);
             }
             if (endpoint.partitionKey != null) {
                 keys.put(values.get(i), endpoint.partitionKey.keyOf(record));

@@ -52,9 +52,9 @@ final class IngestMetrics {
 
     void refused(String pipeline, String source, IngestError error) {
         String tag = pipeline == null ? UNKNOWN_PIPELINE : pipeline;
-        registry.counter("sluice.ingest.requests", "pipeline", tag, "source", source, "status", Integer.toString(error.status))
+        registry.counter("sluice.ingest.requests", "pipeline", tag, "source", source, "status", Integer.toString(error.status()))
                 .increment();
-        registry.counter("sluice.ingest.errors", "pipeline", tag, "source", source, "code", error.code).increment();
+        registry.counter("sluice.ingest.errors", "pipeline", tag, "source", source, "code", error.code.wireName()).increment();
     }
 
     AtomicInteger webSocketConnections(String pipeline) {

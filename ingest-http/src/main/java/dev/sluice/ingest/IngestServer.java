@@ -5,7 +5,6 @@ import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
-import io.javalin.http.HttpStatus;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.List;
@@ -87,21 +86,22 @@ public final class IngestServer implements AutoCloseable {
                 metrics.refused(pipelineTag(config, ctx), "http", e);
                 Responses.error(ctx, e);
             });
-            // Javalin's own refusals, e.g. 413 for a body over maxRequestSize.
+            // Javalin's own refusals, e.g. 413 for a body over maxRequestSize: the same codes as ours.
             cfg.routes.exception(HttpResponseException.class, (e, ctx) -> Responses.error(ctx,
-                    new IngestError(e.getStatus(), HttpStatus.forStatus(e.getStatus()).name().toLowerCase(Locale.ROOT), e.getMessage())));
+                    e.getStatus() == 413 ? RequestBodies.tooLarge(maxBody)
+                            : new IngestError(e.getStatus() >= 500 ? ErrorCode.INTERNAL_ERROR : ErrorCode.BAD_REQUEST, e.getMessage())));
             cfg.routes.exception(Exception.class, (e, ctx) -> {
                 log.error("{} {} failed (request {})", ctx.method(), ctx.path(), ctx.res().getHeader(IngestHandler.REQUEST_ID_HEADER), e);
-                Responses.error(ctx, new IngestError(500, "internal_error",
+                Responses.error(ctx, new IngestError(ErrorCode.INTERNAL_ERROR,
                         "the server failed to handle the request; see its log (request "
                                 + ctx.res().getHeader(IngestHandler.REQUEST_ID_HEADER) + ")"));
             });
             cfg.routes.error(404, ctx -> {
                 if (ctx.result() == null) {
-                    Responses.error(ctx, new IngestError(404, "not_found", "no such endpoint: " + ctx.method() + " " + ctx.path()));
+                    Responses.error(ctx, new IngestError(ErrorCode.NOT_FOUND, "no such endpoint: " + ctx.method() + " " + ctx.path()));
                 }
             });
-            cfg.routes.error(405, ctx -> Responses.error(ctx, new IngestError(405, "method_not_allowed",
+            cfg.routes.error(405, ctx -> Responses.error(ctx, new IngestError(ErrorCode.METHOD_NOT_ALLOWED,
                     ctx.method() + " is not allowed on " + ctx.path() + "; use " + (ctx.path().startsWith("/tables/")
                             ? "PUT or DELETE" : "POST"))));
         });

@@ -82,7 +82,7 @@ final class JsonRecords {
         }
         int end = (int) parser.currentLocation().getByteOffset();
         if (end - start > maxRecordBytes) {
-            throw new IngestError(413, "record_too_large", "record " + index + " is " + (end - start)
+            throw new IngestError(ErrorCode.RECORD_TOO_LARGE, "record " + index + " is " + (end - start)
                     + " bytes; the limit is " + maxRecordBytes, index);
         }
         requireUtf8(body, start, end, index);
@@ -127,6 +127,6 @@ final class JsonRecords {
     }
 
     private static IngestError invalid(String message, int index) {
-        return new IngestError(400, "invalid_json", message, index);
+        return new IngestError(ErrorCode.INVALID_JSON, message, index);
     }
 }

@@ -13,7 +13,7 @@ final class KafkaFailures {
     }
 
     static IngestError unavailable(String requestId) {
-        return new IngestError(503, "kafka_unavailable", "Kafka did not commit the records, so none of them was accepted;"
+        return new IngestError(ErrorCode.KAFKA_UNAVAILABLE, "Kafka did not commit the records, so none of them was accepted;"
                 + " retry later (request " + requestId + ")").retryAfter(RETRY_AFTER_SECONDS);
     }
 }

@@ -16,7 +16,7 @@ final class RequestBodies {
         byte[] body = switch (encoding) {
             case "", "identity" -> raw;
             case "gzip", "x-gzip" -> gunzip(raw, maxBytes);
-            default -> throw new IngestError(415, "unsupported_encoding",
+            default -> throw new IngestError(ErrorCode.UNSUPPORTED_ENCODING,
                     "Content-Encoding '" + encoding + "' is not accepted; send gzip or no encoding");
         };
         if (body.length > maxBytes) {
@@ -40,12 +40,12 @@ final class RequestBodies {
             }
             return out.toByteArray();
         } catch (IOException e) {
-            throw new IngestError(400, "invalid_gzip", "the body is not valid gzip: " + e.getMessage());
+            throw new IngestError(ErrorCode.INVALID_GZIP, "the body is not valid gzip: " + e.getMessage());
         }
     }
 
     static IngestError tooLarge(long maxBytes) {
-        return new IngestError(413, "request_too_large", "the request body is larger than " + maxBytes
+        return new IngestError(ErrorCode.REQUEST_TOO_LARGE, "the request body is larger than " + maxBytes
                 + " bytes (after decompression); split it into smaller requests");
     }
 }

@@ -22,16 +22,16 @@ final class Responses {
         }
         ObjectNode body = JSON.createObjectNode().put("success", false);
         body.set("error", errorObject(e));
-        send(ctx, e.status, body);
+        send(ctx, e.status(), body);
     }
 
     /** {@code {"code":…,"message":…,"index":…}}, shared with WebSocket answers. */
     static ObjectNode errorObject(IngestError e) {
-        ObjectNode error = JSON.createObjectNode().put("code", e.code).put("message", e.getMessage());
+        ObjectNode error = JSON.createObjectNode().put("code", e.code.wireName()).put("message", e.getMessage());
         if (e.index >= 0) {
             error.put("index", e.index);
         }
-        if (e.retryAfterSeconds > 0 && e.code.equals("backpressure")) {
+        if (e.retryAfterSeconds > 0 && e.code == ErrorCode.BACKPRESSURE) {
             error.put("retryAfterMs", e.retryAfterSeconds * 1000);
         }
         return error;

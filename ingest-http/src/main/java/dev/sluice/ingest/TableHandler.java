@@ -38,16 +38,16 @@ final class TableHandler {
         Table table = table(ctx);
         byte[] body = ctx.bodyAsBytes();
         if (body.length > MAX_VALUE_BYTES) {
-            throw new IngestError(413, "record_too_large", "a table row may hold at most " + MAX_VALUE_BYTES + " bytes");
+            throw new IngestError(ErrorCode.RECORD_TOO_LARGE, "a table row may hold at most " + MAX_VALUE_BYTES + " bytes");
         }
         try {
             if (body.length == 0 || JSON.readTree(body) == null) {
-                throw new IngestError(400, "invalid_json", "the body must be one JSON value (the row for this key)");
+                throw new IngestError(ErrorCode.INVALID_JSON, "the body must be one JSON value (the row for this key)");
             }
         } catch (JsonProcessingException e) {
-            throw new IngestError(400, "invalid_json", "the body is not valid JSON: " + e.getOriginalMessage());
+            throw new IngestError(ErrorCode.INVALID_JSON, "the body is not valid JSON: " + e.getOriginalMessage());
         } catch (java.io.IOException e) {
-            throw new IngestError(400, "invalid_json", "the body could not be read: " + e.getMessage());
+            throw new IngestError(ErrorCode.INVALID_JSON, "the body could not be read: " + e.getMessage());
         }
         write(ctx, table, body, "put");
     }
@@ -59,7 +59,7 @@ final class TableHandler {
     private Table table(Context ctx) {
         Table table = tables.get(ctx.pathParam("table"));
         if (table == null) {
-            throw new IngestError(404, "unknown_table", "no lookup table '" + ctx.pathParam("table")
+            throw new IngestError(ErrorCode.UNKNOWN_TABLE, "no lookup table '" + ctx.pathParam("table")
                     + "'; tables are declared under tables: in sluice.yaml");
         }
         table.tokens.require(ctx.header("Authorization"), ctx.queryParam("token"));

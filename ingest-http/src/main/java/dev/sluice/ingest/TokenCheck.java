@@ -44,10 +44,10 @@ final class TokenCheck {
             presented = tokenParameter;
         }
         if (presented == null || presented.isEmpty()) {
-            throw new IngestError(401, "unauthorized", "this endpoint needs a token: send Authorization: Bearer <token>");
+            throw new IngestError(ErrorCode.UNAUTHORIZED, "this endpoint needs a token: send Authorization: Bearer <token>");
         }
         if (!accepts(presented)) {
-            throw new IngestError(403, "forbidden", "the token is not valid for this endpoint");
+            throw new IngestError(ErrorCode.FORBIDDEN, "the token is not valid for this endpoint");
         }
     }
 

@@ -109,7 +109,7 @@ final class WsIngestHandler {
                 refuse(frame, e);
             } catch (RuntimeException e) {
                 log.error("{} failed", requestId, e);
-                refuse(frame, new IngestError(500, "internal_error", "the server failed to handle the frame; see its log ("
+                refuse(frame, new IngestError(ErrorCode.INTERNAL_ERROR, "the server failed to handle the frame; see its log ("
                         + requestId + ")"));
             }
         }

@@ -53,8 +53,8 @@ class JsonRecordsTest {
     @Test
     void namesTheFirstRecordThatIsNotAnObject() {
         IngestError e = refused("[{\"a\":1}, {\"b\":2}, 3, {\"c\":4}]");
-        assertEquals(400, e.status);
-        assertEquals("invalid_json", e.code);
+        assertEquals(400, e.status());
+        assertEquals(ErrorCode.INVALID_JSON, e.code());
         assertEquals(2, e.index);
         assertTrue(e.getMessage().contains("a number"), e.getMessage());
     }
@@ -83,7 +83,7 @@ class JsonRecordsTest {
 
         String deep = "{\"a\":".repeat(JsonRecords.MAX_NESTING + 1) + "1" + "}".repeat(JsonRecords.MAX_NESTING + 1);
         IngestError nested = refused("[{\"ok\":1}, " + deep + "]");
-        assertEquals(400, nested.status);
+        assertEquals(400, nested.status());
         assertEquals(1, nested.index);
 
         byte[] badUtf8 = {'[', '{', '"', 'a', '"', ':', '1', '}', ',', '{', '"', 's', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}', ']'};
@@ -96,8 +96,8 @@ class JsonRecordsTest {
     void aRecordOverTheLimitIs413WithItsIndex() {
         String big = "{\"s\":\"" + "x".repeat(200) + "\"}";
         IngestError e = refused(("[{\"a\":1}," + big + "]").getBytes(StandardCharsets.UTF_8), BodyFormat.JSON, 100);
-        assertEquals(413, e.status);
-        assertEquals("record_too_large", e.code);
+        assertEquals(413, e.status());
+        assertEquals(ErrorCode.RECORD_TOO_LARGE, e.code());
         assertEquals(1, e.index);
     }
 }

@@ -35,7 +35,7 @@ class RequestChecksTest {
         assertEquals(BodyFormat.JSON, BodyFormat.of("Text/Plain"));
         assertEquals(BodyFormat.NDJSON, BodyFormat.of("application/x-ndjson"));
         IngestError e = assertThrows(IngestError.class, () -> BodyFormat.of("application/xml"));
-        assertEquals(415, e.status);
+        assertEquals(415, e.status());
     }
 
     @Test
@@ -43,8 +43,8 @@ class RequestChecksTest {
         byte[] json = "[{\"a\":1}]".getBytes(StandardCharsets.UTF_8);
         assertArrayEquals(json, RequestBodies.decode(gzip(json), "gzip", 100));
         assertArrayEquals(json, RequestBodies.decode(json, null, 100));
-        assertEquals(400, assertThrows(IngestError.class, () -> RequestBodies.decode(json, "gzip", 100)).status);
-        assertEquals(415, assertThrows(IngestError.class, () -> RequestBodies.decode(json, "br", 100)).status);
+        assertEquals(400, assertThrows(IngestError.class, () -> RequestBodies.decode(json, "gzip", 100)).status());
+        assertEquals(415, assertThrows(IngestError.class, () -> RequestBodies.decode(json, "br", 100)).status());
     }
 
     @Test
@@ -52,7 +52,7 @@ class RequestChecksTest {
         byte[] bomb = gzip(new byte[64 << 20]);
         assertTrue(bomb.length < 100_000, "64 MiB of zeros compresses to " + bomb.length);
         IngestError e = assertThrows(IngestError.class, () -> RequestBodies.decode(bomb, "gzip", 1 << 20));
-        assertEquals(413, e.status);
+        assertEquals(413, e.status());
     }
 
     @Test
@@ -63,9 +63,9 @@ class RequestChecksTest {
         check.require("Bearer s3cret", null);
         check.require("bearer other", null);
         check.require(null, "s3cret");
-        assertEquals(401, assertThrows(IngestError.class, () -> check.require(null, null)).status);
-        assertEquals(401, assertThrows(IngestError.class, () -> check.require("Basic abc", null)).status);
-        assertEquals(403, assertThrows(IngestError.class, () -> check.require("Bearer wrong", null)).status);
+        assertEquals(401, assertThrows(IngestError.class, () -> check.require(null, null)).status());
+        assertEquals(401, assertThrows(IngestError.class, () -> check.require("Basic abc", null)).status());
+        assertEquals(403, assertThrows(IngestError.class, () -> check.require("Bearer wrong", null)).status());
         assertFalse(check.accepts("s3cret "));
     }
 

@@ -1,0 +1,44 @@
+package dev.sluice.ingest;
+
+/**
+ * Why the ingest refused a request: the {@code code} of the JSON error body, with its HTTP status.
+ * Clients branch on the code; it is part of the wire contract (README, "Errors").
+ */
+public enum ErrorCode {
+    INVALID_JSON(400, "invalid_json"),
+    INVALID_GZIP(400, "invalid_gzip"),
+    SCHEMA_MISMATCH(400, "schema_mismatch"),
+    /** A refusal of the HTTP layer that has no code of its own. */
+    BAD_REQUEST(400, "bad_request"),
+    UNAUTHORIZED(401, "unauthorized"),
+    FORBIDDEN(403, "forbidden"),
+    CORS_ORIGIN_NOT_ALLOWED(403, "cors_origin_not_allowed"),
+    NOT_FOUND(404, "not_found"),
+    UNKNOWN_PIPELINE(404, "unknown_pipeline"),
+    UNKNOWN_TABLE(404, "unknown_table"),
+    METHOD_NOT_ALLOWED(405, "method_not_allowed"),
+    REQUEST_TOO_LARGE(413, "request_too_large"),
+    RECORD_TOO_LARGE(413, "record_too_large"),
+    UNSUPPORTED_MEDIA_TYPE(415, "unsupported_media_type"),
+    UNSUPPORTED_ENCODING(415, "unsupported_encoding"),
+    BACKPRESSURE(429, "backpressure"),
+    INTERNAL_ERROR(500, "internal_error"),
+    KAFKA_UNAVAILABLE(503, "kafka_unavailable");
+
+    private final int status;
+    private final String wireName;
+
+    ErrorCode(int status, String wireName) {
+        this.status = status;
+        this.wireName = wireName;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    /** The {@code code} field of the error body. */
+    public String wireName() {
+        return wireName;
+    }
+}

@@ -3,9 +3,10 @@ package dev.sluice.sink;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sluice.config.Timestamps;
+import dev.sluice.config.RecordSchema;
 import dev.sluice.config.SchemaConfig.Field;
 import dev.sluice.config.SchemaConfig.Type;
+import dev.sluice.config.Timestamps;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -176,8 +177,7 @@ final class ParquetColumns {
             default:
                 break;
         }
-        String shown = text(token, parser, json);
-        shown = shown.length() <= 40 ? shown : shown.substring(0, 37) + "...";
+        String shown = RecordSchema.abbreviate(text(token, parser, json));
         throw new Mismatch("field '" + path + field.name() + "' is " + field.type().yamlName() + " in the Parquet schema; "
                 + kind(token) + " " + shown + " does not fit");
     }

@@ -65,15 +65,10 @@ public final class RecordSchema {
             case INT64 -> value.isIntegralNumber() && value.canConvertToLong();
             case FLOAT32, FLOAT64 -> value.isNumber();
             case BOOL -> value.isBoolean();
-            case TIMESTAMP -> value.isIntegralNumber() && value.canConvertToLong() || value.isTextual() && isTimestamp(value.asText());
+            case TIMESTAMP -> value.isIntegralNumber() && value.canConvertToLong() || value.isTextual() && Timestamps.isTimestamp(value.asText());
             case JSON -> true;
             case STRUCT -> value.isObject();
         };
-    }
-
-    /** ISO-8601 with a zone ({@code 2026-11-22T13:05:00Z}, {@code …+01:00}); epoch millis are numbers. */
-    public static boolean isTimestamp(String text) {
-        return Timestamps.isTimestamp(text);
     }
 
     private static String describe(JsonNode value) {
@@ -92,7 +87,8 @@ public final class RecordSchema {
         return value.isArray() ? "array" : "object";
     }
 
-    private static String abbreviate(String text) {
+    /** A value as an error message shows it: at most 40 characters, so a huge field cannot flood a response or a log. */
+    public static String abbreviate(String text) {
         return text.length() <= 40 ? text : text.substring(0, 37) + "...";
     }
 }

@@ -97,11 +97,6 @@ final class ChildProcess implements AutoCloseable {
         return process.waitFor(seconds, TimeUnit.SECONDS);
     }
 
-    /** Waits for the process to end by itself (e.g. at a crash point); true when it did. */
-    boolean awaitExit(long millis) throws InterruptedException {
-        return process.waitFor(millis, TimeUnit.MILLISECONDS);
-    }
-
     /** What the process logged since its last start. */
     String logOfThisRun() {
         return log().substring(logLengthAtStart);

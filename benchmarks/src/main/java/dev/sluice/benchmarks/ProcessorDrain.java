@@ -6,6 +6,7 @@ import dev.sluice.config.PipelineConfig;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.processor.PipelineProcessor;
 import dev.sluice.processor.TransformJars;
+import dev.sluice.wire.ClientIds;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,7 +76,7 @@ public final class ProcessorDrain implements Callable<Integer> {
     }
 
     private static boolean caughtUp(Admin admin, PipelineConfig p, Map<TopicPartition, Long> ends) throws Exception {
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(PipelineProcessor.applicationId(p))
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(ClientIds.processorApplication(p.name()))
                 .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
         return ends.entrySet().stream().allMatch(e -> committed.get(e.getKey()) != null
                 && committed.get(e.getKey()).offset() >= e.getValue());

@@ -1,5 +1,6 @@
 package dev.sluice.benchmarks;
 
+import dev.sluice.wire.Topics;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -36,7 +37,6 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "workflow-load", mixinStandardHelpOptions = true)
 public final class WorkflowLoad implements Callable<Integer> {
-    private static final String COMMANDS = "sluice.workflows.commands";
 
     @Option(names = "--api", required = true, description = "…/client/v4/accounts/{account}/workflows") String api;
     @Option(names = "--bootstrap", required = true) String bootstrap;
@@ -201,8 +201,8 @@ public final class WorkflowLoad implements Callable<Integer> {
                         CountDownLatch following, AtomicLong startAt, Map<Long, Long> worstBySecond) {
         Map<String, Object> props = Map.of("bootstrap.servers", bootstrap, "isolation.level", "read_committed");
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(COMMANDS).stream()
-                    .map(p -> new TopicPartition(COMMANDS, p.partition())).toList();
+            List<TopicPartition> partitions = consumer.partitionsFor(Topics.WORKFLOW_COMMANDS).stream()
+                    .map(p -> new TopicPartition(Topics.WORKFLOW_COMMANDS, p.partition())).toList();
             consumer.assign(partitions);
             consumer.seekToEnd(partitions);
             partitions.forEach(consumer::position);

@@ -1,6 +1,7 @@
 package dev.sluice.ingest;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.health.HealthCheck;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import java.util.List;

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.config.PipelineConfig;
 import dev.sluice.config.RecordSchema;
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.wire.SluiceHeaders;
+import dev.sluice.wire.Source;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -77,16 +79,16 @@ final class Ingest {
      *
      * @throws IngestError for a body that is refused before anything is produced
      */
-    CompletableFuture<Integer> accept(Endpoint endpoint, byte[] body, BodyFormat format, String source,
+    CompletableFuture<Integer> accept(Endpoint endpoint, byte[] body, BodyFormat format, Source source,
                                       String requestId, int affinity) {
         PipelineConfig pipeline = endpoint.pipeline;
         List<byte[]> values = JsonRecords.split(body, format, pipeline.http().maxRecordBytes());
         long ingestTime = System.currentTimeMillis();
         // One headers object serves every record of the request; the producer only reads it.
         RecordHeaders headers = new RecordHeaders(new Header[] {
-                new RecordHeader(IngestHeaders.INGEST_TIME, Long.toString(ingestTime).getBytes(StandardCharsets.UTF_8)),
-                new RecordHeader(IngestHeaders.SOURCE, source.getBytes(StandardCharsets.UTF_8)),
-                new RecordHeader(IngestHeaders.REQUEST_ID, requestId.getBytes(StandardCharsets.UTF_8))});
+                new RecordHeader(SluiceHeaders.INGEST_TIME, Long.toString(ingestTime).getBytes(StandardCharsets.UTF_8)),
+                new RecordHeader(SluiceHeaders.SOURCE, source.wireName().getBytes(StandardCharsets.UTF_8)),
+                new RecordHeader(SluiceHeaders.REQUEST_ID, requestId.getBytes(StandardCharsets.UTF_8))});
         Function<byte[], byte[]> keys = keysFor(endpoint, values);
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(values.size());
         long bytes = 0;

@@ -1,5 +1,6 @@
 package dev.sluice.ingest;
 
+import dev.sluice.wire.Source;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import java.util.UUID;
@@ -34,14 +35,14 @@ final class IngestHandler implements Handler {
             throw RequestBodies.tooLarge(limit);
         }
         byte[] body = RequestBodies.decode(raw, ctx.header("Content-Encoding"), limit);
-        ctx.future(() -> ingest.accept(endpoint, body, format, "http", requestId, -1).handle((committed, error) -> {
+        ctx.future(() -> ingest.accept(endpoint, body, format, Source.HTTP, requestId, -1).handle((committed, error) -> {
             if (error == null) {
                 Responses.committed(ctx, committed);
             } else {
                 log.warn("request {}: Kafka did not commit pipeline {}'s records: {}",
                         requestId, endpoint.name(), KafkaFailures.cause(error).toString());
                 IngestError unavailable = KafkaFailures.unavailable(requestId);
-                ingest.metrics().refused(endpoint.name(), "http", unavailable);
+                ingest.metrics().refused(endpoint.name(), Source.HTTP, unavailable);
                 Responses.error(ctx, unavailable);
             }
             return null;

@@ -2,6 +2,7 @@ package dev.sluice.ingest;
 
 import dev.sluice.config.PipelineConfig;
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.wire.Source;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -26,8 +27,8 @@ final class IngestMetrics {
     IngestMetrics(MeterRegistry registry, SluiceConfig config, Backpressure backpressure) {
         this.registry = registry;
         for (PipelineConfig p : config.pipelines()) {
-            for (String source : new String[] {"http", "ws"}) {
-                pipelines.put(p.name() + "/" + source, new PipelineMeters(registry, p.name(), source));
+            for (Source source : new Source[] {Source.HTTP, Source.WS}) {
+                pipelines.put(p.name() + "/" + source.wireName(), new PipelineMeters(registry, p.name(), source.wireName()));
             }
             AtomicInteger connections = new AtomicInteger();
             Gauge.builder("sluice.ingest.websocket.connections", connections, AtomicInteger::get)
@@ -42,19 +43,19 @@ final class IngestMetrics {
         }
     }
 
-    void accepted(String pipeline, String source, int records, long bytes, long produceNanos) {
-        PipelineMeters m = pipelines.get(pipeline + "/" + source);
+    void accepted(String pipeline, Source source, int records, long bytes, long produceNanos) {
+        PipelineMeters m = pipelines.get(pipeline + "/" + source.wireName());
         m.ok.increment();
         m.records.increment(records);
         m.bytes.increment(bytes);
         m.produce.record(produceNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
-    void refused(String pipeline, String source, IngestError error) {
+    void refused(String pipeline, Source source, IngestError error) {
         String tag = pipeline == null ? UNKNOWN_PIPELINE : pipeline;
-        registry.counter("sluice.ingest.requests", "pipeline", tag, "source", source, "status", Integer.toString(error.status()))
+        registry.counter("sluice.ingest.requests", "pipeline", tag, "source", source.wireName(), "status", Integer.toString(error.status()))
                 .increment();
-        registry.counter("sluice.ingest.errors", "pipeline", tag, "source", source, "code", error.code.wireName()).increment();
+        registry.counter("sluice.ingest.errors", "pipeline", tag, "source", source.wireName(), "code", error.code.wireName()).increment();
     }
 
     AtomicInteger webSocketConnections(String pipeline) {

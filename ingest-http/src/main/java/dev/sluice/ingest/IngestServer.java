@@ -1,6 +1,8 @@
 package dev.sluice.ingest;
 
 import dev.sluice.config.SluiceConfig;
+import dev.sluice.health.HealthCheck;
+import dev.sluice.wire.Source;
 import io.javalin.Javalin;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -83,13 +85,20 @@ public final class IngestServer implements AutoCloseable {
             cfg.routes.get("/healthz", health);
             cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
             cfg.routes.exception(IngestError.class, (e, ctx) -> {
-                metrics.refused(pipelineTag(config, ctx), "http", e);
+                metrics.refused(pipelineTag(config, ctx), Source.HTTP, e);
                 Responses.error(ctx, e);
             });
             // Javalin's own refusals, e.g. 413 for a body over maxRequestSize: the same codes as ours.
-            cfg.routes.exception(HttpResponseException.class, (e, ctx) -> Responses.error(ctx,
-                    e.getStatus() == 413 ? RequestBodies.tooLarge(maxBody)
-                            : new IngestError(e.getStatus() >= 500 ? ErrorCode.INTERNAL_ERROR : ErrorCode.BAD_REQUEST, e.getMessage())));
+            cfg.routes.exception(HttpResponseException.class, (e, ctx) -> {
+                IngestError error = switch (e.getStatus()) {
+                    case 404 -> new IngestError(ErrorCode.NOT_FOUND, "no such endpoint: " + ctx.method() + " " + ctx.path());
+                    case 405 -> methodNotAllowed(ctx);
+                    case 413 -> RequestBodies.tooLarge(maxBody);
+                    default -> new IngestError(e.getStatus() >= 500 ? ErrorCode.INTERNAL_ERROR : ErrorCode.BAD_REQUEST, e.getMessage());
+                };
+                metrics.refused(pipelineTag(config, ctx), Source.HTTP, error);
+                Responses.error(ctx, error);
+            });
             cfg.routes.exception(Exception.class, (e, ctx) -> {
                 log.error("{} {} failed (request {})", ctx.method(), ctx.path(), ctx.res().getHeader(IngestHandler.REQUEST_ID_HEADER), e);
                 Responses.error(ctx, new IngestError(ErrorCode.INTERNAL_ERROR,
@@ -101,9 +110,7 @@ public final class IngestServer implements AutoCloseable {
                     Responses.error(ctx, new IngestError(ErrorCode.NOT_FOUND, "no such endpoint: " + ctx.method() + " " + ctx.path()));
                 }
             });
-            cfg.routes.error(405, ctx -> Responses.error(ctx, new IngestError(ErrorCode.METHOD_NOT_ALLOWED,
-                    ctx.method() + " is not allowed on " + ctx.path() + "; use " + (ctx.path().startsWith("/tables/")
-                            ? "PUT or DELETE" : "POST"))));
+            cfg.routes.error(405, ctx -> Responses.error(ctx, methodNotAllowed(ctx)));
         });
     }
 
@@ -114,6 +121,11 @@ public final class IngestServer implements AutoCloseable {
         } else {
             ctx.header("Allow", "POST, OPTIONS").status(204);
         }
+    }
+
+    private static IngestError methodNotAllowed(Context ctx) {
+        return new IngestError(ErrorCode.METHOD_NOT_ALLOWED, ctx.method() + " is not allowed on " + ctx.path() + "; use "
+                + (ctx.path().startsWith("/tables/") ? "PUT or DELETE" : "POST"));
     }
 
     private static String pipelineTag(SluiceConfig config, Context ctx) {

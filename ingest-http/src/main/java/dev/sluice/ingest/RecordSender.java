@@ -1,6 +1,7 @@
 package dev.sluice.ingest;
 
 import dev.sluice.config.KafkaConfig;
+import dev.sluice.wire.ClientIds;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -219,7 +220,7 @@ public final class RecordSender implements AutoCloseable {
         private KafkaProducer<byte[], byte[]> producer() {
             if (producer == null) {
                 Map<String, Object> props = new java.util.HashMap<>(producerProperties);
-                props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, "sluice-ingest-" + instance + "-" + id);
+                props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, ClientIds.ingestTransaction(instance, id));
                 props.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-ingest-" + id);
                 KafkaProducer<byte[], byte[]> created = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
                 try {

@@ -1,6 +1,7 @@
 package dev.sluice.ingest;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.wire.Source;
 import io.javalin.http.Context;
 import io.javalin.websocket.WsConfig;
 import io.javalin.websocket.WsContext;
@@ -96,7 +97,7 @@ final class WsIngestHandler {
                 if (body.length > endpoint.pipeline.http().maxRequestBytes()) {
                     throw RequestBodies.tooLarge(endpoint.pipeline.http().maxRequestBytes());
                 }
-                ingest.accept(endpoint, body, formatOf(body), "ws", requestId, id).whenComplete((committed, error) -> {
+                ingest.accept(endpoint, body, formatOf(body), Source.WS, requestId, id).whenComplete((committed, error) -> {
                     if (error == null) {
                         answer(frame, Responses.object().put("seq", frame.seq).put("success", true).put("committed", committed));
                     } else {
@@ -115,7 +116,7 @@ final class WsIngestHandler {
         }
 
         private void refuse(Frame frame, IngestError e) {
-            ingest.metrics().refused(endpoint.name(), "ws", e);
+            ingest.metrics().refused(endpoint.name(), Source.WS, e);
             ObjectNode answer = Responses.object().put("seq", frame.seq).put("success", false);
             answer.set("error", Responses.errorObject(e));
             answer(frame, answer);

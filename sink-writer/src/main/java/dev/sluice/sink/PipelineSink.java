@@ -4,6 +4,10 @@ import com.github.f4b6a3.ulid.UlidCreator;
 import dev.sluice.config.KafkaConfig;
 import dev.sluice.config.PipelineConfig;
 import dev.sluice.config.SinkConfig;
+import dev.sluice.wire.ClientIds;
+import dev.sluice.wire.DeadLetterStage;
+import dev.sluice.wire.SluiceHeaders;
+import dev.sluice.wire.Topics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -151,22 +155,8 @@ public final class PipelineSink implements AutoCloseable {
         });
     }
 
-    public static String groupId(PipelineConfig pipeline) {
-        return pipeline.name() + "-sink";
-    }
-
-    /** The topic that holds the sink's batch manifests; see {@link SinkState}. */
-    public static String stateTopic(PipelineConfig pipeline) {
-        return SinkState.topic(pipeline);
-    }
-
-    /** The topic every written object is announced on. */
-    public static String notificationsTopic() {
-        return SinkState.NOTIFICATIONS_TOPIC;
-    }
-
     private String clientId() {
-        return "sluice-sink-" + pipeline.name() + "-" + instanceId;
+        return ClientIds.sinkMember(pipeline.name(), instanceId);
     }
 
     public void start() {
@@ -229,7 +219,7 @@ public final class PipelineSink implements AutoCloseable {
     private void connect() {
         state = new SinkState(pipeline, kafka, clientId());
         Map<String, Object> props = kafka.clientProperties();
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, groupId(pipeline));
+        props.put(ConsumerConfig.GROUP_ID_CONFIG, ClientIds.sinkGroup(pipeline.name()));
         props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, clientId());
         props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId());
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
@@ -377,7 +367,7 @@ public final class PipelineSink implements AutoCloseable {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         for (Uploaded done : toConfirm) {
             state.addManifest(out, done.written);
-            out.add(new ProducerRecord<>(SinkState.NOTIFICATIONS_TOPIC, null, now.toEpochMilli(),
+            out.add(new ProducerRecord<>(Topics.NOTIFICATIONS, null, now.toEpochMilli(),
                     done.written.key().getBytes(StandardCharsets.UTF_8),
                     Notification.of(account, pipeline.name(), done.written, now)));
             done.rejects.forEach((value, reason) -> out.add(deadLetter(value, reason)));
@@ -422,8 +412,9 @@ public final class PipelineSink implements AutoCloseable {
 
     private ProducerRecord<byte[], byte[]> deadLetter(byte[] value, String reason) {
         RecordHeaders headers = new RecordHeaders();
-        headers.add("sluice.error.stage", sink.format().yamlName().getBytes(StandardCharsets.UTF_8));
-        headers.add("sluice.error.message", reason.getBytes(StandardCharsets.UTF_8));
+        // Only the Parquet encoder refuses records; NDJSON writes any JSON object.
+        headers.add(SluiceHeaders.ERROR_STAGE, DeadLetterStage.PARQUET.wireName().getBytes(StandardCharsets.UTF_8));
+        headers.add(SluiceHeaders.ERROR_MESSAGE, reason.getBytes(StandardCharsets.UTF_8));
         return new ProducerRecord<>(pipeline.dlqTopic(), null, null, (byte[]) null, value, headers);
     }
 

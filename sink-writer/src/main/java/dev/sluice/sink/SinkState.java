@@ -2,6 +2,7 @@ package dev.sluice.sink;
 
 import dev.sluice.config.KafkaConfig;
 import dev.sluice.config.PipelineConfig;
+import dev.sluice.wire.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,8 +34,6 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * ({@link #commit}); the group generation in that transaction fences a sink that lost its partitions.
  */
 final class SinkState implements AutoCloseable {
-    /** The topic every written object is announced on. */
-    public static final String NOTIFICATIONS_TOPIC = "sluice.notifications";
     private static final Duration LOAD_TIMEOUT = Duration.ofMinutes(2);
     /** The state record of the inferred Parquet schema; no object key can be this. */
     private static final byte[] SCHEMA_KEY = "__schema__".getBytes(StandardCharsets.UTF_8);
@@ -44,7 +43,7 @@ final class SinkState implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> producer;
 
     SinkState(PipelineConfig pipeline, KafkaConfig kafka, String transactionalId) {
-        this.topic = topic(pipeline);
+        this.topic = Topics.sinkState(pipeline.name());
         Map<String, Object> props = kafka.clientProperties();
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
         props.put(ProducerConfig.CLIENT_ID_CONFIG, transactionalId);
@@ -65,10 +64,6 @@ final class SinkState implements AutoCloseable {
         readerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         readerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
         readerProps.put(ConsumerConfig.CLIENT_ID_CONFIG, transactionalId + "-state-reader");
-    }
-
-    static String topic(PipelineConfig pipeline) {
-        return pipeline.name() + ".sink-state";
     }
 
     /** A manifest, to the state partition of every source partition it covers. */

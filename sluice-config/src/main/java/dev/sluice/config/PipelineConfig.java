@@ -1,5 +1,6 @@
 package dev.sluice.config;
 
+import dev.sluice.wire.Topics;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -31,17 +32,17 @@ public record PipelineConfig(String name, Integer partitions, String partitionKe
 
     /** The topic ingest writes to and Kafka producers may write to directly. */
     public String topic() {
-        return name;
+        return Topics.input(name);
     }
 
     /** The topic the stream processor writes transformed records to. */
     public String outputTopic() {
-        return name + ".out";
+        return Topics.output(name);
     }
 
     /** Records that could not be parsed or transformed, with the reason in headers. */
     public String dlqTopic() {
-        return name + ".dlq";
+        return Topics.deadLetters(name);
     }
 
     /** Short form for tests and tools: a pipeline with defaults but for name, partitions, transforms and sink. */

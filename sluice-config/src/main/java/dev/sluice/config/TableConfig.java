@@ -1,5 +1,7 @@
 package dev.sluice.config;
 
+import dev.sluice.wire.Topics;
+
 /**
  * A lookup table transforms read with {@code context.lookup(table, key)}: a compacted Kafka topic
  * {@code sluice.table.{name}} whose records are key → JSON value, filled by producing to it or with
@@ -23,7 +25,7 @@ public record TableConfig(String name, Integer partitions, HttpConfig http) {
 
     /** The table's compacted topic. */
     public String topic() {
-        return "sluice.table." + name;
+        return Topics.table(name);
     }
 
     void validate(String at) {

@@ -2,8 +2,7 @@ package dev.sluice.server;
 
 import dev.sluice.config.PipelineConfig;
 import dev.sluice.ingest.Backpressure;
-import dev.sluice.processor.PipelineProcessor;
-import dev.sluice.sink.PipelineSink;
+import dev.sluice.wire.ClientIds;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -113,8 +112,8 @@ final class BacklogMonitor implements Backpressure.BacklogSource, AutoCloseable 
                 latest.put(tp, OffsetSpec.latest());
                 earliest.put(tp, OffsetSpec.earliest());
             }
-            groups.put(PipelineProcessor.applicationId(p), new ListConsumerGroupOffsetsSpec().topicPartitions(in));
-            groups.put(PipelineSink.groupId(p), new ListConsumerGroupOffsetsSpec().topicPartitions(out));
+            groups.put(ClientIds.processorApplication(p.name()), new ListConsumerGroupOffsetsSpec().topicPartitions(in));
+            groups.put(ClientIds.sinkGroup(p.name()), new ListConsumerGroupOffsetsSpec().topicPartitions(out));
         }
         Map<TopicPartition, ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get(5, TimeUnit.SECONDS);
         Map<TopicPartition, ListOffsetsResultInfo> starts = admin.listOffsets(earliest).all().get(5, TimeUnit.SECONDS);
@@ -123,9 +122,9 @@ final class BacklogMonitor implements Backpressure.BacklogSource, AutoCloseable 
         Map<String, Long> measuredUnprocessed = new HashMap<>();
         for (PipelineConfig p : pipelines) {
             Map<TopicPartition, OffsetAndMetadata> processed = committed.partitionsToOffsetAndMetadata(
-                    PipelineProcessor.applicationId(p)).get(5, TimeUnit.SECONDS);
+                    ClientIds.processorApplication(p.name())).get(5, TimeUnit.SECONDS);
             Map<TopicPartition, OffsetAndMetadata> written = committed.partitionsToOffsetAndMetadata(
-                    PipelineSink.groupId(p)).get(5, TimeUnit.SECONDS);
+                    ClientIds.sinkGroup(p.name())).get(5, TimeUnit.SECONDS);
             long notProcessed = lag(inputs.get(p.name()), ends, starts, processed);
             measured.put(p.name(), notProcessed + lag(outputs.get(p.name()), ends, starts, written));
             measuredUnprocessed.put(p.name(), notProcessed);

@@ -4,8 +4,8 @@ import dev.sluice.config.KafkaConfig;
 import dev.sluice.config.PipelineConfig;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.config.UserJars;
+import dev.sluice.health.HealthCheck;
 import dev.sluice.ingest.Backpressure;
-import dev.sluice.ingest.HealthCheck;
 import dev.sluice.ingest.IngestServer;
 import dev.sluice.ingest.RecordSender;
 import dev.sluice.ingest.TableWriter;
@@ -117,7 +117,7 @@ public final class SluiceServer implements AutoCloseable {
             UserJars jars = started.add(UserJars.open(workflowsDir(dataDir), "workflowsDir",
                     Thread.currentThread().getContextClassLoader()));
             workflows = started.add(WorkflowEngine.start(config.workflows(), jars, kafka, config.storage(), dataDir.resolve("workflows-state"),
-                    instanceId, advertised(host) + ":" + httpPort, PipelineSink.notificationsTopic(), registry));
+                    instanceId, advertised(host) + ":" + httpPort, registry));
             workflows.awaitRunning(Duration.ofSeconds(60));
             checks.add(HealthCheck.of("workflows", () -> {
                 String problem = workflows.problem();

@@ -2,7 +2,7 @@ package dev.sluice.server;
 
 import dev.sluice.config.PipelineConfig;
 import dev.sluice.config.TableConfig;
-import dev.sluice.sink.PipelineSink;
+import dev.sluice.wire.Topics;
 import dev.sluice.workflows.engine.WorkflowTopics;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,8 +47,8 @@ final class TopicSetup {
                         missing.add(new NewTopic(name, Optional.of(p.partitions()), Optional.empty()));
                     }
                 }
-                if (!existing.contains(PipelineSink.stateTopic(p))) {
-                    missing.add(new NewTopic(PipelineSink.stateTopic(p), Optional.of(p.partitions()), Optional.empty())
+                if (!existing.contains(Topics.sinkState(p.name()))) {
+                    missing.add(new NewTopic(Topics.sinkState(p.name()), Optional.of(p.partitions()), Optional.empty())
                             .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
                 }
             }
@@ -58,12 +58,12 @@ final class TopicSetup {
                             .configs(Map.of(TopicConfig.CLEANUP_POLICY_CONFIG, TopicConfig.CLEANUP_POLICY_COMPACT)));
                 }
             }
-            if (workflows && !existing.contains(WorkflowTopics.COMMANDS)) {
-                missing.add(new NewTopic(WorkflowTopics.COMMANDS, Optional.of(WorkflowTopics.COMMAND_PARTITIONS), Optional.empty())
+            if (workflows && !existing.contains(Topics.WORKFLOW_COMMANDS)) {
+                missing.add(new NewTopic(Topics.WORKFLOW_COMMANDS, Optional.of(WorkflowTopics.COMMAND_PARTITIONS), Optional.empty())
                         .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(WorkflowTopics.MAX_MESSAGE_BYTES))));
             }
-            if (!existing.contains(PipelineSink.notificationsTopic())) {
-                missing.add(new NewTopic(PipelineSink.notificationsTopic(), Optional.of(NOTIFICATION_PARTITIONS), Optional.empty()));
+            if (!existing.contains(Topics.NOTIFICATIONS)) {
+                missing.add(new NewTopic(Topics.NOTIFICATIONS, Optional.of(NOTIFICATION_PARTITIONS), Optional.empty()));
             }
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
@@ -103,7 +103,7 @@ final class TopicSetup {
             throws ExecutionException, InterruptedException, TimeoutException {
         List<String> topics = new ArrayList<>();
         for (PipelineConfig p : pipelines) {
-            topics.addAll(List.of(p.topic(), p.outputTopic(), PipelineSink.stateTopic(p)));
+            topics.addAll(List.of(p.topic(), p.outputTopic(), Topics.sinkState(p.name())));
         }
         Map<String, TopicDescription> described = describeWhenVisible(admin, topics);
         for (PipelineConfig p : pipelines) {
@@ -114,9 +114,9 @@ final class TopicSetup {
             }
             // The sink writes a batch's manifest to the state partition numbered like its source partition.
             int out = described.get(p.outputTopic()).partitions().size();
-            int state = described.get(PipelineSink.stateTopic(p)).partitions().size();
+            int state = described.get(Topics.sinkState(p.name())).partitions().size();
             if (state < out) {
-                throw new IllegalStateException("topic " + PipelineSink.stateTopic(p) + " has " + state
+                throw new IllegalStateException("topic " + Topics.sinkState(p.name()) + " has " + state
                         + " partitions but " + p.outputTopic() + " has " + out + "; add partitions to the state topic");
             }
         }

@@ -2,8 +2,8 @@ package dev.sluice.server;
 
 import static org.awaitility.Awaitility.await;
 
-import dev.sluice.sink.PipelineSink;
-import dev.sluice.workflows.engine.WorkflowTopics;
+import dev.sluice.wire.ClientIds;
+import dev.sluice.wire.Topics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -25,15 +25,15 @@ final class EngineProgress {
     static void awaitCaughtUp(DevStack stack, Duration deadline) {
         try (Admin admin = Admin.create(stack.config().kafka().clientProperties())) {
             // Notifications first: the creates they turn into are written to the commands topic in the same transaction.
-            awaitTopic(admin, PipelineSink.notificationsTopic(), deadline);
-            awaitTopic(admin, WorkflowTopics.COMMANDS, deadline);
+            awaitTopic(admin, Topics.NOTIFICATIONS, deadline);
+            awaitTopic(admin, Topics.WORKFLOW_COMMANDS, deadline);
         }
     }
 
     private static void awaitTopic(Admin admin, String topic, Duration deadline) {
         Map<TopicPartition, Long> ends = ends(admin, topic);
         await().atMost(deadline).until(() -> {
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(WorkflowTopics.APPLICATION_ID)
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(ClientIds.WORKFLOWS_APPLICATION)
                     .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
             return ends.entrySet().stream().allMatch(end -> end.getValue() == 0
                     || committed.get(end.getKey()) != null && committed.get(end.getKey()).offset() >= end.getValue());

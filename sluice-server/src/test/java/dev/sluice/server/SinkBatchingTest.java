@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.sink.CloseReason;
 import dev.sluice.sink.WrittenObject;
+import dev.sluice.wire.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -86,7 +87,7 @@ class SinkBatchingTest {
             assertTrue(evicted.key().startsWith("open/k=1/"), evicted.key());
 
             // One notification per object so far, in the shape of an R2 event notification.
-            Map<String, JsonNode> notifications = TestStack.committedValues(stack, "sluice.notifications").stream()
+            Map<String, JsonNode> notifications = TestStack.committedValues(stack, Topics.NOTIFICATIONS).stream()
                     .map(v -> {
                         try {
                             return JSON.readTree(v);

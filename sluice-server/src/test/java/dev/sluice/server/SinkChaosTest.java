@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.wire.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -96,7 +97,7 @@ class SinkChaosTest {
             assertEquals(expected, counts, "every acknowledged record exactly once");
 
             List<S3Object> objects = TestStack.objects(s3, "sluice", "chaos");
-            Map<String, List<JsonNode>> notifications = TestStack.committedValues(stack, "sluice.notifications").stream()
+            Map<String, List<JsonNode>> notifications = TestStack.committedValues(stack, Topics.NOTIFICATIONS).stream()
                     .map(SinkChaosTest::json)
                     .filter(n -> n.get("pipeline").asText().equals("chaos"))
                     .collect(Collectors.groupingBy(n -> n.at("/object/key").asText()));

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.wire.Topics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -119,9 +120,9 @@ class WorkflowsTest {
         TestStack.postAcked(running.stack(), "events", List.of("{\"id\":\"dup-1\",\"kind\":\"x\"}"));
         await().atMost(DEADLINE).until(() -> objectHolding("dup-1") != null);
         String key = objectHolding("dup-1");
-        await().atMost(DEADLINE).until(() -> TestStack.readCommitted(running.stack(), "sluice.notifications").stream()
+        await().atMost(DEADLINE).until(() -> TestStack.readCommitted(running.stack(), Topics.NOTIFICATIONS).stream()
                 .anyMatch(r -> key.equals(new String(r.key(), StandardCharsets.UTF_8))));
-        byte[] notification = TestStack.readCommitted(running.stack(), "sluice.notifications").stream()
+        byte[] notification = TestStack.readCommitted(running.stack(), Topics.NOTIFICATIONS).stream()
                 .filter(r -> key.equals(new String(r.key(), StandardCharsets.UTF_8))).findFirst().orElseThrow().value();
         String id = key.substring(key.lastIndexOf('/') + 1, key.indexOf('.', key.lastIndexOf('/')));
         await().atMost(DEADLINE).until(() -> api.status("index", id).equals("complete"));
@@ -129,7 +130,7 @@ class WorkflowsTest {
         Map<String, Object> props = running.stack().config().kafka().clientProperties();
         try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(props, new StringSerializer(), new ByteArraySerializer())) {
             for (int i = 0; i < 3; i++) {
-                producer.send(new ProducerRecord<>("sluice.notifications", key, notification)).get();
+                producer.send(new ProducerRecord<>(Topics.NOTIFICATIONS, key, notification)).get();
             }
         }
         EngineProgress.awaitCaughtUp(running.stack(), DEADLINE);

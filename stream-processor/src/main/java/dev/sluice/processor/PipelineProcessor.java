@@ -3,6 +3,7 @@ package dev.sluice.processor;
 import dev.sluice.config.KafkaConfig;
 import dev.sluice.config.PipelineConfig;
 import dev.sluice.config.TableConfig;
+import dev.sluice.wire.ClientIds;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
 import java.util.List;
@@ -39,7 +40,7 @@ public final class PipelineProcessor implements AutoCloseable {
         this.pipeline = pipeline;
         Properties props = new Properties();
         props.putAll(kafka.clientProperties());
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId(pipeline));
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, ClientIds.processorApplication(pipeline.name()));
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 1);
@@ -56,9 +57,6 @@ public final class PipelineProcessor implements AutoCloseable {
         });
     }
 
-    public static String applicationId(PipelineConfig pipeline) {
-        return "sluice-" + pipeline.name() + "-processor";
-    }
 
     public void start() {
         streams.start();

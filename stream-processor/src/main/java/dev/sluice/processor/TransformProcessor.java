@@ -8,6 +8,9 @@ import dev.sluice.config.RecordSchema;
 import dev.sluice.config.SinkConfig;
 import dev.sluice.config.TableConfig;
 import dev.sluice.transforms.RecordMetadata;
+import dev.sluice.wire.DeadLetterStage;
+import dev.sluice.wire.SluiceHeaders;
+import dev.sluice.wire.Source;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Instant;
 import java.util.HashMap;
@@ -34,9 +37,6 @@ import org.apache.kafka.streams.processor.api.Record;
  */
 final class TransformProcessor implements Processor<byte[], byte[], byte[], byte[]> {
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** Set by ingest (see ingest-http's IngestHeaders); records from Kafka producers have neither. */
-    private static final String INGEST_TIME_HEADER = "sluice.ingest.time";
-    private static final String SOURCE_HEADER = "sluice.source";
 
     private static final Logger log = LoggerFactory.getLogger(TransformProcessor.class);
 
@@ -76,7 +76,7 @@ final class TransformProcessor implements Processor<byte[], byte[], byte[], byte
             if (problem == null) {
                 context.forward(record, PipelineTopology.OUTPUT);
             } else {
-                deadLetter(record, "parse", null, new IllegalArgumentException(problem));
+                deadLetter(record, DeadLetterStage.PARSE, null, new IllegalArgumentException(problem));
             }
             return;
         }
@@ -88,19 +88,19 @@ final class TransformProcessor implements Processor<byte[], byte[], byte[], byte
             }
             json = (ObjectNode) node;
         } catch (IOException | IllegalArgumentException e) {
-            deadLetter(record, "parse", null, e);
+            deadLetter(record, DeadLetterStage.PARSE, null, e);
             return;
         }
         String mismatch = schema.mismatch(json);
         if (mismatch != null) {
-            deadLetter(record, "schema", null, new IllegalArgumentException(mismatch));
+            deadLetter(record, DeadLetterStage.SCHEMA, null, new IllegalArgumentException(mismatch));
             return;
         }
         dev.sluice.transforms.Record input = dev.sluice.transforms.Record.of(json, metadata(record));
         if (!pipeline.hasTransforms()) {
             String missing = missingPartitionField(input);
             if (missing != null) {
-                deadLetter(record, "partition", null, new IllegalArgumentException(missing));
+                deadLetter(record, DeadLetterStage.PARTITION, null, new IllegalArgumentException(missing));
             } else {
                 context.forward(record, PipelineTopology.OUTPUT);
             }
@@ -111,7 +111,7 @@ final class TransformProcessor implements Processor<byte[], byte[], byte[], byte
             outputs = chain.apply(input);
         } catch (TransformChain.TransformFailure e) {
             switch (e.step.onError()) {
-                case DLQ -> deadLetter(record, "transform", e.step.label(), e.getCause());
+                case DLQ -> deadLetter(record, DeadLetterStage.TRANSFORM, e.step.label(), e.getCause());
                 case SKIP -> { } // counted in sluice_transform_errors_total
                 case FAIL -> {
                     String where = context.recordMetadata().map(m -> m.topic() + "-" + m.partition() + "@" + m.offset())
@@ -129,7 +129,7 @@ final class TransformProcessor implements Processor<byte[], byte[], byte[], byte
             byte[] value = output == input && !input.isModified() ? record.value() : bytes(output);
             String missing = missingPartitionField(output);
             if (missing != null) {
-                deadLetter(record.withValue(value), "partition", null, new IllegalArgumentException(missing));
+                deadLetter(record.withValue(value), DeadLetterStage.PARTITION, null, new IllegalArgumentException(missing));
             } else {
                 context.forward(record.withValue(value), PipelineTopology.OUTPUT);
             }
@@ -145,7 +145,7 @@ final class TransformProcessor implements Processor<byte[], byte[], byte[], byte
             }
         }
         long ingestMillis = record.timestamp();
-        String ingestTime = headers.get(INGEST_TIME_HEADER);
+        String ingestTime = headers.get(SluiceHeaders.INGEST_TIME);
         if (ingestTime != null) {
             try {
                 ingestMillis = Long.parseLong(ingestTime);
@@ -155,7 +155,7 @@ final class TransformProcessor implements Processor<byte[], byte[], byte[], byte
         }
         var where = context.recordMetadata();
         return new RecordMetadata(pipeline.name(), Instant.ofEpochMilli(ingestMillis),
-                headers.getOrDefault(SOURCE_HEADER, "kafka"), where.map(m -> m.partition()).orElse(-1),
+                headers.getOrDefault(SluiceHeaders.SOURCE, Source.KAFKA.wireName()), where.map(m -> m.partition()).orElse(-1),
                 where.map(m -> m.offset()).orElse(-1L), headers);
     }
 
@@ -175,14 +175,14 @@ final class TransformProcessor implements Processor<byte[], byte[], byte[], byte
         return null;
     }
 
-    private void deadLetter(Record<byte[], byte[]> record, String stage, String label, Throwable error) {
+    private void deadLetter(Record<byte[], byte[]> record, DeadLetterStage stage, String label, Throwable error) {
         Headers headers = new RecordHeaders(record.headers().toArray());
-        headers.add(DeadLetterHeaders.STAGE, utf8(stage));
+        headers.add(SluiceHeaders.ERROR_STAGE, utf8(stage.wireName()));
         if (label != null) {
-            headers.add(DeadLetterHeaders.TRANSFORM, utf8(label));
+            headers.add(SluiceHeaders.ERROR_TRANSFORM, utf8(label));
         }
-        headers.add(DeadLetterHeaders.EXCEPTION, utf8(error.getClass().getName()));
-        headers.add(DeadLetterHeaders.MESSAGE, utf8(String.valueOf(error.getMessage())));
+        headers.add(SluiceHeaders.ERROR_EXCEPTION, utf8(error.getClass().getName()));
+        headers.add(SluiceHeaders.ERROR_MESSAGE, utf8(String.valueOf(error.getMessage())));
         context.forward(new Record<>(record.key(), record.value(), record.timestamp(), headers), PipelineTopology.DEAD_LETTERS);
     }
 

@@ -11,6 +11,7 @@ import dev.sluice.config.TransformConfig;
 import dev.sluice.config.TableConfig;
 import dev.sluice.transforms.Emitter;
 import dev.sluice.transforms.RecordMetadata;
+import dev.sluice.wire.SluiceHeaders;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -116,11 +117,11 @@ class PipelineTopologyTest {
             List<TestRecord<byte[], byte[]>> dead = dlq.readRecordsToList();
             assertEquals(2, dead.size());
             assertEquals("not json", new String(dead.get(0).value(), StandardCharsets.UTF_8));
-            assertEquals("parse", header(dead.get(0), DeadLetterHeaders.STAGE));
-            assertEquals("transform", header(dead.get(1), DeadLetterHeaders.STAGE));
-            assertEquals("tagger", header(dead.get(1), DeadLetterHeaders.TRANSFORM));
-            assertEquals(IllegalStateException.class.getName(), header(dead.get(1), DeadLetterHeaders.EXCEPTION));
-            assertEquals("boom on 5", header(dead.get(1), DeadLetterHeaders.MESSAGE));
+            assertEquals("parse", header(dead.get(0), SluiceHeaders.ERROR_STAGE));
+            assertEquals("transform", header(dead.get(1), SluiceHeaders.ERROR_STAGE));
+            assertEquals("tagger", header(dead.get(1), SluiceHeaders.ERROR_TRANSFORM));
+            assertEquals(IllegalStateException.class.getName(), header(dead.get(1), SluiceHeaders.ERROR_EXCEPTION));
+            assertEquals("boom on 5", header(dead.get(1), SluiceHeaders.ERROR_MESSAGE));
         }
     }
 
@@ -140,8 +141,8 @@ class PipelineTopologyTest {
                     out.readValuesToList().stream().map(v -> new String(v, StandardCharsets.UTF_8)).toList());
             List<TestRecord<byte[], byte[]>> dead = dlq.readRecordsToList();
             assertEquals(2, dead.size());
-            assertEquals("partition", header(dead.get(0), DeadLetterHeaders.STAGE));
-            assertTrue(header(dead.get(1), DeadLetterHeaders.MESSAGE).contains("'merchantId'"));
+            assertEquals("partition", header(dead.get(0), SluiceHeaders.ERROR_STAGE));
+            assertTrue(header(dead.get(1), SluiceHeaders.ERROR_MESSAGE).contains("'merchantId'"));
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.sluice.workflows.engine;
 
 import dev.sluice.config.KafkaConfig;
+import dev.sluice.wire.Topics;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -29,7 +30,7 @@ final class CommandSender implements AutoCloseable {
     /** Completes when the command is in Kafka. */
     CompletableFuture<Void> send(String instanceKey, Command command) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        producer.send(new ProducerRecord<>(WorkflowTopics.COMMANDS, instanceKey, command.toBytes()), (metadata, error) -> {
+        producer.send(new ProducerRecord<>(Topics.WORKFLOW_COMMANDS, instanceKey, command.toBytes()), (metadata, error) -> {
             if (error != null) {
                 done.completeExceptionally(error);
             } else {

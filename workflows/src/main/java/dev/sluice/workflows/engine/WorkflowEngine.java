@@ -5,6 +5,7 @@ import dev.sluice.config.KafkaConfig;
 import dev.sluice.config.StorageConfig;
 import dev.sluice.config.UserJars;
 import dev.sluice.config.WorkflowConfig;
+import dev.sluice.wire.ClientIds;
 import dev.sluice.workflows.InstanceStatus;
 import dev.sluice.workflows.Trigger;
 import dev.sluice.workflows.WorkflowContext;
@@ -51,7 +52,7 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>{@code
  * try (WorkflowEngine engine = WorkflowEngine.start(config.workflows(), jars, kafka, storage, stateDir, "wf-1",
- *         "127.0.0.1:8080", "sluice.notifications", registry)) {
+ *         "127.0.0.1:8080", registry)) {
  *     engine.create("index-objects", "id-1", params, Trigger.API).join();
  * }
  * }</pre>
@@ -74,7 +75,7 @@ public final class WorkflowEngine implements AutoCloseable {
     private final HostInfo self;
 
     private WorkflowEngine(List<WorkflowConfig> workflows, UserJars jars, KafkaConfig kafka, StorageConfig storage,
-                           Path stateDir, String instanceId, String endpoint, String notificationsTopic, MeterRegistry registry) {
+                           Path stateDir, String instanceId, String endpoint, MeterRegistry registry) {
         this.self = endpoint == null ? null : HostInfo.buildFromEndpoint(endpoint);
         this.workflows = List.copyOf(workflows);
         this.loaded = new LoadedWorkflows(workflows, jars, new WorkflowContext.Storage(storage.endpoint(), storage.region(),
@@ -83,7 +84,7 @@ public final class WorkflowEngine implements AutoCloseable {
         this.executions = new Executions(loaded, commands, WORKER_THREADS);
         Properties props = new Properties();
         props.putAll(kafka.clientProperties());
-        props.put(StreamsConfig.APPLICATION_ID_CONFIG, WorkflowTopics.APPLICATION_ID);
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, ClientIds.WORKFLOWS_APPLICATION);
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         // Two threads share the 8 command partitions: 100,000 timers falling due at once fire ~20% sooner
@@ -97,10 +98,10 @@ public final class WorkflowEngine implements AutoCloseable {
             // Where this process serves the REST API: other processes forward reads of instances it owns here.
             props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, endpoint);
         }
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), "sluice-workflows-" + instanceId);
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), ClientIds.workflowsMember(instanceId));
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 1_000);
-        this.streams = new KafkaStreams(WorkflowTopology.build(workflows, notificationsTopic, executions,
+        this.streams = new KafkaStreams(WorkflowTopology.build(workflows, executions,
                 new WorkflowMetrics(registry), this::createApplied, readyTasks, statusCounts), props);
         streams.setUncaughtExceptionHandler(e -> {
             log.error("workflows engine stopped", e);
@@ -137,13 +138,10 @@ public final class WorkflowEngine implements AutoCloseable {
      *
      * @param instanceId         this process's stable id (its static group membership)
      * @param endpoint           {@code host:port} where this process serves the REST API, or null
-     * @param notificationsTopic where object notifications arrive
      */
     public static WorkflowEngine start(List<WorkflowConfig> workflows, UserJars jars, KafkaConfig kafka, StorageConfig storage,
-                                       Path stateDir, String instanceId, String endpoint, String notificationsTopic,
-                                       MeterRegistry registry) {
-        WorkflowEngine engine = new WorkflowEngine(workflows, jars, kafka, storage, stateDir, instanceId, endpoint,
-                notificationsTopic, registry);
+                                       Path stateDir, String instanceId, String endpoint, MeterRegistry registry) {
+        WorkflowEngine engine = new WorkflowEngine(workflows, jars, kafka, storage, stateDir, instanceId, endpoint, registry);
         engine.streams.start();
         engine.cron.start();
         return engine;

@@ -1,13 +1,11 @@
 package dev.sluice.workflows.engine;
 
 /**
- * The workflow engine's Kafka names, in one place: its Streams application, the commands topic every
- * change of an instance goes through, and its state stores (whose changelogs Streams names after them).
+ * The workflow engine's own names and sizes: its state stores (whose changelogs Streams names after
+ * them), the partitions and record size of the commands topic, and an instance's key. The names other
+ * processes share (the commands topic, the application id) are in {@code dev.sluice.wire}.
  */
 public final class WorkflowTopics {
-    /** Create, outcome, event, pause, resume, terminate, restart, child-finished; keyed {@code workflow/id}. */
-    public static final String COMMANDS = "sluice.workflows.commands";
-    public static final String APPLICATION_ID = "sluice-workflows";
     /** Partitions of the commands topic: the engine's unit of scale-out. */
     public static final int COMMAND_PARTITIONS = 8;
     /** Instance state ({@code InstanceState} as JSON) by {@code workflow/id}. */

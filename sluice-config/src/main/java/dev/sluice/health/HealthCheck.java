@@ -1,4 +1,4 @@
-package dev.sluice.ingest;
+package dev.sluice.health;
 
 /**
  * One dependency {@code GET /healthz} reports on, e.g. Kafka or the object store.

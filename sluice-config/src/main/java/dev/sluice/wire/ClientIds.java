@@ -1,0 +1,38 @@
+package dev.sluice.wire;
+
+/**
+ * Consumer groups, Streams application ids and transactional ids. The ids of a process's transactional
+ * clients derive from its instance id, so a restarted process fences (and aborts) what its previous
+ * life left open instead of waiting for the transaction to time out.
+ */
+public final class ClientIds {
+    /** The workflow engine's Kafka Streams application (also the prefix of its changelog topics). */
+    public static final String WORKFLOWS_APPLICATION = "sluice-workflows";
+
+    private ClientIds() {}
+
+    /** A pipeline's stream processor (Kafka Streams application id, prefix of its internal topics). */
+    public static String processorApplication(String pipeline) {
+        return "sluice-" + pipeline + "-processor";
+    }
+
+    /** The consumer group of a pipeline's sinks. */
+    public static String sinkGroup(String pipeline) {
+        return pipeline + "-sink";
+    }
+
+    /** One sink process of a pipeline: its static group member id, client id and transactional id. */
+    public static String sinkMember(String pipeline, String instanceId) {
+        return "sluice-sink-" + pipeline + "-" + instanceId;
+    }
+
+    /** One producer lane of an ingest process: its transactional id. */
+    public static String ingestTransaction(String instanceId, int lane) {
+        return "sluice-ingest-" + instanceId + "-" + lane;
+    }
+
+    /** One workflow engine process: its static group member id. */
+    public static String workflowsMember(String instanceId) {
+        return "sluice-workflows-" + instanceId;
+    }
+}

@@ -1,0 +1,22 @@
+package dev.sluice.wire;
+
+/** Kafka record headers Sluice writes and reads. Values are UTF-8 text. */
+public final class SluiceHeaders {
+    /** Milliseconds since the epoch when Sluice accepted the record; also the record's timestamp. */
+    public static final String INGEST_TIME = "sluice.ingest.time";
+    /** How the record came in: a {@link Source} wire name; absent for Kafka-protocol producers. */
+    public static final String SOURCE = "sluice.source";
+    /** The id of the request that carried the record, also returned as {@code X-Request-Id}. */
+    public static final String REQUEST_ID = "sluice.request.id";
+
+    /** On a dead letter: a {@link DeadLetterStage} wire name. */
+    public static final String ERROR_STAGE = "sluice.error.stage";
+    /** On a dead letter of the transform stage: the label of the transform that threw. */
+    public static final String ERROR_TRANSFORM = "sluice.error.transform";
+    /** On a dead letter of the processor: the exception class. */
+    public static final String ERROR_EXCEPTION = "sluice.error.exception";
+    /** On a dead letter: why, in words. */
+    public static final String ERROR_MESSAGE = "sluice.error.message";
+
+    private SluiceHeaders() {}
+}

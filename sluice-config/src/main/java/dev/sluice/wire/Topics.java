@@ -1,0 +1,36 @@
+package dev.sluice.wire;
+
+/** Sluice's Kafka topics. */
+public final class Topics {
+    /** Every object written by any pipeline's sink is announced here (R2's event-notification shape). */
+    public static final String NOTIFICATIONS = "sluice.notifications";
+    /** Every change of a workflow instance: create, outcome, event, pause, …; keyed {@code workflow/id}. */
+    public static final String WORKFLOW_COMMANDS = "sluice.workflows.commands";
+
+    private Topics() {}
+
+    /** What ingest writes and Kafka-protocol producers may write to directly: the pipeline's name itself. */
+    public static String input(String pipeline) {
+        return pipeline;
+    }
+
+    /** What the processor writes after the transforms, and the sink reads. */
+    public static String output(String pipeline) {
+        return pipeline + ".out";
+    }
+
+    /** Records that could not be parsed, validated, transformed or encoded, with the reason in {@link SluiceHeaders}. */
+    public static String deadLetters(String pipeline) {
+        return pipeline + ".dlq";
+    }
+
+    /** The sink's batch manifests, partitioned like the output topic. */
+    public static String sinkState(String pipeline) {
+        return pipeline + ".sink-state";
+    }
+
+    /** A lookup table: compacted, key → JSON row. */
+    public static String table(String table) {
+        return "sluice.table." + table;
+    }
+}

@@ -1,5 +1,9 @@
 package dev.sluice.sink;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.LoggerFactory;
@@ -8,7 +12,8 @@ import org.slf4j.LoggerFactory;
  * A test hook that makes the crash windows of the sink's protocol deterministic: with
  * {@code -Dsluice.sink.crashAt=afterUpload:3} the sink thread stops for good the third time an
  * object is uploaded but not yet confirmed, and logs {@code crash point afterUpload reached}, so a
- * test can kill -9 the process exactly there. Points: {@code afterRecord} (batch recorded, not yet
+ * test can kill -9 the process exactly there; with {@code -Dsluice.sink.crashReached=<file>} it also
+ * creates that file, the signal a test waits for. Points: {@code afterRecord} (batch recorded, not yet
  * uploaded), {@code afterUpload} (uploaded, not yet confirmed). Without the property this costs one
  * string comparison per batch.
  */
@@ -29,6 +34,14 @@ final class CrashPoints {
     static void reached(String point) {
         if (!POINT.isEmpty() && POINT.equals(point) && reached.incrementAndGet() == AT) {
             LoggerFactory.getLogger(CrashPoints.class).warn("crash point {} reached; waiting to be killed", point);
+            String marker = System.getProperty("sluice.sink.crashReached");
+            if (marker != null) {
+                try {
+                    Files.writeString(Path.of(marker), point);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("cannot write the crash marker " + marker, e);
+                }
+            }
             while (true) {
                 LockSupport.park();
             }

@@ -369,7 +369,7 @@ public final class PipelineSink implements AutoCloseable {
             state.addManifest(out, done.written);
             out.add(new ProducerRecord<>(Topics.NOTIFICATIONS, null, now.toEpochMilli(),
                     done.written.key().getBytes(StandardCharsets.UTF_8),
-                    Notification.of(account, pipeline.name(), done.written, now)));
+                    Notification.of(account, pipeline.name(), done.written, now, done.recovered(), clientId())));
             done.rejects.forEach((value, reason) -> out.add(deadLetter(value, reason)));
         }
         if (!toConfirm.isEmpty() && encoders.infersSchema()) {
@@ -453,7 +453,7 @@ public final class PipelineSink implements AutoCloseable {
                 String eTag = uploader.put(manifest.bucket(), manifest.key(), object, batchEncoder.contentType(),
                         () -> keepTrying(myEpoch));
                 SpoolDir.delete(scratch);
-                return new Uploaded(manifest.written(size, eTag, rejects.count()), source, rejects, myEpoch);
+                return new Uploaded(manifest.written(size, eTag, rejects.count()), source, rejects, myEpoch, spoolFile == null);
             } catch (ObjectUploader.UploadAbandonedException e) {
                 cleanUp(spoolFile, source, scratch, rejects);
                 return null;
@@ -581,7 +581,8 @@ public final class PipelineSink implements AutoCloseable {
     private record Closed(BatchManifest manifest, Path spool) {}
 
     /** An uploaded object waiting for the transaction that confirms it. */
-    private record Uploaded(BatchManifest written, Path source, Rejects rejects, int epoch) {
+    /** @param recovered rebuilt from Kafka after the life of the sink that recorded it ended */
+    private record Uploaded(BatchManifest written, Path source, Rejects rejects, int epoch, boolean recovered) {
         void cleanUp() {
             SpoolDir.delete(source);
             rejects.close();

@@ -18,7 +18,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
@@ -311,11 +310,7 @@ class IngestTest {
         }
         await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
                 .until(() -> TestStack.allRecords(s3, "sluice", "socket").size() >= sent.size());
-        Map<String, Long> counts = TestStack.allRecords(s3, "sluice", "socket").stream()
-                .collect(Collectors.groupingBy(r -> r.get("id").asText(), Collectors.counting()));
-        Map<String, Long> expected = new HashMap<>();
-        sent.forEach(id -> expected.put(id, 1L));
-        assertEquals(expected, counts);
+        ExactlyOnce.assertEveryIdOnce(sent, TestStack.allRecords(s3, "sluice", "socket"));
     }
 
     @Test

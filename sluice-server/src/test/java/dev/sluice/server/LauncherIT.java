@@ -4,16 +4,13 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,7 +18,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -81,9 +77,9 @@ class LauncherIT {
         assertEquals("{\"success\":true,\"result\":{\"committed\":1}}", post(http, "{\"id\":\"a2\",\"user\":\"u2\"}"));
         process.destroy();
         assertTrue(process.waitFor(90, TimeUnit.SECONDS), "sluice did not stop within 90 s");
+        // a2 is in the output only if stopping closed and wrote its open batch.
         assertEquals(List.of("a1", "a2"), ids(output).stream().sorted().toList(), Files.readString(log));
         String all = Files.readString(log);
-        assertTrue(all.contains("closed by shutdown"), all);
         assertTrue(!all.contains(" ERROR "), "a clean run logs no ERROR:\n" + all);
     }
 
@@ -121,14 +117,7 @@ class LauncherIT {
         List<String> ids = new ArrayList<>();
         try (Stream<Path> files = Files.walk(folder)) {
             for (Path file : files.filter(f -> f.toString().endsWith(".json.gz")).toList()) {
-                try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(Files.readAllBytes(file)))) {
-                    for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
-                        int start = line.indexOf("\"id\":\"") + 6;
-                        ids.add(line.substring(start, line.indexOf('"', start)));
-                    }
-                } catch (IOException e) {
-                    throw new UncheckedIOException(file.toString(), e);
-                }
+                OutputObjects.records(file).forEach(record -> ids.add(record.get("id").asText()));
             }
         }
         return ids;

@@ -7,9 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.wire.Topics;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -52,7 +53,7 @@ class SinkChaosTest {
         try (S3Client s3 = TestStack.s3(stack);
              ChildProcess sink = ChildProcess.sink(PIPELINES, stack, dir)) {
             IngestLoad load = new IngestLoad(stack, "chaos", 20, 50, "").start();
-            int crashPoints = 0;
+            List<String> crashPoints = new ArrayList<>();  // as the sink reported reaching them
             for (int round = 0; round < ROUNDS; round++) {
                 String point = switch (round % 4) {
                     case 0 -> "afterUpload";
@@ -66,11 +67,13 @@ class SinkChaosTest {
                     await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
                             .until(() -> load.acknowledged.size() >= killAt);
                 } else {
-                    sink.start("-Xmx256m", "-Dsluice.sink.crashAt=" + point + ":" + (1 + random.nextInt(3)));
-                    String reached = "crash point " + point + " reached";
+                    Path marker = dir.resolve("crash-point-" + round);
+                    sink.start("-Xmx256m", "-Dsluice.sink.crashAt=" + point + ":" + (1 + random.nextInt(3)),
+                            "-Dsluice.sink.crashReached=" + marker);
                     await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50))
-                            .until(() -> sink.logOfThisRun().contains(reached) || !sink.isAlive());
-                    crashPoints++;
+                            .until(() -> Files.exists(marker) || !sink.isAlive());
+                    assertTrue(Files.exists(marker), "the sink died before its crash point " + point + ":\n" + sink.log());
+                    crashPoints.add(Files.readString(marker));
                 }
                 assertTrue(sink.isAlive(), sink.log());
                 sink.kill();
@@ -82,19 +85,12 @@ class SinkChaosTest {
             await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> TestStack.allRecords(s3, "sluice", "chaos").size() >= load.acknowledged.size());
             assertTrue(sink.stop(60), "the sink did not stop on SIGTERM");
-            String log = sink.log();
-            assertEquals(ROUNDS / 2, crashPoints);
-            assertTrue(log.contains("crash point afterUpload reached") && log.contains("crash point afterRecord reached"), log);
-            assertTrue(log.contains("completing "), "no recorded batch was ever completed after a crash:\n" + log);
+            assertEquals(ROUNDS / 4, crashPoints.stream().filter("afterUpload"::equals).count(), crashPoints.toString());
+            assertEquals(ROUNDS / 4, crashPoints.stream().filter("afterRecord"::equals).count(), crashPoints.toString());
 
-            Map<String, Long> counts = TestStack.allRecords(s3, "sluice", "chaos").stream()
-                    .collect(Collectors.groupingBy(r -> r.get("id").asText(), Collectors.counting()));
-            Map<String, Long> expected = new HashMap<>();
-            load.acknowledged.forEach(id -> expected.put(id, 1L));
             // A refused request may still have reached Kafka only if its response was lost; none should be.
             assertEquals(Set.of(), load.refused, "requests were refused during the test");
-            assertEquals(expected.size(), counts.size(), "distinct ids in the output");
-            assertEquals(expected, counts, "every acknowledged record exactly once");
+            ExactlyOnce.assertEveryIdOnce(load.acknowledged, TestStack.allRecords(s3, "sluice", "chaos"));
 
             List<S3Object> objects = TestStack.objects(s3, "sluice", "chaos");
             Map<String, List<JsonNode>> notifications = TestStack.committedValues(stack, Topics.NOTIFICATIONS).stream()
@@ -103,6 +99,8 @@ class SinkChaosTest {
                     .collect(Collectors.groupingBy(n -> n.at("/object/key").asText()));
             assertEquals(objects.stream().map(S3Object::key).collect(Collectors.toSet()), notifications.keySet(),
                     "every object has a notification, and every notification an object");
+            assertTrue(notifications.values().stream().flatMap(List::stream).anyMatch(n -> n.get("recovered").asBoolean()),
+                    "no recorded batch was ever completed by the next life of the sink after a kill");
             for (S3Object object : objects) {
                 long records = TestStack.records(s3, "sluice", object.key()).size();
                 for (JsonNode n : notifications.get(object.key())) {

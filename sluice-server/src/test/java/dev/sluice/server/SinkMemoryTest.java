@@ -5,10 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,7 +17,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Stream;
-import java.util.zip.GZIPInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -99,14 +95,7 @@ class SinkMemoryTest {
     private static List<Integer> ids(Path folder) throws IOException {
         List<Integer> ids = new ArrayList<>();
         for (Path object : objects(folder)) {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(
-                    new GZIPInputStream(Files.newInputStream(object)), StandardCharsets.UTF_8))) {
-                for (String line; (line = in.readLine()) != null; ) {
-                    ids.add(JSON.readTree(line).get("id").asInt());
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(object.toString(), e);
-            }
+            OutputObjects.records(object).forEach(record -> ids.add(record.get("id").asInt()));
         }
         return ids;
     }

@@ -9,11 +9,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -71,13 +68,8 @@ class StoreOutageTest {
             await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
                     .until(() -> TestStack.allRecords(s3, "sluice", "outage").size() >= load.acknowledged.size());
 
-            Map<String, Long> counts = TestStack.allRecords(s3, "sluice", "outage").stream()
-                    .collect(Collectors.groupingBy(r -> r.get("id").asText(), Collectors.counting()));
-            Map<String, Long> expected = new HashMap<>();
-            load.acknowledged.forEach(id -> expected.put(id, 1L));
             assertEquals(Set.of(), load.refused, "no request was refused (the backlog stayed under its threshold)");
-            assertEquals(expected.size(), counts.size());
-            assertEquals(expected, counts, "every acknowledged record exactly once");
+            ExactlyOnce.assertEveryIdOnce(load.acknowledged, TestStack.allRecords(s3, "sluice", "outage"));
         }
     }
 }

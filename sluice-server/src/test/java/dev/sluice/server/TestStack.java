@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.sink.S3Clients;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -21,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
-import java.util.zip.GZIPInputStream;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -174,18 +172,7 @@ final class TestStack {
     /** Downloads and gunzips one object, returning its NDJSON records. */
     static List<JsonNode> records(S3Client s3, String bucket, String key) {
         byte[] gz = s3.getObjectAsBytes(GetObjectRequest.builder().bucket(bucket).key(key).build()).asByteArray();
-        List<JsonNode> out = new ArrayList<>();
-        try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gz))) {
-            String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-            for (String line : text.split("\n")) {
-                if (!line.isEmpty()) {
-                    out.add(JSON.readTree(line));
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read s3://" + bucket + "/" + key, e);
-        }
-        return out;
+        return OutputObjects.records(gz, "s3://" + bucket + "/" + key);
     }
 
     /** All records of all objects under the prefix. */

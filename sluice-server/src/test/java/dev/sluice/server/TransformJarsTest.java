@@ -16,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -122,7 +121,7 @@ class TransformJarsTest {
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                     .until(() -> TestStack.allRecords(s3, "sluice", "first").size() >= 400);
             List<JsonNode> output = TestStack.allRecords(s3, "sluice", "first");
-            Map<String, Long> counts = output.stream().collect(Collectors.groupingBy(r -> r.get("id").asText(), Collectors.counting()));
+            Map<String, Long> counts = ExactlyOnce.idCounts(output);
             assertEquals(400, counts.size());
             assertTrue(counts.values().stream().allMatch(c -> c == 1), "nothing was processed twice");
             for (JsonNode r : output) {

@@ -1,0 +1,31 @@
+package dev.sluice.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/** The guarantee most integration tests end on: every acknowledged record in the output once, counted by id. */
+final class ExactlyOnce {
+    private ExactlyOnce() {}
+
+    /** Output records by their {@code id} field, with how often each appears. */
+    static Map<String, Long> idCounts(List<JsonNode> output) {
+        return output.stream().collect(Collectors.groupingBy(r -> r.get("id").asText(), TreeMap::new, Collectors.counting()));
+    }
+
+    /** Nothing lost (every acknowledged id is there), nothing duplicated (once each), nothing else (no other id). */
+    static void assertEveryIdOnce(Collection<String> acknowledged, List<JsonNode> output) {
+        Map<String, Long> counts = idCounts(output);
+        Map<String, Long> expected = new TreeMap<>();
+        acknowledged.forEach(id -> expected.put(id, 1L));
+        // The sizes first: on a failure they say at once whether records were lost or duplicated.
+        assertEquals(expected.size(), counts.size(), "distinct ids in the output");
+        assertEquals(output.size(), counts.size(), "records in the output that share an id");
+        assertEquals(expected, counts, "every acknowledged record exactly once");
+    }
+}

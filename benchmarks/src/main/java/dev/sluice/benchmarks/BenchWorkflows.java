@@ -23,7 +23,9 @@ public final class BenchWorkflows {
     public static final class SleepUntil implements Workflow {
         @Override
         public Object run(WorkflowEvent event, WorkflowStep step) {
-            step.sleepUntil("until due", Instant.ofEpochMilli(event.payload().path("dueAt").asLong()));
+            step.sleepUntil(
+                    "until due",
+                    Instant.ofEpochMilli(event.payload().path("dueAt").asLong()));
             return step.run("woke", () -> System.currentTimeMillis());
         }
     }

@@ -13,7 +13,8 @@ public final class CreateTopic {
     public static void main(String[] args) throws Exception {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", args[0]))) {
             admin.createTopics(List.of(new NewTopic(args[1], Optional.of(Integer.parseInt(args[2])), Optional.empty())))
-                    .all().get();
+                    .all()
+                    .get();
         } catch (ExecutionException e) {
             if (!(e.getCause() instanceof TopicExistsException)) {
                 throw e;

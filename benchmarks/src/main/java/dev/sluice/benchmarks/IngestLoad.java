@@ -5,7 +5,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -52,13 +51,19 @@ public final class IngestLoad implements Callable<Integer> {
     @Option(names = "--record-bytes", defaultValue = "200")
     int recordBytes;
 
-    @Option(names = "--concurrency", defaultValue = "32", description = "HTTP requests in flight, or WebSocket connections")
+    @Option(
+            names = "--concurrency",
+            defaultValue = "32",
+            description = "HTTP requests in flight, or WebSocket connections")
     int concurrency;
 
     @Option(names = "--window", defaultValue = "32", description = "unanswered frames per WebSocket connection")
     int window;
 
-    @Option(names = "--rate", defaultValue = "0", description = "requests (or frames) per second; 0 = as fast as acknowledged")
+    @Option(
+            names = "--rate",
+            defaultValue = "0",
+            description = "requests (or frames) per second; 0 = as fast as acknowledged")
     int rate;
 
     @Option(names = "--warmup", defaultValue = "5", description = "seconds not measured")
@@ -81,17 +86,19 @@ public final class IngestLoad implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<String> bodies = bodies(mode.equals("ws") && recordsPerRequest > 1);
-        Thread driver = new Thread(() -> {
-            try {
-                if (mode.equals("ws")) {
-                    webSocket(bodies);
-                } else {
-                    http(bodies);
-                }
-            } catch (Exception e) {
-                throw new IllegalStateException(e);
-            }
-        }, "driver");
+        Thread driver = new Thread(
+                () -> {
+                    try {
+                        if (mode.equals("ws")) {
+                            webSocket(bodies);
+                        } else {
+                            http(bodies);
+                        }
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                },
+                "driver");
         driver.start();
         Thread.sleep(warmupSeconds * 1000L);
         latency.reset();
@@ -108,17 +115,40 @@ public final class IngestLoad implements Callable<Integer> {
         driver.join(10_000);
         double recordsPerSecond = acknowledgedRecords.get() / seconds;
         double requestsPerSecond = acknowledgedRequests.get() / seconds;
-        System.out.printf(Locale.ROOT, "mode=%s records/request=%d record-bytes=%d concurrency=%d%s rate=%s duration=%ds%n",
-                mode, recordsPerRequest, recordBytes, concurrency, mode.equals("ws") ? " window=" + window : "",
-                rate == 0 ? "max" : rate + "/s", durationSeconds);
-        System.out.printf(Locale.ROOT, "  records/s=%,.0f  requests/s=%,.0f  MB/s=%.1f%n",
-                recordsPerSecond, requestsPerSecond, recordsPerSecond * recordBytes / 1e6);
-        System.out.printf(Locale.ROOT, "  ack latency ms: p50=%.2f p90=%.2f p99=%.2f p99.9=%.2f max=%.2f (n=%d)%n",
-                h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(90) / 1e3, h.getValueAtPercentile(99) / 1e3,
-                h.getValueAtPercentile(99.9) / 1e3, h.getMaxValue() / 1e3, h.getTotalCount());
+        System.out.printf(
+                Locale.ROOT,
+                "mode=%s records/request=%d record-bytes=%d concurrency=%d%s rate=%s duration=%ds%n",
+                mode,
+                recordsPerRequest,
+                recordBytes,
+                concurrency,
+                mode.equals("ws") ? " window=" + window : "",
+                rate == 0 ? "max" : rate + "/s",
+                durationSeconds);
+        System.out.printf(
+                Locale.ROOT,
+                "  records/s=%,.0f  requests/s=%,.0f  MB/s=%.1f%n",
+                recordsPerSecond,
+                requestsPerSecond,
+                recordsPerSecond * recordBytes / 1e6);
+        System.out.printf(
+                Locale.ROOT,
+                "  ack latency ms: p50=%.2f p90=%.2f p99=%.2f p99.9=%.2f max=%.2f (n=%d)%n",
+                h.getValueAtPercentile(50) / 1e3,
+                h.getValueAtPercentile(90) / 1e3,
+                h.getValueAtPercentile(99) / 1e3,
+                h.getValueAtPercentile(99.9) / 1e3,
+                h.getMaxValue() / 1e3,
+                h.getTotalCount());
         System.out.println("  failures: " + (failures.isEmpty() ? "none" : failures));
-        System.out.printf(Locale.ROOT, "RESULT mode=%s records_per_s=%.0f requests_per_s=%.0f p50_ms=%.2f p99_ms=%.2f%n",
-                mode, recordsPerSecond, requestsPerSecond, h.getValueAtPercentile(50) / 1e3, h.getValueAtPercentile(99) / 1e3);
+        System.out.printf(
+                Locale.ROOT,
+                "RESULT mode=%s records_per_s=%.0f requests_per_s=%.0f p50_ms=%.2f p99_ms=%.2f%n",
+                mode,
+                recordsPerSecond,
+                requestsPerSecond,
+                h.getValueAtPercentile(50) / 1e3,
+                h.getValueAtPercentile(99) / 1e3);
         System.exit(0);
         return 0;
     }
@@ -135,7 +165,10 @@ public final class IngestLoad implements Callable<Integer> {
                 String head = "{\"id\":\"" + b + "-" + r + "\",\"user\":\"u" + (r % 997)
                         + "\",\"event\":\"page_view\",\"ts\":\"2026-11-22T13:05:00Z\",\"url\":\"https://example.com/";
                 int pad = Math.max(0, recordBytes - head.length() - 2);
-                body.append(r == 0 || ndjson ? "" : ",").append(head).append("p".repeat(pad)).append("\"}");
+                body.append(r == 0 || ndjson ? "" : ",")
+                        .append(head)
+                        .append("p".repeat(pad))
+                        .append("\"}");
                 if (ndjson) {
                     body.append('\n');
                 }
@@ -149,8 +182,10 @@ public final class IngestLoad implements Callable<Integer> {
     }
 
     private void http(List<String> bodies) throws Exception {
-        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-                .executor(Executors.newFixedThreadPool(4)).build();
+        HttpClient client = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .executor(Executors.newFixedThreadPool(4))
+                .build();
         URI uri = URI.create(url + "/ingest/" + pipeline);
         Semaphore inFlight = new Semaphore(concurrency);
         long intervalNanos = rate > 0 ? 1_000_000_000L / rate : 0;
@@ -165,8 +200,10 @@ public final class IngestLoad implements Callable<Integer> {
             }
             inFlight.acquire();
             long start = intervalNanos > 0 ? due : System.nanoTime();
-            HttpRequest request = HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(bodies.get(i % bodies.size()))).build();
+            HttpRequest request = HttpRequest.newBuilder(uri)
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString(bodies.get(i % bodies.size())))
+                    .build();
             client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
                 inFlight.release();
                 if (error != null) {
@@ -185,51 +222,58 @@ public final class IngestLoad implements Callable<Integer> {
         for (int c = 0; c < concurrency; c++) {
             Semaphore windowPermits = new Semaphore(window);
             AtomicLongArray sentAt = new AtomicLongArray(1 << 16);
-            WebSocket socket = HttpClient.newHttpClient().newWebSocketBuilder()
-                    .buildAsync(URI.create(url.replaceFirst("^http", "ws") + "/ingest/" + pipeline), new WebSocket.Listener() {
-                        private final StringBuilder text = new StringBuilder();
+            WebSocket socket = HttpClient.newHttpClient()
+                    .newWebSocketBuilder()
+                    .buildAsync(
+                            URI.create(url.replaceFirst("^http", "ws") + "/ingest/" + pipeline),
+                            new WebSocket.Listener() {
+                                private final StringBuilder text = new StringBuilder();
 
-                        @Override
-                        public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-                            text.append(data);
-                            if (last) {
-                                String answer = text.toString();
-                                text.setLength(0);
-                                int at = answer.indexOf("\"seq\":") + 6;
-                                long seq = Long.parseLong(answer.substring(at, answer.indexOf(',', at)));
-                                long start = sentAt.get((int) (seq & 0xFFFF));
-                                if (answer.contains("\"success\":true")) {
-                                    acknowledged(start);
-                                } else {
-                                    count(answer.contains("backpressure") ? 429 : 400);
+                                @Override
+                                public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
+                                    text.append(data);
+                                    if (last) {
+                                        String answer = text.toString();
+                                        text.setLength(0);
+                                        int at = answer.indexOf("\"seq\":") + 6;
+                                        long seq = Long.parseLong(answer.substring(at, answer.indexOf(',', at)));
+                                        long start = sentAt.get((int) (seq & 0xFFFF));
+                                        if (answer.contains("\"success\":true")) {
+                                            acknowledged(start);
+                                        } else {
+                                            count(answer.contains("backpressure") ? 429 : 400);
+                                        }
+                                        windowPermits.release();
+                                    }
+                                    ws.request(1);
+                                    return null;
                                 }
-                                windowPermits.release();
-                            }
-                            ws.request(1);
-                            return null;
-                        }
-                    }).get(10, TimeUnit.SECONDS);
+                            })
+                    .get(10, TimeUnit.SECONDS);
             int perConnectionRate = rate / concurrency;
-            Thread sender = new Thread(() -> {
-                long intervalNanos = perConnectionRate > 0 ? 1_000_000_000L / perConnectionRate : 0;
-                long due = System.nanoTime();
-                try {
-                    for (long seq = 1; running; seq++) {
-                        if (intervalNanos > 0) {
-                            due += intervalNanos;
-                            long wait = due - System.nanoTime();
-                            if (wait > 0) {
-                                TimeUnit.NANOSECONDS.sleep(wait);
+            Thread sender = new Thread(
+                    () -> {
+                        long intervalNanos = perConnectionRate > 0 ? 1_000_000_000L / perConnectionRate : 0;
+                        long due = System.nanoTime();
+                        try {
+                            for (long seq = 1; running; seq++) {
+                                if (intervalNanos > 0) {
+                                    due += intervalNanos;
+                                    long wait = due - System.nanoTime();
+                                    if (wait > 0) {
+                                        TimeUnit.NANOSECONDS.sleep(wait);
+                                    }
+                                }
+                                windowPermits.acquire();
+                                sentAt.set((int) (seq & 0xFFFF), intervalNanos > 0 ? due : System.nanoTime());
+                                socket.sendText(frames.get((int) (seq % frames.size())), true)
+                                        .join();
                             }
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
                         }
-                        windowPermits.acquire();
-                        sentAt.set((int) (seq & 0xFFFF), intervalNanos > 0 ? due : System.nanoTime());
-                        socket.sendText(frames.get((int) (seq % frames.size())), true).join();
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            }, "ws-sender-" + c);
+                    },
+                    "ws-sender-" + c);
             sender.start();
             senders.add(sender);
         }
@@ -251,5 +295,4 @@ public final class IngestLoad implements Callable<Integer> {
             failures.computeIfAbsent(status, s -> new AtomicLong()).incrementAndGet();
         }
     }
-
 }

@@ -29,10 +29,17 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "processor-drain")
 public final class ProcessorDrain implements Callable<Integer> {
-    @Option(names = "--config", required = true) Path config;
-    @Option(names = "--pipeline", required = true) String pipeline;
-    @Option(names = "--warmup-pipeline") String warmup;
-    @Option(names = "--bootstrap", required = true) String bootstrap;
+    @Option(names = "--config", required = true)
+    Path config;
+
+    @Option(names = "--pipeline", required = true)
+    String pipeline;
+
+    @Option(names = "--warmup-pipeline")
+    String warmup;
+
+    @Option(names = "--bootstrap", required = true)
+    String bootstrap;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new ProcessorDrain()).execute(args));
@@ -51,16 +58,21 @@ public final class ProcessorDrain implements Callable<Integer> {
     }
 
     private void run(SluiceConfig loaded, PipelineConfig p, Admin admin, boolean report) throws Exception {
-        List<TopicPartition> partitions = admin.describeTopics(List.of(p.topic())).allTopicNames().get().get(p.topic())
-                .partitions().stream().map(i -> new TopicPartition(p.topic(), i.partition())).toList();
+        List<TopicPartition> partitions =
+                admin.describeTopics(List.of(p.topic())).allTopicNames().get().get(p.topic()).partitions().stream()
+                        .map(i -> new TopicPartition(p.topic(), i.partition()))
+                        .toList();
         Map<TopicPartition, Long> ends = new java.util.HashMap<>();
-        admin.listOffsets(partitions.stream().collect(java.util.stream.Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest())))
-                .all().get().forEach((tp, info) -> ends.put(tp, info.offset()));
+        admin.listOffsets(partitions.stream()
+                        .collect(java.util.stream.Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest())))
+                .all()
+                .get()
+                .forEach((tp, info) -> ends.put(tp, info.offset()));
         long records = ends.values().stream().mapToLong(Long::longValue).sum();
         Path state = Files.createTempDirectory("sluice-processor-bench");
         try (TransformJars jars = TransformJars.classpathOnly(ProcessorDrain.class.getClassLoader())) {
-            PipelineProcessor processor = new PipelineProcessor(p, new KafkaConfig(bootstrap), state, loaded.tables(), jars,
-                    new SimpleMeterRegistry());
+            PipelineProcessor processor = new PipelineProcessor(
+                    p, new KafkaConfig(bootstrap), state, loaded.tables(), jars, new SimpleMeterRegistry());
             long start = System.nanoTime();
             processor.start();
             while (!caughtUp(admin, p, ends)) {
@@ -69,16 +81,25 @@ public final class ProcessorDrain implements Callable<Integer> {
             double seconds = (System.nanoTime() - start) / 1e9;
             processor.close();
             if (report) {
-                System.out.printf("%s (%d transform%s, exactly_once_v2): %,d records in %.2f s = %,.0f records/s%n", p.name(),
-                        p.transforms().size(), p.transforms().size() == 1 ? "" : "s", records, seconds, records / seconds);
+                System.out.printf(
+                        "%s (%d transform%s, exactly_once_v2): %,d records in %.2f s = %,.0f records/s%n",
+                        p.name(),
+                        p.transforms().size(),
+                        p.transforms().size() == 1 ? "" : "s",
+                        records,
+                        seconds,
+                        records / seconds);
             }
         }
     }
 
     private static boolean caughtUp(Admin admin, PipelineConfig p, Map<TopicPartition, Long> ends) throws Exception {
-        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(ClientIds.processorApplication(p.name()))
-                .partitionsToOffsetAndMetadata().get(5, TimeUnit.SECONDS);
-        return ends.entrySet().stream().allMatch(e -> committed.get(e.getKey()) != null
-                && committed.get(e.getKey()).offset() >= e.getValue());
+        Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(
+                        ClientIds.processorApplication(p.name()))
+                .partitionsToOffsetAndMetadata()
+                .get(5, TimeUnit.SECONDS);
+        return ends.entrySet().stream()
+                .allMatch(e -> committed.get(e.getKey()) != null
+                        && committed.get(e.getKey()).offset() >= e.getValue());
     }
 }

@@ -31,7 +31,9 @@ import software.amazon.awssdk.services.s3.S3Client;
  * {@code drain} runs that pipeline's sink in this JVM from the start of the topic and prints how long
  * it took until every record was in a confirmed object (records/s). Run by benchmarks/sink.sh.
  */
-@Command(name = "sink-drain", subcommands = {SinkDrain.Fill.class, SinkDrain.Drain.class})
+@Command(
+        name = "sink-drain",
+        subcommands = {SinkDrain.Fill.class, SinkDrain.Drain.class})
 public final class SinkDrain {
 
     public static void main(String[] args) {
@@ -40,20 +42,36 @@ public final class SinkDrain {
 
     @Command(name = "fill", description = "write N records of ~200 B to a topic")
     static final class Fill implements Callable<Integer> {
-        @Option(names = "--bootstrap", required = true) String bootstrap;
-        @Option(names = "--topic", required = true) String topic;
-        @Option(names = "--records", defaultValue = "1000000") long records;
+        @Option(names = "--bootstrap", required = true)
+        String bootstrap;
+
+        @Option(names = "--topic", required = true)
+        String topic;
+
+        @Option(names = "--records", defaultValue = "1000000")
+        long records;
 
         @Override
         public Integer call() {
-            Map<String, Object> props = Map.of("bootstrap.servers", bootstrap, "acks", "all", "linger.ms", 20,
-                    "batch.size", 512 * 1024, "compression.type", "none");
+            Map<String, Object> props = Map.of(
+                    "bootstrap.servers",
+                    bootstrap,
+                    "acks",
+                    "all",
+                    "linger.ms",
+                    20,
+                    "batch.size",
+                    512 * 1024,
+                    "compression.type",
+                    "none");
             String[] events = {"view", "click", "add_to_cart", "purchase"};
             long base = Instant.now().toEpochMilli();
-            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+            try (KafkaProducer<byte[], byte[]> producer =
+                    new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
                 for (long i = 0; i < records; i++) {
                     String json = "{\"id\":\"" + UUID.randomUUID() + "\",\"user\":\"u" + (i % 50_000)
-                            + "\",\"event\":\"" + events[(int) (i % 4)] + "\",\"ts\":\"" + Instant.ofEpochMilli(base + i / 100)
+                            + "\",\"event\":\"" + events[(int) (i % 4)] + "\",\"ts\":\""
+                            + Instant.ofEpochMilli(base + i / 100)
                             + "\",\"amount\":" + (i % 10_000) / 100.0 + ",\"page\":\"/products/" + (i % 2_000)
                             + "\",\"ua\":\"Mozilla/5.0 (X11; Linux x86_64) Sluice/" + (i % 7) + "\"}";
                     producer.send(new ProducerRecord<>(topic, json.getBytes(StandardCharsets.UTF_8)));
@@ -67,16 +85,32 @@ public final class SinkDrain {
 
     @Command(name = "drain", description = "run a pipeline's sink until N records are written; print records/s")
     static final class Drain implements Callable<Integer> {
-        @Option(names = "--config", required = true) Path config;
-        @Option(names = "--pipeline", required = true) String pipeline;
-        @Option(names = "--bootstrap", required = true) String bootstrap;
-        @Option(names = "--s3-endpoint", required = true) String endpoint;
-        @Option(names = "--access-key", defaultValue = "sluice") String accessKey;
-        @Option(names = "--secret-key", defaultValue = "sluice-dev-secret") String secretKey;
-        @Option(names = "--records", defaultValue = "1000000") long records;
+        @Option(names = "--config", required = true)
+        Path config;
+
+        @Option(names = "--pipeline", required = true)
+        String pipeline;
+
+        @Option(names = "--bootstrap", required = true)
+        String bootstrap;
+
+        @Option(names = "--s3-endpoint", required = true)
+        String endpoint;
+
+        @Option(names = "--access-key", defaultValue = "sluice")
+        String accessKey;
+
+        @Option(names = "--secret-key", defaultValue = "sluice-dev-secret")
+        String secretKey;
+
+        @Option(names = "--records", defaultValue = "1000000")
+        long records;
+
         @Option(names = "--warmup-pipeline", description = "drain this pipeline first (unmeasured), so the JVM is warm")
         String warmupPipeline;
-        @Option(names = "--warmup-records", defaultValue = "200000") long warmupRecords;
+
+        @Option(names = "--warmup-records", defaultValue = "200000")
+        long warmupRecords;
 
         @Override
         public Integer call() throws Exception {
@@ -95,8 +129,14 @@ public final class SinkDrain {
             List<long[]> confirmations = Collections.synchronizedList(new ArrayList<>()); // {nanos, records so far}
             Path work = Files.createTempDirectory("sluice-drain");
             try (S3Client s3 = S3Clients.create(new StorageConfig(endpoint, null, accessKey, secretKey))) {
-                PipelineSink sink = new PipelineSink(p, new KafkaConfig(bootstrap), s3, "bench", work,
-                        "bench-" + UUID.randomUUID().toString().substring(0, 8), w -> {
+                PipelineSink sink = new PipelineSink(
+                        p,
+                        new KafkaConfig(bootstrap),
+                        s3,
+                        "bench",
+                        work,
+                        "bench-" + UUID.randomUUID().toString().substring(0, 8),
+                        w -> {
                             confirmations.add(new long[] {System.nanoTime(), written.addAndGet(w.records())});
                             objects.incrementAndGet();
                             bytes.addAndGet(w.size());
@@ -111,14 +151,21 @@ public final class SinkDrain {
                 if (!report) {
                     return;
                 }
-                System.out.printf("%s (%s %s): %,d records in %,d objects (%,d bytes) in %.2f s = %,.0f records/s%n",
-                        p.name(), p.sink().format().yamlName(), p.sink().compression().yamlName() + " level "
-                                + p.sink().compressionLevel(), written.get(),
-                        objects.get(), bytes.get(), seconds, written.get() / seconds);
+                System.out.printf(
+                        "%s (%s %s): %,d records in %,d objects (%,d bytes) in %.2f s = %,.0f records/s%n",
+                        p.name(),
+                        p.sink().format().yamlName(),
+                        p.sink().compression().yamlName() + " level " + p.sink().compressionLevel(),
+                        written.get(),
+                        objects.get(),
+                        bytes.get(),
+                        seconds,
+                        written.get() / seconds);
                 if (confirmations.size() > 2) {
                     long[] first = confirmations.get(0);
                     long[] last = confirmations.get(confirmations.size() - 1);
-                    System.out.printf("  first object confirmed after %.2f s; from then on %,.0f records/s%n",
+                    System.out.printf(
+                            "  first object confirmed after %.2f s; from then on %,.0f records/s%n",
                             (first[0] - start) / 1e9, (last[1] - first[1]) / ((last[0] - first[0]) / 1e9));
                 }
             }

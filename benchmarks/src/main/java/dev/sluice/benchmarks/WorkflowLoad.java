@@ -38,18 +38,34 @@ import picocli.CommandLine.Option;
 @Command(name = "workflow-load", mixinStandardHelpOptions = true)
 public final class WorkflowLoad implements Callable<Integer> {
 
-    @Option(names = "--api", required = true, description = "…/client/v4/accounts/{account}/workflows") String api;
-    @Option(names = "--bootstrap", required = true) String bootstrap;
-    @Option(names = "--workflow", required = true) String workflow;
-    @Option(names = "--instances", defaultValue = "20000") int instances;
-    @Option(names = "--rate", defaultValue = "0", description = "instances/s to create (open loop); 0 = as fast as possible")
+    @Option(names = "--api", required = true, description = "…/client/v4/accounts/{account}/workflows")
+    String api;
+
+    @Option(names = "--bootstrap", required = true)
+    String bootstrap;
+
+    @Option(names = "--workflow", required = true)
+    String workflow;
+
+    @Option(names = "--instances", defaultValue = "20000")
+    int instances;
+
+    @Option(
+            names = "--rate",
+            defaultValue = "0",
+            description = "instances/s to create (open loop); 0 = as fast as possible")
     int rate;
+
     @Option(names = "--due-in", defaultValue = "0", description = "seconds: params.dueAt = start + this (SleepUntil)")
     int dueIn;
-    @Option(names = "--in-flight", defaultValue = "8", description = "batch requests in flight at once") int inFlight;
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(Duration.ofSeconds(5)).build();
+    @Option(names = "--in-flight", defaultValue = "8", description = "batch requests in flight at once")
+    int inFlight;
+
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5))
+            .build();
     private final AtomicLong refused = new AtomicLong();
 
     public static void main(String[] args) {
@@ -72,10 +88,22 @@ public final class WorkflowLoad implements Callable<Integer> {
         String keyPrefix = workflow + "/" + run + "-";
 
         CountDownLatch following = new CountDownLatch(1);
-        Thread follower = new Thread(() -> follow(keyPrefix, createdAt, latency, completed, lastCompletion, done, lateness,
-                early, following, startAt, worstBySecond), "completions");
+        Thread follower = new Thread(
+                () -> follow(
+                        keyPrefix,
+                        createdAt,
+                        latency,
+                        completed,
+                        lastCompletion,
+                        done,
+                        lateness,
+                        early,
+                        following,
+                        startAt,
+                        worstBySecond),
+                "completions");
         follower.start();
-        following.await();  // positioned at the topic's end before the first create
+        following.await(); // positioned at the topic's end before the first create
         // The clock starts now: batches are due from here, not from before the follower was ready.
         long start = System.currentTimeMillis();
         long dueAt = start + dueIn * 1000L;
@@ -88,15 +116,19 @@ public final class WorkflowLoad implements Callable<Integer> {
         for (int b = 0; b < batches; b++) {
             long due = rate > 0 ? start + (long) b * 100_000L / rate : System.currentTimeMillis();
             while (rate > 0 && System.currentTimeMillis() < due) {
-                Thread.sleep(Math.max(1, due - System.currentTimeMillis()));  // pacing the open-loop driver
+                Thread.sleep(Math.max(1, due - System.currentTimeMillis())); // pacing the open-loop driver
             }
             StringBuilder body = new StringBuilder("[");
             int n = Math.min(100, instances - b * 100);
             for (int i = 0; i < n; i++) {
                 String id = run + "-" + (b * 100 + i);
                 createdAt.put(workflow + "/" + id, due);
-                body.append(i == 0 ? "" : ",").append("{\"instance_id\":\"").append(id).append("\",\"params\":{\"dueAt\":")
-                        .append(dueAt).append("}}");
+                body.append(i == 0 ? "" : ",")
+                        .append("{\"instance_id\":\"")
+                        .append(id)
+                        .append("\",\"params\":{\"dueAt\":")
+                        .append(dueAt)
+                        .append("}}");
             }
             body.append(']');
             if (rate > 0) {
@@ -106,26 +138,34 @@ public final class WorkflowLoad implements Callable<Integer> {
             if (rate > 0) {
                 sendLag.recordValue(Math.max(0, System.currentTimeMillis() - due));
             }
-            CompletableFuture<HttpResponse<String>> sent = http.sendAsync(HttpRequest.newBuilder(URI.create(api + "/" + workflow + "/instances/batch"))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body.toString())).build(),
+            CompletableFuture<HttpResponse<String>> sent = http.sendAsync(
+                    HttpRequest.newBuilder(URI.create(api + "/" + workflow + "/instances/batch"))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(body.toString()))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             sent.whenComplete((response, error) -> {
                 permits.release();
                 if (error != null || response.statusCode() != 200) {
                     if (refused.incrementAndGet() <= 3) {
-                        System.out.println("batch refused: " + (error != null ? error : response.statusCode() + " " + response.body()));
+                        System.out.println("batch refused: "
+                                + (error != null ? error : response.statusCode() + " " + response.body()));
                     }
                 }
             });
         }
         permits.acquire(inFlight);
         long created = System.currentTimeMillis();
-        System.out.printf("created %d instances of %s in %.1f s (%.0f/s)%n", instances, workflow, (created - start) / 1000.0,
-                instances * 1000.0 / Math.max(1, created - start));
+        System.out.printf(
+                "created %d instances of %s in %.1f s (%.0f/s)%n",
+                instances, workflow, (created - start) / 1000.0, instances * 1000.0 / Math.max(1, created - start));
         if (rate > 0) {
-            System.out.printf("batches built after their due time, ms: p99 %d, max %d%n", buildLag.getValueAtPercentile(99), buildLag.getMaxValue());
-            System.out.printf("batches sent after their due time, ms: p50 %d, p99 %d, max %d%n", sendLag.getValueAtPercentile(50),
-                    sendLag.getValueAtPercentile(99), sendLag.getMaxValue());
+            System.out.printf(
+                    "batches built after their due time, ms: p99 %d, max %d%n",
+                    buildLag.getValueAtPercentile(99), buildLag.getMaxValue());
+            System.out.printf(
+                    "batches sent after their due time, ms: p50 %d, p99 %d, max %d%n",
+                    sendLag.getValueAtPercentile(50), sendLag.getValueAtPercentile(99), sendLag.getMaxValue());
         }
         if (refused.get() > 0) {
             System.out.printf("%d batches refused%n", refused.get());
@@ -133,22 +173,33 @@ public final class WorkflowLoad implements Callable<Integer> {
         }
         long deadline = System.currentTimeMillis() + Math.max(300_000L, dueIn * 2000L);
         while (completed.get() < instances && System.currentTimeMillis() < deadline) {
-            Thread.sleep(200);  // the driver reports progress; it asserts nothing
+            Thread.sleep(200); // the driver reports progress; it asserts nothing
         }
         done.set(true);
         follower.join();
         long elapsed = lastCompletion.get() - start;
-        System.out.printf("completed %d of %d in %.1f s: %.0f instances/s end to end%n", completed.get(), instances,
-                elapsed / 1000.0, completed.get() * 1000.0 / Math.max(1, elapsed));
-        System.out.printf("create-to-complete ms: p50 %d, p99 %d, max %d%n", latency.getValueAtPercentile(50),
-                latency.getValueAtPercentile(99), latency.getMaxValue());
+        System.out.printf(
+                "completed %d of %d in %.1f s: %.0f instances/s end to end%n",
+                completed.get(), instances, elapsed / 1000.0, completed.get() * 1000.0 / Math.max(1, elapsed));
+        System.out.printf(
+                "create-to-complete ms: p50 %d, p99 %d, max %d%n",
+                latency.getValueAtPercentile(50), latency.getValueAtPercentile(99), latency.getMaxValue());
         // Where the tail sits in the run: is it a warm-up, one stall, or spread evenly?
-        String slow = worstBySecond.entrySet().stream().filter(e -> e.getValue() > 500).sorted(Map.Entry.comparingByKey())
-                .map(e -> e.getKey() + "s:" + e.getValue()).collect(Collectors.joining(" "));
-        System.out.printf("seconds of the run (by due time) with a create-to-complete over 500 ms: %s%n", slow.isEmpty() ? "none" : slow);
+        String slow = worstBySecond.entrySet().stream()
+                .filter(e -> e.getValue() > 500)
+                .sorted(Map.Entry.comparingByKey())
+                .map(e -> e.getKey() + "s:" + e.getValue())
+                .collect(Collectors.joining(" "));
+        System.out.printf(
+                "seconds of the run (by due time) with a create-to-complete over 500 ms: %s%n",
+                slow.isEmpty() ? "none" : slow);
         if (dueIn > 0) {
-            System.out.printf("completed after due, ms: p50 %d, p99 %d, max %d; before due: %d%n", lateness.getValueAtPercentile(50),
-                    lateness.getValueAtPercentile(99), lateness.getMaxValue(), early.get());
+            System.out.printf(
+                    "completed after due, ms: p50 %d, p99 %d, max %d; before due: %d%n",
+                    lateness.getValueAtPercentile(50),
+                    lateness.getValueAtPercentile(99),
+                    lateness.getMaxValue(),
+                    early.get());
             timerLateness(run, dueAt);
         }
         return completed.get() == instances ? 0 : 1;
@@ -161,19 +212,24 @@ public final class WorkflowLoad implements Callable<Integer> {
         java.util.Random random = new java.util.Random(1);
         for (int i = 0; i < 1000; i++) {
             String id = run + "-" + random.nextInt(instances);
-            HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(api + "/" + workflow + "/instances/" + id)).GET()
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = http.send(
+                    HttpRequest.newBuilder(URI.create(api + "/" + workflow + "/instances/" + id))
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             String body = response.body();
             int sleep = body.indexOf("\"type\":\"sleep\"");
             int end = body.indexOf("\"end\":\"", sleep);
-            long at = java.time.Instant.parse(body.substring(end + 7, body.indexOf('"', end + 7))).toEpochMilli();
+            long at = java.time.Instant.parse(body.substring(end + 7, body.indexOf('"', end + 7)))
+                    .toEpochMilli();
             if (at < dueAt) {
                 before++;
             } else {
                 fired.recordValue(at - dueAt);
             }
         }
-        System.out.printf("timers fired after due (sample of 1,000), ms: p50 %d, p99 %d, max %d; before due: %d%n",
+        System.out.printf(
+                "timers fired after due (sample of 1,000), ms: p50 %d, p99 %d, max %d; before due: %d%n",
                 fired.getValueAtPercentile(50), fired.getValueAtPercentile(99), fired.getMaxValue(), before);
     }
 
@@ -185,8 +241,11 @@ public final class WorkflowLoad implements Callable<Integer> {
         List<CompletableFuture<HttpResponse<String>>> gets = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
             // An empty batch: the same request path as a create, refused (400) without creating anything.
-            gets.add(http.sendAsync(HttpRequest.newBuilder(URI.create(api + "/" + workflow + "/instances/batch"))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("[]")).build(),
+            gets.add(http.sendAsync(
+                    HttpRequest.newBuilder(URI.create(api + "/" + workflow + "/instances/batch"))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("[]"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString()));
             if (gets.size() == inFlight) {
                 gets.forEach(CompletableFuture::join);
@@ -196,25 +255,37 @@ public final class WorkflowLoad implements Callable<Integer> {
         gets.forEach(CompletableFuture::join);
     }
 
-    private void follow(String keyPrefix, Map<String, Long> createdAt, Histogram latency, AtomicLong completed,
-                        AtomicLong lastCompletion, AtomicBoolean done, Histogram lateness, AtomicLong early,
-                        CountDownLatch following, AtomicLong startAt, Map<Long, Long> worstBySecond) {
+    private void follow(
+            String keyPrefix,
+            Map<String, Long> createdAt,
+            Histogram latency,
+            AtomicLong completed,
+            AtomicLong lastCompletion,
+            AtomicBoolean done,
+            Histogram lateness,
+            AtomicLong early,
+            CountDownLatch following,
+            AtomicLong startAt,
+            Map<Long, Long> worstBySecond) {
         Map<String, Object> props = Map.of("bootstrap.servers", bootstrap, "isolation.level", "read_committed");
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> consumer =
+                new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(Topics.WORKFLOW_COMMANDS).stream()
-                    .map(p -> new TopicPartition(Topics.WORKFLOW_COMMANDS, p.partition())).toList();
+                    .map(p -> new TopicPartition(Topics.WORKFLOW_COMMANDS, p.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToEnd(partitions);
             partitions.forEach(consumer::position);
             following.countDown();
             while (startAt.get() == 0) {
-                Thread.onSpinWait();  // the main thread starts the clock right after this countDown
+                Thread.onSpinWait(); // the main thread starts the clock right after this countDown
             }
             long start = startAt.get();
             long dueAt = start + dueIn * 1000L;
             while (!done.get()) {
                 for (ConsumerRecord<String, byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                    if (record.key() != null && record.key().startsWith(keyPrefix)
+                    if (record.key() != null
+                            && record.key().startsWith(keyPrefix)
                             && new String(record.value(), StandardCharsets.UTF_8).contains("\"kind\":\"completed\"")) {
                         Long created = createdAt.get(record.key());
                         if (created != null) {

@@ -43,14 +43,22 @@ public final class CartReminder implements Workflow {
     public Object run(WorkflowEvent event, WorkflowStep step) {
         String cartId = event.payload().path("cartId").asText();
         step.sleep("wait before reminding", remindAfter);
-        boolean checkedOut = step.run("check cart", () -> JSON.readTree(call(
-                HttpRequest.newBuilder(URI.create(shopUrl + "/carts/" + cartId)).GET().build())).path("checkedOut").asBoolean());
+        boolean checkedOut = step.run(
+                "check cart",
+                () -> JSON.readTree(call(HttpRequest.newBuilder(URI.create(shopUrl + "/carts/" + cartId))
+                                .GET()
+                                .build()))
+                        .path("checkedOut")
+                        .asBoolean());
         if (checkedOut) {
             return Map.of("cartId", cartId, "reminded", false);
         }
-        step.run("send reminder", () -> call(HttpRequest.newBuilder(URI.create(shopUrl + "/reminders"))
-                .header("Idempotency-Key", step.idempotencyKey())
-                .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("cartId", cartId)))).build()));
+        step.run(
+                "send reminder",
+                () -> call(HttpRequest.newBuilder(URI.create(shopUrl + "/reminders"))
+                        .header("Idempotency-Key", step.idempotencyKey())
+                        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(Map.of("cartId", cartId))))
+                        .build()));
         return Map.of("cartId", cartId, "reminded", true);
     }
 

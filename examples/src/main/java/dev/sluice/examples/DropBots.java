@@ -25,7 +25,8 @@ public final class DropBots implements Transform {
     public void open(TransformContext context) {
         field = (String) context.config().getOrDefault("field", field);
         if (context.config().get("markers") instanceof List<?> configured) {
-            markers = ((List<Object>) configured).stream().map(m -> m.toString().toLowerCase(Locale.ROOT)).toList();
+            markers = ((List<Object>) configured)
+                    .stream().map(m -> m.toString().toLowerCase(Locale.ROOT)).toList();
         }
     }
 

@@ -58,12 +58,16 @@ public final class IndexObject implements Workflow {
     public Object run(WorkflowEvent event, WorkflowStep step) {
         String bucket = event.payload().path("bucket").asText();
         String key = event.payload().path("object").path("key").asText();
-        Map<String, Long> counts = step.run("count rows", new TypeReference<Map<String, Long>>() {}, () -> count(bucket, key));
+        Map<String, Long> counts =
+                step.run("count rows", new TypeReference<Map<String, Long>>() {}, () -> count(bucket, key));
         long rows = counts.values().stream().mapToLong(Long::longValue).sum();
         step.run("write summary", () -> {
-            String summary = JSON.writeValueAsString(Map.of("object", key, "rows", rows, "by", countBy, "counts", counts));
+            String summary =
+                    JSON.writeValueAsString(Map.of("object", key, "rows", rows, "by", countBy, "counts", counts));
             String summaryKey = summaryPrefix + "/" + key + ".json";
-            s3.putObject(b -> b.bucket(bucket).key(summaryKey).contentType("application/json"), RequestBody.fromString(summary));
+            s3.putObject(
+                    b -> b.bucket(bucket).key(summaryKey).contentType("application/json"),
+                    RequestBody.fromString(summary));
             return summaryKey;
         });
         return rows;
@@ -75,8 +79,8 @@ public final class IndexObject implements Workflow {
         }
         Map<String, Long> counts = new TreeMap<>();
         try (InputStream raw = s3.getObject(b -> b.bucket(bucket).key(key));
-             InputStream in = key.endsWith(".gz") ? new GZIPInputStream(raw) : raw;
-             BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
+                InputStream in = key.endsWith(".gz") ? new GZIPInputStream(raw) : raw;
+                BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
             for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                 if (!line.isBlank()) {
                     JsonNode value = JSON.readTree(line).path(countBy);
@@ -97,9 +101,11 @@ public final class IndexObject implements Workflow {
         if (storage.endpoint() != null) {
             builder.endpointOverride(URI.create(storage.endpoint()));
         }
-        builder.credentialsProvider(storage.accessKey() != null
-                ? StaticCredentialsProvider.create(AwsBasicCredentials.create(storage.accessKey(), storage.secretKey()))
-                : DefaultCredentialsProvider.builder().build());
+        builder.credentialsProvider(
+                storage.accessKey() != null
+                        ? StaticCredentialsProvider.create(
+                                AwsBasicCredentials.create(storage.accessKey(), storage.secretKey()))
+                        : DefaultCredentialsProvider.builder().build());
         return builder.build();
     }
 

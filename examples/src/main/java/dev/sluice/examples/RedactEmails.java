@@ -42,7 +42,8 @@ public final class RedactEmails implements Transform {
             String value = record.getString(field);
             if (value != null) {
                 sha256.update(salt);
-                byte[] digest = sha256.digest(value.trim().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8));
+                byte[] digest =
+                        sha256.digest(value.trim().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8));
                 record.set(field, "sha256:" + HexFormat.of().formatHex(digest));
             }
         }

@@ -22,7 +22,8 @@ class ExamplesTest {
         try (TransformTestDriver driver = TransformTestDriver.of(new DropBots())) {
             assertEquals(List.of(), driver.apply("{\"userAgent\":\"Googlebot/2.1\"}"));
             assertEquals(List.of(), driver.apply("{\"userAgent\":\"HeadlessChrome/120\"}"));
-            assertEquals(List.of("{\"userAgent\":\"Mozilla/5.0 Firefox/130\"}"),
+            assertEquals(
+                    List.of("{\"userAgent\":\"Mozilla/5.0 Firefox/130\"}"),
                     json(driver.apply("{\"userAgent\":\"Mozilla/5.0 Firefox/130\"}")));
             assertEquals(List.of("{\"id\":1}"), json(driver.apply("{\"id\":1}")), "no user agent: kept");
         }
@@ -37,14 +38,18 @@ class ExamplesTest {
     void redactEmailsHashesTheFieldsItIsGiven() throws Exception {
         try (TransformTestDriver driver = TransformTestDriver.of(new RedactEmails())
                 .config(Map.of("fields", List.of("email", "buyer.email"), "salt", "s"))) {
-            Record out = driver.apply("{\"email\":\" Ada@Example.com\",\"buyer\":{\"email\":\"ada@example.com\"},\"name\":\"Ada\"}").get(0);
+            Record out = driver.apply(
+                            "{\"email\":\" Ada@Example.com\",\"buyer\":{\"email\":\"ada@example.com\"},\"name\":\"Ada\"}")
+                    .get(0);
             assertTrue(out.getString("email").matches("sha256:[0-9a-f]{64}"), out.toString());
             assertEquals(out.getString("email"), out.getString("buyer.email"), "the same address hashes the same");
             assertEquals("Ada", out.getString("name"));
             assertEquals(List.of("{\"id\":1}"), json(driver.apply("{\"id\":1}")));
         }
-        try (TransformTestDriver other = TransformTestDriver.of(new RedactEmails()).config(Map.of("salt", "t"));
-             TransformTestDriver same = TransformTestDriver.of(new RedactEmails()).config(Map.of("salt", "s"))) {
+        try (TransformTestDriver other =
+                        TransformTestDriver.of(new RedactEmails()).config(Map.of("salt", "t"));
+                TransformTestDriver same =
+                        TransformTestDriver.of(new RedactEmails()).config(Map.of("salt", "s"))) {
             String withT = other.apply("{\"email\":\"ada@example.com\"}").get(0).getString("email");
             String withS = same.apply("{\"email\":\"ada@example.com\"}").get(0).getString("email");
             assertTrue(!withT.equals(withS), "another salt, another hash");
@@ -54,27 +59,38 @@ class ExamplesTest {
     @Test
     void enrichFromLookupAddsTheRowOrKeepsOrDrops() throws Exception {
         Map<String, Object> config = Map.of("table", "customers", "key", "customerId", "into", "customer");
-        try (TransformTestDriver driver = TransformTestDriver.of(new EnrichFromLookup()).config(config)
+        try (TransformTestDriver driver = TransformTestDriver.of(new EnrichFromLookup())
+                .config(config)
                 .table("customers", "c7", "{\"name\":\"Ada\",\"tier\":\"gold\"}")) {
-            assertEquals("gold", driver.apply("{\"id\":\"o1\",\"customerId\":\"c7\"}").get(0).getString("customer.tier"));
-            assertEquals(List.of("{\"id\":\"o2\",\"customerId\":\"c8\"}"), json(driver.apply("{\"id\":\"o2\",\"customerId\":\"c8\"}")));
+            assertEquals(
+                    "gold",
+                    driver.apply("{\"id\":\"o1\",\"customerId\":\"c7\"}").get(0).getString("customer.tier"));
+            assertEquals(
+                    List.of("{\"id\":\"o2\",\"customerId\":\"c8\"}"),
+                    json(driver.apply("{\"id\":\"o2\",\"customerId\":\"c8\"}")));
         }
         try (TransformTestDriver driver = TransformTestDriver.of(new EnrichFromLookup())
-                .config(Map.of("table", "customers", "key", "customerId", "missing", "drop")).table("customers", "c7", "{}")) {
+                .config(Map.of("table", "customers", "key", "customerId", "missing", "drop"))
+                .table("customers", "c7", "{}")) {
             assertEquals(List.of(), driver.apply("{\"customerId\":\"c8\"}"));
         }
-        try (TransformTestDriver driver = TransformTestDriver.of(new EnrichFromLookup()).config(Map.of("table", "t"))) {
-            assertTrue(assertThrows(IllegalArgumentException.class, () -> driver.apply("{}")).getMessage().contains("config.key"));
+        try (TransformTestDriver driver =
+                TransformTestDriver.of(new EnrichFromLookup()).config(Map.of("table", "t"))) {
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> driver.apply("{}"))
+                    .getMessage()
+                    .contains("config.key"));
         }
     }
 
     @Test
     void explodeItemsMakesOneRecordPerItem() throws Exception {
         try (TransformTestDriver driver = TransformTestDriver.of(new ExplodeItems())) {
-            assertEquals(List.of(
-                    "{\"order\":\"o1\",\"item\":{\"sku\":\"a\",\"qty\":1},\"index\":0}",
-                    "{\"order\":\"o1\",\"item\":{\"sku\":\"b\",\"qty\":2},\"index\":1}"),
-                    json(driver.apply("{\"order\":\"o1\",\"items\":[{\"sku\":\"a\",\"qty\":1},{\"sku\":\"b\",\"qty\":2}]}")));
+            assertEquals(
+                    List.of(
+                            "{\"order\":\"o1\",\"item\":{\"sku\":\"a\",\"qty\":1},\"index\":0}",
+                            "{\"order\":\"o1\",\"item\":{\"sku\":\"b\",\"qty\":2},\"index\":1}"),
+                    json(driver.apply(
+                            "{\"order\":\"o1\",\"items\":[{\"sku\":\"a\",\"qty\":1},{\"sku\":\"b\",\"qty\":2}]}")));
             assertEquals(List.of(), driver.apply("{\"order\":\"o2\",\"items\":[]}"));
             assertEquals(List.of(), driver.apply("{\"order\":\"o3\"}"));
         }

@@ -3,6 +3,7 @@ package dev.sluice.examples;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.sluice.workflows.InstanceStatus;
 import dev.sluice.workflows.WorkflowTestDriver;
@@ -21,7 +22,8 @@ class WorkflowExamplesTest {
 
     @Test
     void orderApprovalConfirmsRejectsOrExpires() {
-        WorkflowTestDriver driver = WorkflowTestDriver.of("order-approval", new OrderApproval()).config(Map.of("timeoutHours", 2));
+        WorkflowTestDriver driver =
+                WorkflowTestDriver.of("order-approval", new OrderApproval()).config(Map.of("timeoutHours", 2));
         WorkflowTestDriver.Run approved = driver.start(Map.of("orderId", "o-1"));
         assertEquals(InstanceStatus.WAITING, approved.status());
         approved.sendEvent("approval", Map.of("approved", true, "by", "ada"));
@@ -51,7 +53,7 @@ class WorkflowExamplesTest {
         shop.createContext("/reminders", exchange -> {
             exchange.getRequestBody().readAllBytes();
             if (reminderCalls.incrementAndGet() == 1) {
-                respond(exchange, 503, "busy");   // the first call fails: the step retries with the same key
+                respond(exchange, 503, "busy"); // the first call fails: the step retries with the same key
                 return;
             }
             reminders.add(exchange.getRequestHeaders().getFirst("Idempotency-Key"));
@@ -60,7 +62,8 @@ class WorkflowExamplesTest {
         shop.start();
         try {
             WorkflowTestDriver driver = WorkflowTestDriver.of("cart-reminder", new CartReminder())
-                    .config(Map.of("shopUrl", "http://127.0.0.1:" + shop.getAddress().getPort(), "remindAfterMinutes", 60));
+                    .config(Map.of(
+                            "shopUrl", "http://127.0.0.1:" + shop.getAddress().getPort(), "remindAfterMinutes", 60));
             WorkflowTestDriver.Run paid = driver.start("cart-1", Map.of("cartId", "paid"));
             assertEquals(InstanceStatus.COMPLETE, paid.status(), paid::error);
             assertEquals(false, paid.output().path("reminded").asBoolean());
@@ -74,7 +77,7 @@ class WorkflowExamplesTest {
         }
     }
 
-    private static void respond(com.sun.net.httpserver.HttpExchange exchange, int status, String body) throws IOException {
+    private static void respond(HttpExchange exchange, int status, String body) throws IOException {
         byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
         exchange.sendResponseHeaders(status, bytes.length);
         exchange.getResponseBody().write(bytes);
@@ -83,6 +86,7 @@ class WorkflowExamplesTest {
 
     private static String sorted(WorkflowTestDriver.Run run) {
         var out = run.output();
-        return "{\"orderId\":" + out.get("orderId") + ",\"status\":" + out.get("status") + ",\"by\":" + out.get("by") + "}";
+        return "{\"orderId\":" + out.get("orderId") + ",\"status\":" + out.get("status") + ",\"by\":" + out.get("by")
+                + "}";
     }
 }

@@ -41,17 +41,24 @@ public final class Backpressure {
         BackpressureConfig limits = pipeline.backpressure();
         long waiting = backlogRecords(pipeline.name());
         if (waiting > limits.maxBacklogRecords()) {
-            throw backpressure(pipeline, waiting + " records are waiting to be written (limit "
-                    + limits.maxBacklogRecords() + ")", BACKLOG_RETRY_AFTER_SECONDS);
+            throw backpressure(
+                    pipeline,
+                    waiting + " records are waiting to be written (limit " + limits.maxBacklogRecords() + ")",
+                    BACKLOG_RETRY_AFTER_SECONDS);
         }
         long waitingBytes = backlogBytes(pipeline.name());
         if (waitingBytes > limits.maxBacklogBytes()) {
-            throw backpressure(pipeline, "about " + waitingBytes + " bytes are waiting to be written (limit "
-                    + limits.maxBacklogBytes() + ")", BACKLOG_RETRY_AFTER_SECONDS);
+            throw backpressure(
+                    pipeline,
+                    "about " + waitingBytes + " bytes are waiting to be written (limit " + limits.maxBacklogBytes()
+                            + ")",
+                    BACKLOG_RETRY_AFTER_SECONDS);
         }
         if (sender.inFlightBytes() + bytes > sender.capacityBytes() && sender.inFlightBytes() > 0) {
-            throw backpressure(pipeline, "the ingest's producer buffer is full ("
-                    + sender.inFlightBytes() + " bytes waiting for Kafka)", CAPACITY_RETRY_AFTER_SECONDS);
+            throw backpressure(
+                    pipeline,
+                    "the ingest's producer buffer is full (" + sender.inFlightBytes() + " bytes waiting for Kafka)",
+                    CAPACITY_RETRY_AFTER_SECONDS);
         }
     }
 
@@ -64,8 +71,11 @@ public final class Backpressure {
     }
 
     private static IngestError backpressure(PipelineConfig pipeline, String why, int retryAfterSeconds) {
-        return new IngestError(ErrorCode.BACKPRESSURE, "pipeline " + pipeline.name() + " is busy: " + why
-                + "; nothing of this request was accepted, retry after " + retryAfterSeconds + " s", -1)
+        return new IngestError(
+                        ErrorCode.BACKPRESSURE,
+                        "pipeline " + pipeline.name() + " is busy: " + why
+                                + "; nothing of this request was accepted, retry after " + retryAfterSeconds + " s",
+                        -1)
                 .retryAfter(retryAfterSeconds);
     }
 }

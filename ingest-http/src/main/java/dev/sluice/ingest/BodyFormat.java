@@ -19,12 +19,17 @@ enum BodyFormat {
             return JSON;
         }
         int semicolon = contentType.indexOf(';');
-        String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
+        String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon))
+                .trim()
+                .toLowerCase(Locale.ROOT);
         return switch (type) {
             case "application/json", "text/plain", "application/x-www-form-urlencoded" -> JSON;
             case "application/x-ndjson" -> NDJSON;
-            default -> throw new IngestError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "Content-Type '" + type
-                    + "' is not accepted; send application/json (an array of objects or one object) or application/x-ndjson");
+            default ->
+                throw new IngestError(
+                        ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+                        "Content-Type '" + type
+                                + "' is not accepted; send application/json (an array of objects or one object) or application/x-ndjson");
         };
     }
 }

@@ -46,8 +46,9 @@ final class CorsPolicy {
     void preflight(Context ctx) {
         String allow = allowOrigin(ctx.header("Origin"));
         if (allow == null) {
-            throw new IngestError(ErrorCode.CORS_ORIGIN_NOT_ALLOWED, "origin '" + ctx.header("Origin")
-                    + "' may not call this pipeline");
+            throw new IngestError(
+                    ErrorCode.CORS_ORIGIN_NOT_ALLOWED,
+                    "origin '" + ctx.header("Origin") + "' may not call this pipeline");
         }
         ctx.header("Access-Control-Allow-Origin", allow);
         ctx.header("Access-Control-Allow-Methods", "POST, OPTIONS");

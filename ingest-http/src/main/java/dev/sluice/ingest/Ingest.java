@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -35,7 +36,8 @@ final class Ingest {
     private final IngestMetrics metrics;
 
     Ingest(SluiceConfig config, RecordSender sender, Backpressure backpressure, IngestMetrics metrics) {
-        this.endpoints = config.pipelines().stream().collect(Collectors.toUnmodifiableMap(PipelineConfig::name, Endpoint::new));
+        this.endpoints =
+                config.pipelines().stream().collect(Collectors.toUnmodifiableMap(PipelineConfig::name, Endpoint::new));
         this.sender = sender;
         this.backpressure = backpressure;
         this.metrics = metrics;
@@ -52,7 +54,10 @@ final class Ingest {
         Endpoint(PipelineConfig pipeline) {
             this.pipeline = pipeline;
             this.tokens = new TokenCheck(pipeline.http().auth().tokens());
-            this.cors = new CorsPolicy(pipeline.http().cors() == null ? List.of() : pipeline.http().cors().origins());
+            this.cors = new CorsPolicy(
+                    pipeline.http().cors() == null
+                            ? List.of()
+                            : pipeline.http().cors().origins());
             this.schema = RecordSchema.of(pipeline.schema());
             this.partitionKey = pipeline.partitionKey() == null ? null : PartitionKey.of(pipeline.partitionKey());
         }
@@ -79,16 +84,18 @@ final class Ingest {
      *
      * @throws IngestError for a body that is refused before anything is produced
      */
-    CompletableFuture<Integer> accept(Endpoint endpoint, byte[] body, BodyFormat format, Source source,
-                                      String requestId, int affinity) {
+    CompletableFuture<Integer> accept(
+            Endpoint endpoint, byte[] body, BodyFormat format, Source source, String requestId, int affinity) {
         PipelineConfig pipeline = endpoint.pipeline;
         List<byte[]> values = JsonRecords.split(body, format, pipeline.http().maxRecordBytes());
         long ingestTime = System.currentTimeMillis();
         // One headers object serves every record of the request; the producer only reads it.
         RecordHeaders headers = new RecordHeaders(new Header[] {
-                new RecordHeader(SluiceHeaders.INGEST_TIME, Long.toString(ingestTime).getBytes(StandardCharsets.UTF_8)),
-                new RecordHeader(SluiceHeaders.SOURCE, source.wireName().getBytes(StandardCharsets.UTF_8)),
-                new RecordHeader(SluiceHeaders.REQUEST_ID, requestId.getBytes(StandardCharsets.UTF_8))});
+            new RecordHeader(
+                    SluiceHeaders.INGEST_TIME, Long.toString(ingestTime).getBytes(StandardCharsets.UTF_8)),
+            new RecordHeader(SluiceHeaders.SOURCE, source.wireName().getBytes(StandardCharsets.UTF_8)),
+            new RecordHeader(SluiceHeaders.REQUEST_ID, requestId.getBytes(StandardCharsets.UTF_8))
+        });
         Function<byte[], byte[]> keys = keysFor(endpoint, values);
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(values.size());
         long bytes = 0;
@@ -114,7 +121,7 @@ final class Ingest {
         if (endpoint.schema.acceptsAnything() && endpoint.partitionKey == null) {
             return value -> null;
         }
-        Map<byte[], byte[]> keys = new java.util.IdentityHashMap<>();
+        Map<byte[], byte[]> keys = new IdentityHashMap<>();
         for (int i = 0; i < values.size(); i++) {
             ObjectNode record = tree(values.get(i));
             String mismatch = endpoint.schema.mismatch(record);

@@ -35,17 +35,21 @@ final class IngestHandler implements Handler {
             throw RequestBodies.tooLarge(limit);
         }
         byte[] body = RequestBodies.decode(raw, ctx.header("Content-Encoding"), limit);
-        ctx.future(() -> ingest.accept(endpoint, body, format, Source.HTTP, requestId, -1).handle((committed, error) -> {
-            if (error == null) {
-                Responses.committed(ctx, committed);
-            } else {
-                log.warn("request {}: Kafka did not commit pipeline {}'s records: {}",
-                        requestId, endpoint.name(), KafkaFailures.cause(error).toString());
-                IngestError unavailable = KafkaFailures.unavailable(requestId);
-                ingest.metrics().refused(endpoint.name(), Source.HTTP, unavailable);
-                Responses.error(ctx, unavailable);
-            }
-            return null;
-        }));
+        ctx.future(() -> ingest.accept(endpoint, body, format, Source.HTTP, requestId, -1)
+                .handle((committed, error) -> {
+                    if (error == null) {
+                        Responses.committed(ctx, committed);
+                    } else {
+                        log.warn(
+                                "request {}: Kafka did not commit pipeline {}'s records: {}",
+                                requestId,
+                                endpoint.name(),
+                                KafkaFailures.cause(error).toString());
+                        IngestError unavailable = KafkaFailures.unavailable(requestId);
+                        ingest.metrics().refused(endpoint.name(), Source.HTTP, unavailable);
+                        Responses.error(ctx, unavailable);
+                    }
+                    return null;
+                }));
     }
 }

@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Timer;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -28,18 +29,23 @@ final class IngestMetrics {
         this.registry = registry;
         for (PipelineConfig p : config.pipelines()) {
             for (Source source : new Source[] {Source.HTTP, Source.WS}) {
-                pipelines.put(p.name() + "/" + source.wireName(), new PipelineMeters(registry, p.name(), source.wireName()));
+                pipelines.put(
+                        p.name() + "/" + source.wireName(), new PipelineMeters(registry, p.name(), source.wireName()));
             }
             AtomicInteger connections = new AtomicInteger();
             Gauge.builder("sluice.ingest.websocket.connections", connections, AtomicInteger::get)
-                    .description("open WebSocket connections").tag("pipeline", p.name()).register(registry);
+                    .description("open WebSocket connections")
+                    .tag("pipeline", p.name())
+                    .register(registry);
             webSocketConnections.put(p.name(), connections);
             Gauge.builder("sluice.ingest.backlog.records", backpressure, b -> b.backlogRecords(p.name()))
                     .description("records accepted into Kafka but not yet written to storage")
-                    .tag("pipeline", p.name()).register(registry);
+                    .tag("pipeline", p.name())
+                    .register(registry);
             Gauge.builder("sluice.ingest.backlog.bytes", backpressure, b -> b.backlogBytes(p.name()))
                     .description("approximate bytes accepted into Kafka but not yet written to storage")
-                    .tag("pipeline", p.name()).register(registry);
+                    .tag("pipeline", p.name())
+                    .register(registry);
         }
     }
 
@@ -48,14 +54,29 @@ final class IngestMetrics {
         m.ok.increment();
         m.records.increment(records);
         m.bytes.increment(bytes);
-        m.produce.record(produceNanos, java.util.concurrent.TimeUnit.NANOSECONDS);
+        m.produce.record(produceNanos, TimeUnit.NANOSECONDS);
     }
 
     void refused(String pipeline, Source source, IngestError error) {
         String tag = pipeline == null ? UNKNOWN_PIPELINE : pipeline;
-        registry.counter("sluice.ingest.requests", "pipeline", tag, "source", source.wireName(), "status", Integer.toString(error.status()))
+        registry.counter(
+                        "sluice.ingest.requests",
+                        "pipeline",
+                        tag,
+                        "source",
+                        source.wireName(),
+                        "status",
+                        Integer.toString(error.status()))
                 .increment();
-        registry.counter("sluice.ingest.errors", "pipeline", tag, "source", source.wireName(), "code", error.code.wireName()).increment();
+        registry.counter(
+                        "sluice.ingest.errors",
+                        "pipeline",
+                        tag,
+                        "source",
+                        source.wireName(),
+                        "code",
+                        error.code.wireName())
+                .increment();
     }
 
     AtomicInteger webSocketConnections(String pipeline) {
@@ -70,10 +91,15 @@ final class IngestMetrics {
 
         PipelineMeters(MeterRegistry registry, String pipeline, String source) {
             ok = registry.counter("sluice.ingest.requests", "pipeline", pipeline, "source", source, "status", "200");
-            records = Counter.builder("sluice.ingest.records").description("records acknowledged")
-                    .tags("pipeline", pipeline, "source", source).register(registry);
-            bytes = Counter.builder("sluice.ingest.bytes").description("record bytes acknowledged").baseUnit("bytes")
-                    .tags("pipeline", pipeline, "source", source).register(registry);
+            records = Counter.builder("sluice.ingest.records")
+                    .description("records acknowledged")
+                    .tags("pipeline", pipeline, "source", source)
+                    .register(registry);
+            bytes = Counter.builder("sluice.ingest.bytes")
+                    .description("record bytes acknowledged")
+                    .baseUnit("bytes")
+                    .tags("pipeline", pipeline, "source", source)
+                    .register(registry);
             produce = Timer.builder("sluice.ingest.produce.latency")
                     .description("from handing a request to Kafka to Kafka's commit of it")
                     .tags("pipeline", pipeline, "source", source)

@@ -36,8 +36,14 @@ public final class IngestServer implements AutoCloseable {
     private final String host;
     private final int port;
 
-    public IngestServer(SluiceConfig config, RecordSender sender, Backpressure backpressure, PrometheusMeterRegistry registry,
-                        List<HealthCheck> checks, String host, int port) {
+    public IngestServer(
+            SluiceConfig config,
+            RecordSender sender,
+            Backpressure backpressure,
+            PrometheusMeterRegistry registry,
+            List<HealthCheck> checks,
+            String host,
+            int port) {
         this(config, sender, null, backpressure, registry, checks, host, port, routes -> {});
     }
 
@@ -45,9 +51,16 @@ public final class IngestServer implements AutoCloseable {
      * @param tables writes lookup-table rows; null when the config declares no table
      * @param more   other roles' endpoints served on the same port (the workflows REST API)
      */
-    public IngestServer(SluiceConfig config, RecordSender sender, TableWriter tables, Backpressure backpressure,
-                        PrometheusMeterRegistry registry, List<HealthCheck> checks, String host, int port,
-                        Consumer<RoutesConfig> more) {
+    public IngestServer(
+            SluiceConfig config,
+            RecordSender sender,
+            TableWriter tables,
+            Backpressure backpressure,
+            PrometheusMeterRegistry registry,
+            List<HealthCheck> checks,
+            String host,
+            int port,
+            Consumer<RoutesConfig> more) {
         this.host = host;
         this.port = port;
         IngestMetrics metrics = new IngestMetrics(registry, config, backpressure);
@@ -55,7 +68,10 @@ public final class IngestServer implements AutoCloseable {
         IngestHandler http = new IngestHandler(ingest);
         WsIngestHandler ws = new WsIngestHandler(ingest);
         HealthHandler health = new HealthHandler(checks);
-        long maxBody = config.pipelines().stream().mapToLong(p -> p.http().maxRequestBytes()).max().orElse(5L << 20);
+        long maxBody = config.pipelines().stream()
+                .mapToLong(p -> p.http().maxRequestBytes())
+                .max()
+                .orElse(5L << 20);
         this.app = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             // Per-pipeline limits are checked in the handler; this only stops bodies no pipeline accepts.
@@ -63,9 +79,14 @@ public final class IngestServer implements AutoCloseable {
             cfg.http.prefer405over404 = true;
             cfg.requestLogger.http((ctx, ms) -> {
                 if (requestLog.isInfoEnabled()) {
-                    requestLog.info("method={} path={} status={} ms={} request_id={} bytes_in={}", ctx.method(), ctx.path(),
-                            ctx.statusCode(), String.format(Locale.ROOT, "%.1f", ms),
-                            ctx.res().getHeader(IngestHandler.REQUEST_ID_HEADER), ctx.contentLength());
+                    requestLog.info(
+                            "method={} path={} status={} ms={} request_id={} bytes_in={}",
+                            ctx.method(),
+                            ctx.path(),
+                            ctx.statusCode(),
+                            String.format(Locale.ROOT, "%.1f", ms),
+                            ctx.res().getHeader(IngestHandler.REQUEST_ID_HEADER),
+                            ctx.contentLength());
                 }
             });
             cfg.routes.post("/ingest/{pipeline}", http);
@@ -83,7 +104,10 @@ public final class IngestServer implements AutoCloseable {
             }
             more.accept(cfg.routes);
             cfg.routes.get("/healthz", health);
-            cfg.routes.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(registry.scrape()));
+            cfg.routes.get(
+                    "/metrics",
+                    ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                            .result(registry.scrape()));
             cfg.routes.exception(IngestError.class, (e, ctx) -> {
                 metrics.refused(pipelineTag(config, ctx), Source.HTTP, e);
                 Responses.error(ctx, e);
@@ -91,23 +115,38 @@ public final class IngestServer implements AutoCloseable {
             // Javalin's own refusals, e.g. 413 for a body over maxRequestSize: the same codes as ours.
             cfg.routes.exception(HttpResponseException.class, (e, ctx) -> {
                 IngestError error = switch (e.getStatus()) {
-                    case 404 -> new IngestError(ErrorCode.NOT_FOUND, "no such endpoint: " + ctx.method() + " " + ctx.path());
+                    case 404 ->
+                        new IngestError(ErrorCode.NOT_FOUND, "no such endpoint: " + ctx.method() + " " + ctx.path());
                     case 405 -> methodNotAllowed(ctx);
                     case 413 -> RequestBodies.tooLarge(maxBody);
-                    default -> new IngestError(e.getStatus() >= 500 ? ErrorCode.INTERNAL_ERROR : ErrorCode.BAD_REQUEST, e.getMessage());
+                    default ->
+                        new IngestError(
+                                e.getStatus() >= 500 ? ErrorCode.INTERNAL_ERROR : ErrorCode.BAD_REQUEST,
+                                e.getMessage());
                 };
                 metrics.refused(pipelineTag(config, ctx), Source.HTTP, error);
                 Responses.error(ctx, error);
             });
             cfg.routes.exception(Exception.class, (e, ctx) -> {
-                log.error("{} {} failed (request {})", ctx.method(), ctx.path(), ctx.res().getHeader(IngestHandler.REQUEST_ID_HEADER), e);
-                Responses.error(ctx, new IngestError(ErrorCode.INTERNAL_ERROR,
-                        "the server failed to handle the request; see its log (request "
-                                + ctx.res().getHeader(IngestHandler.REQUEST_ID_HEADER) + ")"));
+                log.error(
+                        "{} {} failed (request {})",
+                        ctx.method(),
+                        ctx.path(),
+                        ctx.res().getHeader(IngestHandler.REQUEST_ID_HEADER),
+                        e);
+                Responses.error(
+                        ctx,
+                        new IngestError(
+                                ErrorCode.INTERNAL_ERROR,
+                                "the server failed to handle the request; see its log (request "
+                                        + ctx.res().getHeader(IngestHandler.REQUEST_ID_HEADER) + ")"));
             });
             cfg.routes.error(404, ctx -> {
                 if (ctx.result() == null) {
-                    Responses.error(ctx, new IngestError(ErrorCode.NOT_FOUND, "no such endpoint: " + ctx.method() + " " + ctx.path()));
+                    Responses.error(
+                            ctx,
+                            new IngestError(
+                                    ErrorCode.NOT_FOUND, "no such endpoint: " + ctx.method() + " " + ctx.path()));
                 }
             });
             cfg.routes.error(405, ctx -> Responses.error(ctx, methodNotAllowed(ctx)));
@@ -124,8 +163,10 @@ public final class IngestServer implements AutoCloseable {
     }
 
     private static IngestError methodNotAllowed(Context ctx) {
-        return new IngestError(ErrorCode.METHOD_NOT_ALLOWED, ctx.method() + " is not allowed on " + ctx.path() + "; use "
-                + (ctx.path().startsWith("/tables/") ? "PUT or DELETE" : "POST"));
+        return new IngestError(
+                ErrorCode.METHOD_NOT_ALLOWED,
+                ctx.method() + " is not allowed on " + ctx.path() + "; use "
+                        + (ctx.path().startsWith("/tables/") ? "PUT or DELETE" : "POST"));
     }
 
     private static String pipelineTag(SluiceConfig config, Context ctx) {
@@ -150,7 +191,9 @@ public final class IngestServer implements AutoCloseable {
 
     /** The largest record any pipeline accepts; the producer must allow it. */
     public static long maxRecordBytes(SluiceConfig config) {
-        return config.pipelines().stream().mapToLong(p -> p.http().maxRecordBytes()).max().orElse(1L << 20);
+        return config.pipelines().stream()
+                .mapToLong(p -> p.http().maxRecordBytes())
+                .max()
+                .orElse(1L << 20);
     }
-
 }

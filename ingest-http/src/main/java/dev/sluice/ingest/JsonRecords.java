@@ -27,7 +27,8 @@ final class JsonRecords {
     static final int MAX_NESTING = 64;
     private static final JsonFactory JSON = JsonFactory.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
-            .streamReadConstraints(StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
+            .streamReadConstraints(
+                    StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
             .build();
 
     private JsonRecords() {}
@@ -42,7 +43,9 @@ final class JsonRecords {
             if (format == BodyFormat.NDJSON) {
                 for (JsonToken t = first; t != null; t = nextToken(parser, records.size())) {
                     if (t != JsonToken.START_OBJECT) {
-                        throw invalid("record " + records.size() + " is " + describe(t) + ", not a JSON object", records.size());
+                        throw invalid(
+                                "record " + records.size() + " is " + describe(t) + ", not a JSON object",
+                                records.size());
                     }
                     records.add(object(parser, body, records.size(), maxRecordBytes));
                 }
@@ -51,9 +54,13 @@ final class JsonRecords {
             if (first == JsonToken.START_OBJECT) {
                 records.add(object(parser, body, 0, maxRecordBytes));
             } else if (first == JsonToken.START_ARRAY) {
-                for (JsonToken t = nextToken(parser, 0); t != JsonToken.END_ARRAY; t = nextToken(parser, records.size())) {
+                for (JsonToken t = nextToken(parser, 0);
+                        t != JsonToken.END_ARRAY;
+                        t = nextToken(parser, records.size())) {
                     if (t != JsonToken.START_OBJECT) {
-                        throw invalid("record " + records.size() + " is " + describe(t) + ", not a JSON object", records.size());
+                        throw invalid(
+                                "record " + records.size() + " is " + describe(t) + ", not a JSON object",
+                                records.size());
                     }
                     records.add(object(parser, body, records.size(), maxRecordBytes));
                 }
@@ -61,8 +68,13 @@ final class JsonRecords {
                 throw invalid("the body is " + describe(first) + "; send a JSON object or an array of objects", -1);
             }
             if (nextToken(parser, -1) != null) {
-                throw invalid("unexpected data after the end of the JSON " + (first == JsonToken.START_ARRAY ? "array" : "object")
-                        + (first == JsonToken.START_OBJECT ? "; for one object per line send Content-Type: application/x-ndjson" : ""), -1);
+                throw invalid(
+                        "unexpected data after the end of the JSON "
+                                + (first == JsonToken.START_ARRAY ? "array" : "object")
+                                + (first == JsonToken.START_OBJECT
+                                        ? "; for one object per line send Content-Type: application/x-ndjson"
+                                        : ""),
+                        -1);
             }
             return records;
         } catch (IOException e) {
@@ -82,8 +94,10 @@ final class JsonRecords {
         }
         int end = (int) parser.currentLocation().getByteOffset();
         if (end - start > maxRecordBytes) {
-            throw new IngestError(ErrorCode.RECORD_TOO_LARGE, "record " + index + " is " + (end - start)
-                    + " bytes; the limit is " + maxRecordBytes, index);
+            throw new IngestError(
+                    ErrorCode.RECORD_TOO_LARGE,
+                    "record " + index + " is " + (end - start) + " bytes; the limit is " + maxRecordBytes,
+                    index);
         }
         requireUtf8(body, start, end, index);
         return Arrays.copyOfRange(body, start, end);
@@ -94,7 +108,8 @@ final class JsonRecords {
         for (int i = start; i < end; i++) {
             if (body[i] < 0) {
                 try {
-                    StandardCharsets.UTF_8.newDecoder()
+                    StandardCharsets.UTF_8
+                            .newDecoder()
                             .onMalformedInput(CodingErrorAction.REPORT)
                             .onUnmappableCharacter(CodingErrorAction.REPORT)
                             .decode(ByteBuffer.wrap(body, start, end - start));

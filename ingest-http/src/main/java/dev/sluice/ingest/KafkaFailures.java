@@ -13,7 +13,10 @@ final class KafkaFailures {
     }
 
     static IngestError unavailable(String requestId) {
-        return new IngestError(ErrorCode.KAFKA_UNAVAILABLE, "Kafka did not commit the records, so none of them was accepted;"
-                + " retry later (request " + requestId + ")").retryAfter(RETRY_AFTER_SECONDS);
+        return new IngestError(
+                        ErrorCode.KAFKA_UNAVAILABLE,
+                        "Kafka did not commit the records, so none of them was accepted;" + " retry later (request "
+                                + requestId + ")")
+                .retryAfter(RETRY_AFTER_SECONDS);
     }
 }

@@ -2,7 +2,9 @@ package dev.sluice.ingest;
 
 import dev.sluice.config.KafkaConfig;
 import dev.sluice.wire.ClientIds;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -66,18 +68,19 @@ public final class RecordSender implements AutoCloseable {
      */
     public RecordSender(KafkaConfig kafka, int lanes, long capacityBytes, long maxRecordSize) {
         this.capacityBytes = capacityBytes;
-        this.producerProperties = new java.util.HashMap<>(kafka.clientProperties());
+        this.producerProperties = new HashMap<>(kafka.clientProperties());
         producerProperties.put(ProducerConfig.ACKS_CONFIG, "all");
         producerProperties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
         producerProperties.put(ProducerConfig.LINGER_MS_CONFIG, 0);
         producerProperties.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-        producerProperties.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, (int) Math.max(1 << 20, maxRecordSize + (256 << 10)));
+        producerProperties.put(
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, (int) Math.max(1 << 20, maxRecordSize + (256 << 10)));
         // Requests wait for the answer, so fail within seconds rather than Kafka's minutes.
         producerProperties.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
         producerProperties.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
         producerProperties.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 20_000);
         producerProperties.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 30_000);
-        Map<String, Object> singleProps = new java.util.HashMap<>(producerProperties);
+        Map<String, Object> singleProps = new HashMap<>(producerProperties);
         singleProps.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-ingest-single");
         singleProps.put(ProducerConfig.LINGER_MS_CONFIG, 1);
         this.single = new KafkaProducer<>(singleProps, new ByteArraySerializer(), new ByteArraySerializer());
@@ -131,7 +134,9 @@ public final class RecordSender implements AutoCloseable {
             }
             return done;
         }
-        int lane = affinity >= 0 ? Math.floorMod(affinity, lanes.length) : Math.floorMod(nextLane.getAndIncrement(), lanes.length);
+        int lane = affinity >= 0
+                ? Math.floorMod(affinity, lanes.length)
+                : Math.floorMod(nextLane.getAndIncrement(), lanes.length);
         lanes[lane].queue.add(new Pending(records, bytes, done));
         return done;
     }
@@ -143,7 +148,7 @@ public final class RecordSender implements AutoCloseable {
         for (Lane lane : lanes) {
             lane.thread.join();
         }
-        single.close(java.time.Duration.ofSeconds(10));
+        single.close(Duration.ofSeconds(10));
     }
 
     private record Pending(List<ProducerRecord<byte[], byte[]>> records, long bytes, CompletableFuture<Integer> done) {}
@@ -189,8 +194,10 @@ public final class RecordSender implements AutoCloseable {
         private void fillGroup(List<Pending> group, Pending first) {
             long records = first.records.size();
             long bytes = first.bytes;
-            for (Pending next; records < MAX_RECORDS_PER_TRANSACTION && bytes < MAX_BYTES_PER_TRANSACTION
-                    && (next = queue.poll()) != null; ) {
+            for (Pending next;
+                    records < MAX_RECORDS_PER_TRANSACTION
+                            && bytes < MAX_BYTES_PER_TRANSACTION
+                            && (next = queue.poll()) != null; ) {
                 group.add(next);
                 records += next.records.size();
                 bytes += next.bytes;
@@ -206,7 +213,8 @@ public final class RecordSender implements AutoCloseable {
                         p.send(record);
                     }
                 }
-                // Flushes and waits for acks=all; throws if any record failed, and then nothing of the group is visible.
+                // Flushes and waits for acks=all; throws if any record failed, and then nothing of the group is
+                // visible.
                 p.commitTransaction();
                 for (Pending pending : group) {
                     pending.done.complete(pending.records.size());
@@ -219,14 +227,15 @@ public final class RecordSender implements AutoCloseable {
 
         private KafkaProducer<byte[], byte[]> producer() {
             if (producer == null) {
-                Map<String, Object> props = new java.util.HashMap<>(producerProperties);
+                Map<String, Object> props = new HashMap<>(producerProperties);
                 props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, ClientIds.ingestTransaction(instance, id));
                 props.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-ingest-" + id);
-                KafkaProducer<byte[], byte[]> created = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+                KafkaProducer<byte[], byte[]> created =
+                        new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
                 try {
                     created.initTransactions();
                 } catch (KafkaException e) {
-                    created.close(java.time.Duration.ZERO);
+                    created.close(Duration.ZERO);
                     throw e;
                 }
                 producer = created;
@@ -239,8 +248,10 @@ public final class RecordSender implements AutoCloseable {
                 log.warn("ingest lane {}: cannot reach Kafka: {}", id, e.toString());
                 return;
             }
-            boolean fatal = e instanceof ProducerFencedException || e instanceof OutOfOrderSequenceException
-                    || e instanceof AuthorizationException || e instanceof AuthenticationException
+            boolean fatal = e instanceof ProducerFencedException
+                    || e instanceof OutOfOrderSequenceException
+                    || e instanceof AuthorizationException
+                    || e instanceof AuthenticationException
                     || e instanceof UnsupportedVersionException;
             if (!fatal) {
                 try {
@@ -258,7 +269,7 @@ public final class RecordSender implements AutoCloseable {
         private void closeProducer() {
             if (producer != null) {
                 try {
-                    producer.close(java.time.Duration.ofSeconds(5));
+                    producer.close(Duration.ofSeconds(5));
                 } catch (KafkaException e) {
                     log.debug("closing producer failed", e);
                 }

@@ -12,12 +12,15 @@ final class RequestBodies {
     private RequestBodies() {}
 
     static byte[] decode(byte[] raw, String contentEncoding, long maxBytes) {
-        String encoding = contentEncoding == null ? "identity" : contentEncoding.trim().toLowerCase(Locale.ROOT);
+        String encoding =
+                contentEncoding == null ? "identity" : contentEncoding.trim().toLowerCase(Locale.ROOT);
         byte[] body = switch (encoding) {
             case "", "identity" -> raw;
             case "gzip", "x-gzip" -> gunzip(raw, maxBytes);
-            default -> throw new IngestError(ErrorCode.UNSUPPORTED_ENCODING,
-                    "Content-Encoding '" + encoding + "' is not accepted; send gzip or no encoding");
+            default ->
+                throw new IngestError(
+                        ErrorCode.UNSUPPORTED_ENCODING,
+                        "Content-Encoding '" + encoding + "' is not accepted; send gzip or no encoding");
         };
         if (body.length > maxBytes) {
             throw tooLarge(maxBytes);
@@ -45,7 +48,9 @@ final class RequestBodies {
     }
 
     static IngestError tooLarge(long maxBytes) {
-        return new IngestError(ErrorCode.REQUEST_TOO_LARGE, "the request body is larger than " + maxBytes
-                + " bytes (after decompression); split it into smaller requests");
+        return new IngestError(
+                ErrorCode.REQUEST_TOO_LARGE,
+                "the request body is larger than " + maxBytes
+                        + " bytes (after decompression); split it into smaller requests");
     }
 }

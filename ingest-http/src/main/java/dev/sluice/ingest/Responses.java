@@ -27,7 +27,8 @@ final class Responses {
 
     /** {@code {"code":…,"message":…,"index":…}}, shared with WebSocket answers. */
     static ObjectNode errorObject(IngestError e) {
-        ObjectNode error = JSON.createObjectNode().put("code", e.code.wireName()).put("message", e.getMessage());
+        ObjectNode error =
+                JSON.createObjectNode().put("code", e.code.wireName()).put("message", e.getMessage());
         if (e.index >= 0) {
             error.put("index", e.index);
         }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.config.TableConfig;
 import io.javalin.http.Context;
+import java.io.IOException;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -29,8 +30,10 @@ final class TableHandler {
     private final TableWriter writer;
 
     TableHandler(SluiceConfig config, TableWriter writer) {
-        this.tables = config.tables().stream().collect(Collectors.toUnmodifiableMap(TableConfig::name,
-                t -> new Table(t, new TokenCheck(t.http().auth().tokens()))));
+        this.tables = config.tables().stream()
+                .collect(Collectors.toUnmodifiableMap(
+                        TableConfig::name,
+                        t -> new Table(t, new TokenCheck(t.http().auth().tokens()))));
         this.writer = writer;
     }
 
@@ -38,7 +41,8 @@ final class TableHandler {
         Table table = table(ctx);
         byte[] body = ctx.bodyAsBytes();
         if (body.length > MAX_VALUE_BYTES) {
-            throw new IngestError(ErrorCode.RECORD_TOO_LARGE, "a table row may hold at most " + MAX_VALUE_BYTES + " bytes");
+            throw new IngestError(
+                    ErrorCode.RECORD_TOO_LARGE, "a table row may hold at most " + MAX_VALUE_BYTES + " bytes");
         }
         try {
             if (body.length == 0 || JSON.readTree(body) == null) {
@@ -46,7 +50,7 @@ final class TableHandler {
             }
         } catch (JsonProcessingException e) {
             throw new IngestError(ErrorCode.INVALID_JSON, "the body is not valid JSON: " + e.getOriginalMessage());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IngestError(ErrorCode.INVALID_JSON, "the body could not be read: " + e.getMessage());
         }
         write(ctx, table, body, "put");
@@ -59,8 +63,10 @@ final class TableHandler {
     private Table table(Context ctx) {
         Table table = tables.get(ctx.pathParam("table"));
         if (table == null) {
-            throw new IngestError(ErrorCode.UNKNOWN_TABLE, "no lookup table '" + ctx.pathParam("table")
-                    + "'; tables are declared under tables: in sluice.yaml");
+            throw new IngestError(
+                    ErrorCode.UNKNOWN_TABLE,
+                    "no lookup table '" + ctx.pathParam("table")
+                            + "'; tables are declared under tables: in sluice.yaml");
         }
         table.tokens.require(ctx.header("Authorization"), ctx.queryParam("token"));
         return table;
@@ -73,10 +79,17 @@ final class TableHandler {
         ctx.future(() -> writer.write(table.config.topic(), key, value).handle((ok, error) -> {
             if (error == null) {
                 ObjectNode body = Responses.object().put("success", true);
-                body.putObject("result").put("table", table.config.name()).put("key", key).put(outcome, true);
+                body.putObject("result")
+                        .put("table", table.config.name())
+                        .put("key", key)
+                        .put(outcome, true);
                 Responses.send(ctx, 200, body);
             } else {
-                log.warn("request {}: Kafka did not take the row {} of table {}: {}", requestId, key, table.config.name(),
+                log.warn(
+                        "request {}: Kafka did not take the row {} of table {}: {}",
+                        requestId,
+                        key,
+                        table.config.name(),
                         KafkaFailures.cause(error).toString());
                 Responses.error(ctx, KafkaFailures.unavailable(requestId));
             }

@@ -44,7 +44,8 @@ final class TokenCheck {
             presented = tokenParameter;
         }
         if (presented == null || presented.isEmpty()) {
-            throw new IngestError(ErrorCode.UNAUTHORIZED, "this endpoint needs a token: send Authorization: Bearer <token>");
+            throw new IngestError(
+                    ErrorCode.UNAUTHORIZED, "this endpoint needs a token: send Authorization: Bearer <token>");
         }
         if (!accepts(presented)) {
             throw new IngestError(ErrorCode.FORBIDDEN, "the token is not valid for this endpoint");

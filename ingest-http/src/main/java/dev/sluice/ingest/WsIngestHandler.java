@@ -54,10 +54,13 @@ final class WsIngestHandler {
             Connection connection = connection(ctx);
             if (connection != null) {
                 connection.closed();
-                ingest.metrics().webSocketConnections(connection.endpoint.name()).decrementAndGet();
+                ingest.metrics()
+                        .webSocketConnections(connection.endpoint.name())
+                        .decrementAndGet();
             }
         });
-        ws.onError(ctx -> log.debug("WebSocket error on {}: {}", ctx.pathParam("pipeline"), String.valueOf(ctx.error())));
+        ws.onError(
+                ctx -> log.debug("WebSocket error on {}: {}", ctx.pathParam("pipeline"), String.valueOf(ctx.error())));
     }
 
     private static Connection connection(WsContext ctx) {
@@ -97,21 +100,33 @@ final class WsIngestHandler {
                 if (body.length > endpoint.pipeline.http().maxRequestBytes()) {
                     throw RequestBodies.tooLarge(endpoint.pipeline.http().maxRequestBytes());
                 }
-                ingest.accept(endpoint, body, formatOf(body), Source.WS, requestId, id).whenComplete((committed, error) -> {
-                    if (error == null) {
-                        answer(frame, Responses.object().put("seq", frame.seq).put("success", true).put("committed", committed));
-                    } else {
-                        log.warn("{}: Kafka did not commit pipeline {}'s records: {}", requestId, endpoint.name(),
-                                KafkaFailures.cause(error).toString());
-                        refuse(frame, KafkaFailures.unavailable(requestId));
-                    }
-                });
+                ingest.accept(endpoint, body, formatOf(body), Source.WS, requestId, id)
+                        .whenComplete((committed, error) -> {
+                            if (error == null) {
+                                answer(
+                                        frame,
+                                        Responses.object()
+                                                .put("seq", frame.seq)
+                                                .put("success", true)
+                                                .put("committed", committed));
+                            } else {
+                                log.warn(
+                                        "{}: Kafka did not commit pipeline {}'s records: {}",
+                                        requestId,
+                                        endpoint.name(),
+                                        KafkaFailures.cause(error).toString());
+                                refuse(frame, KafkaFailures.unavailable(requestId));
+                            }
+                        });
             } catch (IngestError e) {
                 refuse(frame, e);
             } catch (RuntimeException e) {
                 log.error("{} failed", requestId, e);
-                refuse(frame, new IngestError(ErrorCode.INTERNAL_ERROR, "the server failed to handle the frame; see its log ("
-                        + requestId + ")"));
+                refuse(
+                        frame,
+                        new IngestError(
+                                ErrorCode.INTERNAL_ERROR,
+                                "the server failed to handle the frame; see its log (" + requestId + ")"));
             }
         }
 

@@ -28,13 +28,17 @@ class IngestServerTest {
     void start() {
         // Nothing listens here; the producer connects lazily and these requests never produce.
         sender = new RecordSender(new KafkaConfig("127.0.0.1:1"), 1, 1 << 20, 1 << 20);
-        server = new IngestServer(new ConfigLoader(Map.of()).parse("pipelines: [{name: events}]"), sender,
-                new Backpressure(pipeline -> -1, sender), new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
-                List.of(HealthCheck.of("kafka", () -> {}),
-                        HealthCheck.of("storage", () -> {
+        server = new IngestServer(
+                        new ConfigLoader(Map.of()).parse("pipelines: [{name: events}]"),
+                        sender,
+                        new Backpressure(pipeline -> -1, sender),
+                        new PrometheusMeterRegistry(PrometheusConfig.DEFAULT),
+                        List.of(HealthCheck.of("kafka", () -> {}), HealthCheck.of("storage", () -> {
                             throw new IllegalStateException("bucket sluice: connection refused");
                         })),
-                "127.0.0.1", 0).start();
+                        "127.0.0.1",
+                        0)
+                .start();
     }
 
     @AfterEach
@@ -55,7 +59,8 @@ class IngestServerTest {
     void healthNamesTheFailingDependency() throws Exception {
         HttpResponse<String> r = send(to("/healthz"));
         assertEquals(503, r.statusCode());
-        assertEquals("{\"checks\":{\"kafka\":\"ok\",\"storage\":\"bucket sluice: connection refused\"},\"status\":\"unavailable\"}",
+        assertEquals(
+                "{\"checks\":{\"kafka\":\"ok\",\"storage\":\"bucket sluice: connection refused\"},\"status\":\"unavailable\"}",
                 r.body());
     }
 
@@ -63,7 +68,9 @@ class IngestServerTest {
     void unknownPipelineIs404WithARequestId() throws Exception {
         HttpResponse<String> r = send(to("/ingest/nope").POST(HttpRequest.BodyPublishers.ofString("{}")));
         assertEquals(404, r.statusCode());
-        assertEquals("{\"success\":false,\"error\":{\"code\":\"unknown_pipeline\",\"message\":\"no pipeline named 'nope'\"}}", r.body());
+        assertEquals(
+                "{\"success\":false,\"error\":{\"code\":\"unknown_pipeline\",\"message\":\"no pipeline named 'nope'\"}}",
+                r.body());
         assertTrue(r.headers().firstValue("X-Request-Id").isPresent());
     }
 
@@ -72,8 +79,11 @@ class IngestServerTest {
         String big = "[{\"x\":\"" + "a".repeat(5 << 20) + "\"}]";
         HttpResponse<String> r = send(to("/ingest/events").POST(HttpRequest.BodyPublishers.ofString(big)));
         assertEquals(413, r.statusCode(), r.body());
-        assertTrue(r.body().startsWith("{\"success\":false,\"error\":{\"code\":\"request_too_large\","
-                + "\"message\":\"the request body is larger than 5242880 bytes"), r.body());
+        assertTrue(
+                r.body()
+                        .startsWith("{\"success\":false,\"error\":{\"code\":\"request_too_large\","
+                                + "\"message\":\"the request body is larger than 5242880 bytes"),
+                r.body());
         assertTrue(!r.body().contains("\tat "), r.body());
     }
 
@@ -87,10 +97,12 @@ class IngestServerTest {
 
     @Test
     void invalidJsonIs400NamingTheRecord() throws Exception {
-        HttpResponse<String> r = send(to("/ingest/events").header("Content-Type", "application/x-www-form-urlencoded")
+        HttpResponse<String> r = send(to("/ingest/events")
+                .header("Content-Type", "application/x-www-form-urlencoded")
                 .POST(HttpRequest.BodyPublishers.ofString("[{\"a\":1},\"b\"]")));
         assertEquals(400, r.statusCode());
-        assertEquals("{\"success\":false,\"error\":{\"code\":\"invalid_json\",\"message\":\"record 1 is a string, not a JSON object\",\"index\":1}}",
+        assertEquals(
+                "{\"success\":false,\"error\":{\"code\":\"invalid_json\",\"message\":\"record 1 is a string, not a JSON object\",\"index\":1}}",
                 r.body());
     }
 }

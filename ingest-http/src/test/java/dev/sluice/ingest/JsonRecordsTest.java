@@ -31,7 +31,8 @@ class JsonRecordsTest {
 
     @Test
     void splitsAnArrayKeepingEachRecordsOriginalBytes() {
-        assertEquals(List.of("{\"id\":\"a1\"}", "{ \"id\" : \"é\", \"n\": [1, {\"x\": null}] }"),
+        assertEquals(
+                List.of("{\"id\":\"a1\"}", "{ \"id\" : \"é\", \"n\": [1, {\"x\": null}] }"),
                 split(" [ {\"id\":\"a1\"} ,\n { \"id\" : \"é\", \"n\": [1, {\"x\": null}] } ] \n"));
     }
 
@@ -43,7 +44,8 @@ class JsonRecordsTest {
 
     @Test
     void splitsNdjson() {
-        assertEquals(List.of("{\"a\":1}", "{\"b\":2}", "{\"c\":3}"),
+        assertEquals(
+                List.of("{\"a\":1}", "{\"b\":2}", "{\"c\":3}"),
                 split("{\"a\":1}\n{\"b\":2}\r\n\n{\"c\":3}", BodyFormat.NDJSON));
         IngestError e = refused("{\"a\":1}\n[1]\n".getBytes(StandardCharsets.UTF_8), BodyFormat.NDJSON, LIMIT);
         assertEquals(1, e.index);
@@ -86,7 +88,28 @@ class JsonRecordsTest {
         assertEquals(400, nested.status());
         assertEquals(1, nested.index);
 
-        byte[] badUtf8 = {'[', '{', '"', 'a', '"', ':', '1', '}', ',', '{', '"', 's', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}', ']'};
+        byte[] badUtf8 = {
+            '[',
+            '{',
+            '"',
+            'a',
+            '"',
+            ':',
+            '1',
+            '}',
+            ',',
+            '{',
+            '"',
+            's',
+            '"',
+            ':',
+            '"',
+            (byte) 0xC3,
+            (byte) 0x28,
+            '"',
+            '}',
+            ']'
+        };
         IngestError utf8 = refused(badUtf8, BodyFormat.JSON, LIMIT);
         assertEquals(1, utf8.index);
         assertTrue(utf8.getMessage().contains("UTF-8"), utf8.getMessage());

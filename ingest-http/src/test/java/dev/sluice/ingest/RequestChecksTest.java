@@ -43,8 +43,14 @@ class RequestChecksTest {
         byte[] json = "[{\"a\":1}]".getBytes(StandardCharsets.UTF_8);
         assertArrayEquals(json, RequestBodies.decode(gzip(json), "gzip", 100));
         assertArrayEquals(json, RequestBodies.decode(json, null, 100));
-        assertEquals(400, assertThrows(IngestError.class, () -> RequestBodies.decode(json, "gzip", 100)).status());
-        assertEquals(415, assertThrows(IngestError.class, () -> RequestBodies.decode(json, "br", 100)).status());
+        assertEquals(
+                400,
+                assertThrows(IngestError.class, () -> RequestBodies.decode(json, "gzip", 100))
+                        .status());
+        assertEquals(
+                415,
+                assertThrows(IngestError.class, () -> RequestBodies.decode(json, "br", 100))
+                        .status());
     }
 
     @Test
@@ -63,9 +69,17 @@ class RequestChecksTest {
         check.require("Bearer s3cret", null);
         check.require("bearer other", null);
         check.require(null, "s3cret");
-        assertEquals(401, assertThrows(IngestError.class, () -> check.require(null, null)).status());
-        assertEquals(401, assertThrows(IngestError.class, () -> check.require("Basic abc", null)).status());
-        assertEquals(403, assertThrows(IngestError.class, () -> check.require("Bearer wrong", null)).status());
+        assertEquals(
+                401,
+                assertThrows(IngestError.class, () -> check.require(null, null)).status());
+        assertEquals(
+                401,
+                assertThrows(IngestError.class, () -> check.require("Basic abc", null))
+                        .status());
+        assertEquals(
+                403,
+                assertThrows(IngestError.class, () -> check.require("Bearer wrong", null))
+                        .status());
         assertFalse(check.accepts("s3cret "));
     }
 
@@ -81,11 +95,17 @@ class RequestChecksTest {
 
     @Test
     void partitionKeys() throws IOException {
-        ObjectNode record = (ObjectNode) new ObjectMapper().readTree(
-                "{\"merchantId\":42,\"name\":\"shop\",\"customer\":{\"id\":\"c-1\"},\"none\":null}");
-        assertArrayEquals("42".getBytes(StandardCharsets.UTF_8), PartitionKey.of("$.merchantId").keyOf(record));
-        assertArrayEquals("shop".getBytes(StandardCharsets.UTF_8), PartitionKey.of("$.name").keyOf(record));
-        assertArrayEquals("c-1".getBytes(StandardCharsets.UTF_8), PartitionKey.of("$.customer.id").keyOf(record));
+        ObjectNode record = (ObjectNode) new ObjectMapper()
+                .readTree("{\"merchantId\":42,\"name\":\"shop\",\"customer\":{\"id\":\"c-1\"},\"none\":null}");
+        assertArrayEquals(
+                "42".getBytes(StandardCharsets.UTF_8),
+                PartitionKey.of("$.merchantId").keyOf(record));
+        assertArrayEquals(
+                "shop".getBytes(StandardCharsets.UTF_8),
+                PartitionKey.of("$.name").keyOf(record));
+        assertArrayEquals(
+                "c-1".getBytes(StandardCharsets.UTF_8),
+                PartitionKey.of("$.customer.id").keyOf(record));
         assertNull(PartitionKey.of("$.none").keyOf(record));
         assertNull(PartitionKey.of("$.missing.deeper").keyOf(record));
     }

@@ -30,30 +30,80 @@ import java.util.Map;
  * @param eTag      the object's ETag (written only)
  * @param rejected  records the format could not hold, sent to the dead-letter topic (written only)
  */
-record BatchManifest(String key, String bucket, String partition, Map<Integer, OffsetRange> ranges, long records,
-                     long bytes, long minEventTime, long maxEventTime, SinkConfig.Format format,
-                     SinkConfig.Compression compression, ObjectKeyLayout.Spec layout, CloseReason closedBy, State state,
-                     long size, String eTag, long rejected) {
+record BatchManifest(
+        String key,
+        String bucket,
+        String partition,
+        Map<Integer, OffsetRange> ranges,
+        long records,
+        long bytes,
+        long minEventTime,
+        long maxEventTime,
+        SinkConfig.Format format,
+        SinkConfig.Compression compression,
+        ObjectKeyLayout.Spec layout,
+        CloseReason closedBy,
+        State state,
+        long size,
+        String eTag,
+        long rejected) {
 
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    private static final ObjectMapper JSON =
+            new ObjectMapper().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
 
-    enum State { PENDING, WRITTEN }
+    enum State {
+        PENDING,
+        WRITTEN
+    }
 
     BatchManifest {
         ranges = Map.copyOf(ranges);
     }
 
-    static BatchManifest pending(String key, String bucket, Batch batch, SinkConfig sink, ObjectKeyLayout.Spec layout,
-                                 CloseReason closedBy) {
-        return new BatchManifest(key, bucket, batch.partition, batch.ranges(), batch.records(), batch.bytes(),
-                batch.minEventMillis(), batch.maxEventMillis(), sink.format(), sink.compression(), layout, closedBy,
-                State.PENDING, -1, null, 0);
+    static BatchManifest pending(
+            String key,
+            String bucket,
+            Batch batch,
+            SinkConfig sink,
+            ObjectKeyLayout.Spec layout,
+            CloseReason closedBy) {
+        return new BatchManifest(
+                key,
+                bucket,
+                batch.partition,
+                batch.ranges(),
+                batch.records(),
+                batch.bytes(),
+                batch.minEventMillis(),
+                batch.maxEventMillis(),
+                sink.format(),
+                sink.compression(),
+                layout,
+                closedBy,
+                State.PENDING,
+                -1,
+                null,
+                0);
     }
 
     BatchManifest written(long objectSize, String objectETag, long rejectedRecords) {
-        return new BatchManifest(key, bucket, partition, ranges, records, bytes, minEventTime, maxEventTime, format,
-                compression, layout, closedBy, State.WRITTEN, objectSize, objectETag, rejectedRecords);
+        return new BatchManifest(
+                key,
+                bucket,
+                partition,
+                ranges,
+                records,
+                bytes,
+                minEventTime,
+                maxEventTime,
+                format,
+                compression,
+                layout,
+                closedBy,
+                State.WRITTEN,
+                objectSize,
+                objectETag,
+                rejectedRecords);
     }
 
     boolean isPending() {

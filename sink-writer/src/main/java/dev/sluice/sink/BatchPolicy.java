@@ -12,7 +12,8 @@ import java.util.Optional;
 public record BatchPolicy(long maxBytes, long maxRecords, long maxAgeMillis) {
 
     public static BatchPolicy from(BatchConfig config) {
-        return new BatchPolicy(config.maxBytes(), config.maxRecords(), config.maxDuration().toMillis());
+        return new BatchPolicy(
+                config.maxBytes(), config.maxRecords(), config.maxDuration().toMillis());
     }
 
     /** The size limit a batch of this many bytes and records has reached, if any. */

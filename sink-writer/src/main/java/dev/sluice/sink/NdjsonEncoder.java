@@ -93,7 +93,7 @@ final class NdjsonEncoder implements ObjectEncoder {
             return spool;
         }
         try (InputStream in = Files.newInputStream(spool);
-             OutputStream out = new LeveledGzipOutputStream(Files.newOutputStream(scratch), level)) {
+                OutputStream out = new LeveledGzipOutputStream(Files.newOutputStream(scratch), level)) {
             in.transferTo(out);
         }
         return scratch;

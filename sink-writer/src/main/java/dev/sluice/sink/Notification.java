@@ -29,8 +29,13 @@ final class Notification {
 
     private Notification() {}
 
-    static byte[] of(String account, String pipeline, BatchManifest written, Instant eventTime, boolean recovered,
-                     String writtenBy) {
+    static byte[] of(
+            String account,
+            String pipeline,
+            BatchManifest written,
+            Instant eventTime,
+            boolean recovered,
+            String writtenBy) {
         ObjectNode n = JSON.createObjectNode();
         n.put("account", account);
         n.put("bucket", written.bucket());

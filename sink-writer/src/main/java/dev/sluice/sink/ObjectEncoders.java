@@ -24,21 +24,32 @@ final class ObjectEncoders {
     /** The configured level when the batch's compression is the configured one, else that codec's default. */
     private int level(SinkConfig.Compression compression) {
         SinkConfig sink = pipeline.sink();
-        return compression == sink.compression() ? sink.compressionLevel() : compression == SinkConfig.Compression.GZIP ? 6 : 3;
+        return compression == sink.compression()
+                ? sink.compressionLevel()
+                : compression == SinkConfig.Compression.GZIP ? 6 : 3;
     }
 
     ObjectEncoder of(SinkConfig.Format format, SinkConfig.Compression compression) {
         return switch (format) {
             case NDJSON -> compression == SinkConfig.Compression.GZIP ? gzip : plain;
-            case PARQUET -> new ParquetEncoder(declaredFields(), inferred, pipeline.sink().timestampField(), compression,
-                    level(compression), pipeline.sink().rowGroupSize());
+            case PARQUET ->
+                new ParquetEncoder(
+                        declaredFields(),
+                        inferred,
+                        pipeline.sink().timestampField(),
+                        compression,
+                        level(compression),
+                        pipeline.sink().rowGroupSize());
         };
     }
 
     /** The declared fields, or null when the columns are inferred (also when no schema is declared any more). */
     private List<SchemaConfig.Field> declaredFields() {
-        return pipeline.schema() == null || pipeline.schema().infer() || pipeline.schema().fields().isEmpty()
-                ? null : pipeline.schema().fields();
+        return pipeline.schema() == null
+                        || pipeline.schema().infer()
+                        || pipeline.schema().fields().isEmpty()
+                ? null
+                : pipeline.schema().fields();
     }
 
     /** The inferred Parquet columns, kept in the sink's state so that restarts go on growing the same schema. */

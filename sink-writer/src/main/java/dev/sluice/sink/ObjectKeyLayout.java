@@ -25,6 +25,7 @@ import java.util.Map;
 public final class ObjectKeyLayout {
     /** The value folder of a missing, null or empty partition field. */
     public static final String NULL_VALUE = "__null__";
+
     private static final long MINUTE_MILLIS = 60_000L;
     private static final JsonFactory JSON = new JsonFactory();
 
@@ -85,7 +86,10 @@ public final class ObjectKeyLayout {
         StringBuilder out = new StringBuilder();
         for (String field : partitionBy) {
             String value = fields.values.get(field);
-            out.append(field).append('=').append(value == null || value.isEmpty() ? NULL_VALUE : escape(value)).append('/');
+            out.append(field)
+                    .append('=')
+                    .append(value == null || value.isEmpty() ? NULL_VALUE : escape(value))
+                    .append('/');
         }
         String timeFolders = timePartition(time);
         if (timeFolders.isEmpty()) {
@@ -139,7 +143,8 @@ public final class ObjectKeyLayout {
                 if (out == null) {
                     out = new StringBuilder(value.length() + 8).append(value, 0, i);
                 }
-                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                out.append('%')
+                        .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
                         .append(Character.toUpperCase(Character.forDigit(c & 0xF, 16)));
             } else if (out != null) {
                 out.append(c);

@@ -61,8 +61,13 @@ final class ObjectUploader {
                     throw new UploadAbandonedException("gave up uploading s3://" + bucket + "/" + key, e);
                 }
                 if (Integer.bitCount(attempt) == 1) { // attempts 1, 2, 4, 8…: an outage does not flood the log
-                    log.warn("upload of s3://{}/{} failed (attempt {}), retrying in ~{} ms: {}",
-                            bucket, key, attempt, backoff, e.getMessage());
+                    log.warn(
+                            "upload of s3://{}/{} failed (attempt {}), retrying in ~{} ms: {}",
+                            bucket,
+                            key,
+                            attempt,
+                            backoff,
+                            e.getMessage());
                 }
                 sleep(backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1));
                 backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
@@ -90,7 +95,11 @@ final class ObjectUploader {
 
     private String putMultipart(String bucket, String key, Path file, long size, String contentType) {
         String uploadId = s3.createMultipartUpload(CreateMultipartUploadRequest.builder()
-                .bucket(bucket).key(key).contentType(contentType).build()).uploadId();
+                        .bucket(bucket)
+                        .key(key)
+                        .contentType(contentType)
+                        .build())
+                .uploadId();
         try {
             List<CompletedPart> parts = new ArrayList<>();
             for (long offset = 0; offset < size; offset += partSize) {
@@ -98,13 +107,28 @@ final class ObjectUploader {
                 long length = Math.min(partSize, size - offset);
                 long start = offset;
                 // A provider, not a stream: the SDK may read a part more than once when it retries.
-                RequestBody part = RequestBody.fromContentProvider(() -> slice(file, start, length), length, contentType);
-                String eTag = s3.uploadPart(r -> r.bucket(bucket).key(key).uploadId(uploadId).partNumber(partNumber)
-                        .contentLength(length), part).eTag();
-                parts.add(CompletedPart.builder().partNumber(partNumber).eTag(eTag).build());
+                RequestBody part =
+                        RequestBody.fromContentProvider(() -> slice(file, start, length), length, contentType);
+                String eTag = s3.uploadPart(
+                                r -> r.bucket(bucket)
+                                        .key(key)
+                                        .uploadId(uploadId)
+                                        .partNumber(partNumber)
+                                        .contentLength(length),
+                                part)
+                        .eTag();
+                parts.add(CompletedPart.builder()
+                        .partNumber(partNumber)
+                        .eTag(eTag)
+                        .build());
             }
-            return s3.completeMultipartUpload(r -> r.bucket(bucket).key(key).uploadId(uploadId)
-                    .multipartUpload(CompletedMultipartUpload.builder().parts(parts).build())).eTag();
+            return s3.completeMultipartUpload(r -> r.bucket(bucket)
+                            .key(key)
+                            .uploadId(uploadId)
+                            .multipartUpload(CompletedMultipartUpload.builder()
+                                    .parts(parts)
+                                    .build()))
+                    .eTag();
         } catch (SdkException e) {
             abortQuietly(bucket, key, uploadId);
             throw e;
@@ -155,7 +179,11 @@ final class ObjectUploader {
 
     private void abortQuietly(String bucket, String key, String uploadId) {
         try {
-            s3.abortMultipartUpload(AbortMultipartUploadRequest.builder().bucket(bucket).key(key).uploadId(uploadId).build());
+            s3.abortMultipartUpload(AbortMultipartUploadRequest.builder()
+                    .bucket(bucket)
+                    .key(key)
+                    .uploadId(uploadId)
+                    .build());
         } catch (SdkException e) {
             // The store is probably down; a bucket lifecycle rule for incomplete uploads cleans the parts up.
             log.debug("aborting multipart upload {} of s3://{}/{} failed: {}", uploadId, bucket, key, e.toString());

@@ -28,13 +28,14 @@ final class ParquetCodecs implements CompressionCodecFactory {
             case UNCOMPRESSED -> compressor(codec, bytes -> bytes);
             case ZSTD -> compressor(codec, bytes -> BytesInput.from(Zstd.compress(bytes.toByteArray(), level)));
             case SNAPPY -> compressor(codec, bytes -> BytesInput.from(Snappy.compress(bytes.toByteArray())));
-            case GZIP -> compressor(codec, bytes -> {
-                ByteArrayOutputStream out = new ByteArrayOutputStream((int) bytes.size() / 2 + 64);
-                try (GZIPOutputStream gzip = new LeveledGzipOutputStream(out, level)) {
-                    bytes.writeAllTo(gzip);
-                }
-                return BytesInput.from(out.toByteArray());
-            });
+            case GZIP ->
+                compressor(codec, bytes -> {
+                    ByteArrayOutputStream out = new ByteArrayOutputStream((int) bytes.size() / 2 + 64);
+                    try (GZIPOutputStream gzip = new LeveledGzipOutputStream(out, level)) {
+                        bytes.writeAllTo(gzip);
+                    }
+                    return BytesInput.from(out.toByteArray());
+                });
             default -> throw new IllegalArgumentException("unsupported Parquet codec " + codec);
         };
     }

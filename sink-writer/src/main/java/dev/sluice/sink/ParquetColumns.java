@@ -48,15 +48,20 @@ final class ParquetColumns {
     private static org.apache.parquet.schema.Type type(Field field) {
         Repetition repetition = field.required() ? Repetition.REQUIRED : Repetition.OPTIONAL;
         return switch (field.type()) {
-            case STRING, JSON -> Types.primitive(PrimitiveTypeName.BINARY, repetition)
-                    .as(LogicalTypeAnnotation.stringType()).named(field.name());
+            case STRING, JSON ->
+                Types.primitive(PrimitiveTypeName.BINARY, repetition)
+                        .as(LogicalTypeAnnotation.stringType())
+                        .named(field.name());
             case INT32 -> Types.primitive(PrimitiveTypeName.INT32, repetition).named(field.name());
             case INT64 -> Types.primitive(PrimitiveTypeName.INT64, repetition).named(field.name());
             case FLOAT32 -> Types.primitive(PrimitiveTypeName.FLOAT, repetition).named(field.name());
-            case FLOAT64 -> Types.primitive(PrimitiveTypeName.DOUBLE, repetition).named(field.name());
+            case FLOAT64 ->
+                Types.primitive(PrimitiveTypeName.DOUBLE, repetition).named(field.name());
             case BOOL -> Types.primitive(PrimitiveTypeName.BOOLEAN, repetition).named(field.name());
-            case TIMESTAMP -> Types.primitive(PrimitiveTypeName.INT64, repetition)
-                    .as(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MICROS)).named(field.name());
+            case TIMESTAMP ->
+                Types.primitive(PrimitiveTypeName.INT64, repetition)
+                        .as(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MICROS))
+                        .named(field.name());
             case STRUCT -> {
                 Types.GroupBuilder<org.apache.parquet.schema.GroupType> group = Types.buildGroup(repetition);
                 for (Field child : field.fields()) {
@@ -111,20 +116,23 @@ final class ParquetColumns {
         return row;
     }
 
-    private static Object value(Field field, Columns nested, JsonToken token, JsonParser parser, byte[] json, String path)
+    private static Object value(
+            Field field, Columns nested, JsonToken token, JsonParser parser, byte[] json, String path)
             throws Mismatch, IOException {
         boolean integer = token == JsonToken.VALUE_NUMBER_INT;
         boolean number = integer || token == JsonToken.VALUE_NUMBER_FLOAT;
         switch (field.type()) {
             case STRING:
-                return Binary.fromString(token == JsonToken.VALUE_STRING ? parser.getText() : text(token, parser, json));
+                return Binary.fromString(
+                        token == JsonToken.VALUE_STRING ? parser.getText() : text(token, parser, json));
             case JSON:
                 return Binary.fromString(text(token, parser, json));
             case INT32:
                 if (integer && parser.getNumberType() == JsonParser.NumberType.INT) {
                     return parser.getIntValue();
                 }
-                if (token == JsonToken.VALUE_NUMBER_FLOAT && isWhole(parser.getDoubleValue(), Integer.MIN_VALUE, Integer.MAX_VALUE)) {
+                if (token == JsonToken.VALUE_NUMBER_FLOAT
+                        && isWhole(parser.getDoubleValue(), Integer.MIN_VALUE, Integer.MAX_VALUE)) {
                     return (int) parser.getDoubleValue();
                 }
                 break;
@@ -132,7 +140,8 @@ final class ParquetColumns {
                 if (integer && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
                     return parser.getLongValue();
                 }
-                if (token == JsonToken.VALUE_NUMBER_FLOAT && isWhole(parser.getDoubleValue(), Long.MIN_VALUE, Long.MAX_VALUE)) {
+                if (token == JsonToken.VALUE_NUMBER_FLOAT
+                        && isWhole(parser.getDoubleValue(), Long.MIN_VALUE, Long.MAX_VALUE)) {
                     return (long) parser.getDoubleValue();
                 }
                 break;
@@ -152,7 +161,8 @@ final class ParquetColumns {
                 }
                 break;
             case TIMESTAMP:
-                if (integer && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER
+                if (integer
+                        && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER
                         && Math.abs(parser.getLongValue()) < Long.MAX_VALUE / 1000) {
                     return parser.getLongValue() * 1000L; // epoch millis
                 }
@@ -178,8 +188,8 @@ final class ParquetColumns {
                 break;
         }
         String shown = RecordSchema.abbreviate(text(token, parser, json));
-        throw new Mismatch("field '" + path + field.name() + "' is " + field.type().yamlName() + " in the Parquet schema; "
-                + kind(token) + " " + shown + " does not fit");
+        throw new Mismatch("field '" + path + field.name() + "' is "
+                + field.type().yamlName() + " in the Parquet schema; " + kind(token) + " " + shown + " does not fit");
     }
 
     private static boolean isWhole(double d, double min, double max) {
@@ -240,7 +250,8 @@ final class ParquetColumns {
             return Type.BOOL;
         }
         if (value.isIntegralNumber()) {
-            return isTimestampField && value.canConvertToLong() ? Type.TIMESTAMP
+            return isTimestampField && value.canConvertToLong()
+                    ? Type.TIMESTAMP
                     : value.canConvertToLong() ? Type.INT64 : Type.FLOAT64;
         }
         if (value.isNumber()) {

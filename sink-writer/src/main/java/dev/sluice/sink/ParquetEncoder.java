@@ -42,8 +42,13 @@ final class ParquetEncoder implements ObjectEncoder {
     private final long rowGroupSize;
 
     /** @param declared the declared fields, or null to infer them into {@code inferred} */
-    ParquetEncoder(List<Field> declared, InferredSchema inferred, String timestampField,
-                   SinkConfig.Compression compression, int level, long rowGroupSize) {
+    ParquetEncoder(
+            List<Field> declared,
+            InferredSchema inferred,
+            String timestampField,
+            SinkConfig.Compression compression,
+            int level,
+            long rowGroupSize) {
         this.declared = declared;
         this.inferred = inferred;
         this.timestampField = timestampField;
@@ -124,7 +129,8 @@ final class ParquetEncoder implements ObjectEncoder {
                 if (field.getKey().isEmpty() || field.getValue().isNull()) {
                     return;
                 }
-                Type type = ParquetColumns.observe(field.getValue(), field.getKey().equals(timestampField));
+                Type type =
+                        ParquetColumns.observe(field.getValue(), field.getKey().equals(timestampField));
                 seen.merge(field.getKey(), type, ParquetColumns::widen);
             });
         });

@@ -82,6 +82,7 @@ public final class PipelineSink implements AutoCloseable {
     private static final long SHUTDOWN_DRAIN_MILLIS = 10_000;
     /** How long a rebalance waits for in-flight uploads before it leaves them to the partitions' next owner. */
     private static final long REVOKE_UPLOAD_GRACE_MILLIS = 30_000;
+
     private static final long MAX_RESTART_BACKOFF_MILLIS = 30_000;
 
     private final PipelineConfig pipeline;
@@ -102,6 +103,7 @@ public final class PipelineSink implements AutoCloseable {
     private final LinkedBlockingQueue<Uploaded> finished = new LinkedBlockingQueue<>();
     /** Bumped when the sink starts over: results of uploads begun before are ignored. */
     private final AtomicInteger epoch = new AtomicInteger();
+
     private final AtomicInteger activeUploads = new AtomicInteger();
 
     // Confined to the sink thread.
@@ -130,8 +132,14 @@ public final class PipelineSink implements AutoCloseable {
      *                   membership, so that a restarted instance fences its predecessor at once
      * @param onWritten  told of every object once it is confirmed
      */
-    public PipelineSink(PipelineConfig pipeline, KafkaConfig kafka, S3Client s3, String account, Path workDir,
-                        String instanceId, Consumer<WrittenObject> onWritten) {
+    public PipelineSink(
+            PipelineConfig pipeline,
+            KafkaConfig kafka,
+            S3Client s3,
+            String account,
+            Path workDir,
+            String instanceId,
+            Consumer<WrittenObject> onWritten) {
         this.pipeline = pipeline;
         this.sink = pipeline.sink();
         this.kafka = kafka;
@@ -176,16 +184,23 @@ public final class PipelineSink implements AutoCloseable {
                 return;
             } catch (Throwable t) {
                 if (!running) {
-                    log.warn("pipeline {}: sink stopped with an error; what it had not confirmed is completed at the "
-                            + "next start", pipeline.name(), t);
+                    log.warn(
+                            "pipeline {}: sink stopped with an error; what it had not confirmed is completed at the "
+                                    + "next start",
+                            pipeline.name(),
+                            t);
                     return;
                 }
                 if (causedBy(t, PartitionsLost.class)) {
-                    log.warn("pipeline {}: sink lost its partitions to a rebalance; starting over from what Kafka holds",
+                    log.warn(
+                            "pipeline {}: sink lost its partitions to a rebalance; starting over from what Kafka holds",
                             pipeline.name());
                 } else {
-                    log.error("pipeline {}: sink failed; starting over from what Kafka holds in {} ms", pipeline.name(),
-                            backoff, t);
+                    log.error(
+                            "pipeline {}: sink failed; starting over from what Kafka holds in {} ms",
+                            pipeline.name(),
+                            backoff,
+                            t);
                 }
             } finally {
                 disconnect();
@@ -252,9 +267,11 @@ public final class PipelineSink implements AutoCloseable {
             try {
                 // A sink that stops for good leaves the group so that its partitions move at once; one that
                 // starts over stays, as the same static member, and gets them back without a rebalance.
-                consumer.close(CloseOptions.groupMembershipOperation(running
-                        ? CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP
-                        : CloseOptions.GroupMembershipOperation.LEAVE_GROUP).withTimeout(Duration.ofSeconds(10)));
+                consumer.close(CloseOptions.groupMembershipOperation(
+                                running
+                                        ? CloseOptions.GroupMembershipOperation.REMAIN_IN_GROUP
+                                        : CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                        .withTimeout(Duration.ofSeconds(10)));
             } catch (RuntimeException e) {
                 log.debug("closing the sink consumer failed", e);
             }
@@ -288,7 +305,8 @@ public final class PipelineSink implements AutoCloseable {
             return; // a tombstone carries no record
         }
         ObjectKeyLayout.Placement place = layout.place(record.timestamp(), record.value());
-        if (recorded.contains(record.partition(), record.offset(), place.partition(), record.timestamp(), record.value())) {
+        if (recorded.contains(
+                record.partition(), record.offset(), place.partition(), record.timestamp(), record.value())) {
             return;
         }
         Batch batch = openBatches.get(place.partition());
@@ -335,7 +353,8 @@ public final class PipelineSink implements AutoCloseable {
         openBatches.remove(batch.partition);
         batch.seal();
         String key = layout.key(batch.partition, UlidCreator.getMonotonicUlid().toString(), encoder.extension());
-        toRecord.add(new Closed(BatchManifest.pending(key, sink.bucket(), batch, sink, layout.spec(), reason), batch.spool));
+        toRecord.add(
+                new Closed(BatchManifest.pending(key, sink.bucket(), batch, sink, layout.spec(), reason), batch.spool));
     }
 
     /**
@@ -367,7 +386,10 @@ public final class PipelineSink implements AutoCloseable {
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         for (Uploaded done : toConfirm) {
             state.addManifest(out, done.written);
-            out.add(new ProducerRecord<>(Topics.NOTIFICATIONS, null, now.toEpochMilli(),
+            out.add(new ProducerRecord<>(
+                    Topics.NOTIFICATIONS,
+                    null,
+                    now.toEpochMilli(),
                     done.written.key().getBytes(StandardCharsets.UTF_8),
                     Notification.of(account, pipeline.name(), done.written, now, done.recovered(), clientId())));
             done.rejects.forEach((value, reason) -> out.add(deadLetter(value, reason)));
@@ -400,12 +422,18 @@ public final class PipelineSink implements AutoCloseable {
             recorded.markWritten(done.written);
             inFlight.remove(done.written.key());
             BatchManifest m = done.written;
-            log.info("wrote s3://{}/{} ({} {}, {} bytes, closed by {}{})", m.bucket(), m.key(), m.recordsWritten(),
-                    m.recordsWritten() == 1 ? "record" : "records", m.size(), m.closedBy().name().toLowerCase(Locale.ROOT),
+            log.info(
+                    "wrote s3://{}/{} ({} {}, {} bytes, closed by {}{})",
+                    m.bucket(),
+                    m.key(),
+                    m.recordsWritten(),
+                    m.recordsWritten() == 1 ? "record" : "records",
+                    m.size(),
+                    m.closedBy().name().toLowerCase(Locale.ROOT),
                     m.rejected() == 0 ? "" : "; " + m.rejected() + " rejected to " + pipeline.dlqTopic());
             done.cleanUp();
-            onWritten.accept(new WrittenObject(pipeline.name(), m.bucket(), m.key(), m.size(), m.eTag(),
-                    m.recordsWritten(), m.closedBy()));
+            onWritten.accept(new WrittenObject(
+                    pipeline.name(), m.bucket(), m.key(), m.size(), m.eTag(), m.recordsWritten(), m.closedBy()));
         }
         toConfirm.clear();
     }
@@ -413,7 +441,8 @@ public final class PipelineSink implements AutoCloseable {
     private ProducerRecord<byte[], byte[]> deadLetter(byte[] value, String reason) {
         RecordHeaders headers = new RecordHeaders();
         // Only the Parquet encoder refuses records; NDJSON writes any JSON object.
-        headers.add(SluiceHeaders.ERROR_STAGE, DeadLetterStage.PARQUET.wireName().getBytes(StandardCharsets.UTF_8));
+        headers.add(
+                SluiceHeaders.ERROR_STAGE, DeadLetterStage.PARQUET.wireName().getBytes(StandardCharsets.UTF_8));
         headers.add(SluiceHeaders.ERROR_MESSAGE, reason.getBytes(StandardCharsets.UTF_8));
         return new ProducerRecord<>(pipeline.dlqTopic(), null, null, (byte[]) null, value, headers);
     }
@@ -450,10 +479,15 @@ public final class PipelineSink implements AutoCloseable {
                 ObjectEncoder batchEncoder = encoders.of(manifest.format(), manifest.compression());
                 Path object = batchEncoder.encode(source, scratch, rejects);
                 long size = Files.size(object);
-                String eTag = uploader.put(manifest.bucket(), manifest.key(), object, batchEncoder.contentType(),
+                String eTag = uploader.put(
+                        manifest.bucket(),
+                        manifest.key(),
+                        object,
+                        batchEncoder.contentType(),
                         () -> keepTrying(myEpoch));
                 SpoolDir.delete(scratch);
-                return new Uploaded(manifest.written(size, eTag, rejects.count()), source, rejects, myEpoch, spoolFile == null);
+                return new Uploaded(
+                        manifest.written(size, eTag, rejects.count()), source, rejects, myEpoch, spoolFile == null);
             } catch (ObjectUploader.UploadAbandonedException e) {
                 cleanUp(spoolFile, source, scratch, rejects);
                 return null;
@@ -462,8 +496,13 @@ public final class PipelineSink implements AutoCloseable {
                 if (!keepTrying(myEpoch)) {
                     return null;
                 }
-                log.error("pipeline {}: writing s3://{}/{} failed; retrying in {} ms", pipeline.name(),
-                        manifest.bucket(), manifest.key(), backoff, e);
+                log.error(
+                        "pipeline {}: writing s3://{}/{} failed; retrying in {} ms",
+                        pipeline.name(),
+                        manifest.bucket(),
+                        manifest.key(),
+                        backoff,
+                        e);
                 pause(backoff);
                 backoff = Math.min(backoff * 2, MAX_RESTART_BACKOFF_MILLIS);
                 if (spoolFile != null && !Files.exists(spoolFile)) {
@@ -512,8 +551,10 @@ public final class PipelineSink implements AutoCloseable {
         int limit = sink.maxConcurrentUploads();
         if (!paused && inFlight.size() >= 2 * limit) {
             paused = true;
-            log.debug("pipeline {}: {} objects being written; pausing reads until the uploads catch up",
-                    pipeline.name(), inFlight.size());
+            log.debug(
+                    "pipeline {}: {} objects being written; pausing reads until the uploads catch up",
+                    pipeline.name(),
+                    inFlight.size());
         } else if (paused && inFlight.size() <= limit) {
             paused = false;
             consumer.resume(consumer.paused());
@@ -532,8 +573,10 @@ public final class PipelineSink implements AutoCloseable {
         transact();
         awaitUploads(System.currentTimeMillis() + SHUTDOWN_UPLOAD_GRACE_MILLIS);
         if (!inFlight.isEmpty()) {
-            log.warn("pipeline {}: stopping with {} recorded objects not yet written; the next start writes them",
-                    pipeline.name(), inFlight.size());
+            log.warn(
+                    "pipeline {}: stopping with {} recorded objects not yet written; the next start writes them",
+                    pipeline.name(),
+                    inFlight.size());
         }
     }
 
@@ -624,17 +667,22 @@ public final class PipelineSink implements AutoCloseable {
             // Committed offsets first: they are stable only once the previous owner's last transaction
             // is resolved, and after that the state topic holds everything that transaction recorded.
             consumer.committed(Set.copyOf(partitions));
-            List<Integer> numbers = partitions.stream().map(TopicPartition::partition).toList();
+            List<Integer> numbers =
+                    partitions.stream().map(TopicPartition::partition).toList();
             int recovering = 0;
             for (SinkState.Recorded r : state.load(numbers, encoders.inferred()::merge)) {
                 recorded.add(r.partition(), r.manifest(), true);
-                if (r.manifest().isPending() && !inFlight.containsKey(r.manifest().key())) {
+                if (r.manifest().isPending()
+                        && !inFlight.containsKey(r.manifest().key())) {
                     upload(r.manifest(), null);
                     recovering++;
                 }
             }
             if (recovering > 0) {
-                log.info("pipeline {}: completing {} recorded {} not confirmed before", pipeline.name(), recovering,
+                log.info(
+                        "pipeline {}: completing {} recorded {} not confirmed before",
+                        pipeline.name(),
+                        recovering,
                         recovering == 1 ? "batch" : "batches");
             }
         }

@@ -45,22 +45,29 @@ final class Rebuilder {
         Map<TopicPartition, OffsetRange> ranges = new HashMap<>();
         manifest.ranges().forEach((p, range) -> ranges.put(new TopicPartition(topic, p), range));
         long records = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer());
-             OutputStream out = new BufferedOutputStream(Files.newOutputStream(spool), 64 * 1024)) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+                OutputStream out = new BufferedOutputStream(Files.newOutputStream(spool), 64 * 1024)) {
             consumer.assign(List.copyOf(ranges.keySet()));
             Map<TopicPartition, Long> earliest = consumer.beginningOffsets(ranges.keySet());
             ranges.forEach((tp, range) -> {
                 if (earliest.get(tp) > range.first()) {
-                    log.error("batch {}: Kafka no longer holds offsets {}-{} of {} (retention); those records of the "
-                            + "batch are lost", manifest.key(), range.first(), earliest.get(tp) - 1, tp);
+                    log.error(
+                            "batch {}: Kafka no longer holds offsets {}-{} of {} (retention); those records of the "
+                                    + "batch are lost",
+                            manifest.key(),
+                            range.first(),
+                            earliest.get(tp) - 1,
+                            tp);
                 }
                 consumer.seek(tp, Math.max(range.first(), earliest.get(tp)));
             });
             long deadline = System.currentTimeMillis() + TIMEOUT.toMillis();
-            while (ranges.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) <= e.getValue().last())) {
+            while (ranges.entrySet().stream()
+                    .anyMatch(e -> consumer.position(e.getKey()) <= e.getValue().last())) {
                 if (System.currentTimeMillis() > deadline) {
-                    throw new IOException("could not read batch " + manifest.key() + " back from " + topic + " within " + TIMEOUT);
+                    throw new IOException(
+                            "could not read batch " + manifest.key() + " back from " + topic + " within " + TIMEOUT);
                 }
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
                     OffsetRange range = ranges.get(new TopicPartition(record.topic(), record.partition()));
@@ -81,7 +88,10 @@ final class Rebuilder {
             }
         }
         if (records != manifest.records()) {
-            log.error("batch {}: rebuilt {} records from Kafka, but it was recorded with {}", manifest.key(), records,
+            log.error(
+                    "batch {}: rebuilt {} records from Kafka, but it was recorded with {}",
+                    manifest.key(),
+                    records,
                     manifest.records());
         }
         return records;

@@ -54,8 +54,9 @@ final class RecordedBatches {
         if (range == null) {
             return;
         }
-        byPartition.computeIfAbsent(sourcePartition, p -> new LinkedHashMap<>()).put(manifest.key(),
-                new Entry(range, manifest.partition(), manifest.layout(), !manifest.isPending()));
+        byPartition
+                .computeIfAbsent(sourcePartition, p -> new LinkedHashMap<>())
+                .put(manifest.key(), new Entry(range, manifest.partition(), manifest.layout(), !manifest.isPending()));
         if (replay) {
             replayUntil.merge(sourcePartition, range.last(), Math::max);
         }
@@ -89,8 +90,11 @@ final class RecordedBatches {
             if (!entry.range.contains(offset)) {
                 continue;
             }
-            String mapped = entry.layout.equals(current.spec()) ? folders
-                    : otherLayouts.computeIfAbsent(entry.layout, ObjectKeyLayout::new).partition(timestamp, value);
+            String mapped = entry.layout.equals(current.spec())
+                    ? folders
+                    : otherLayouts
+                            .computeIfAbsent(entry.layout, ObjectKeyLayout::new)
+                            .partition(timestamp, value);
             if (mapped.equals(entry.folders)) {
                 return true;
             }

@@ -94,8 +94,10 @@ final class SinkState implements AutoCloseable {
      *                        possible, and nothing of it is visible. The caller must start over from
      *                        what Kafka holds.
      */
-    void commit(List<ProducerRecord<byte[], byte[]>> records, Map<TopicPartition, OffsetAndMetadata> offsets,
-                ConsumerGroupMetadata group) {
+    void commit(
+            List<ProducerRecord<byte[], byte[]>> records,
+            Map<TopicPartition, OffsetAndMetadata> offsets,
+            ConsumerGroupMetadata group) {
         producer.beginTransaction();
         try {
             for (ProducerRecord<byte[], byte[]> record : records) {
@@ -128,9 +130,10 @@ final class SinkState implements AutoCloseable {
             return List.of();
         }
         Map<String, Recorded> latest = new LinkedHashMap<>();
-        try (KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(readerProps, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-            List<TopicPartition> tps = partitions.stream().map(p -> new TopicPartition(topic, p)).toList();
+        try (KafkaConsumer<byte[], byte[]> reader =
+                new KafkaConsumer<>(readerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> tps =
+                    partitions.stream().map(p -> new TopicPartition(topic, p)).toList();
             reader.assign(tps);
             reader.seekToBeginning(tps);
             Map<TopicPartition, Long> ends = reader.endOffsets(tps);

@@ -11,5 +11,5 @@ package dev.sluice.sink;
  * @param records  records in the object
  * @param reason   which batch limit closed it
  */
-public record WrittenObject(String pipeline, String bucket, String key, long size, String eTag, long records,
-                            CloseReason reason) {}
+public record WrittenObject(
+        String pipeline, String bucket, String key, long size, String eTag, long records, CloseReason reason) {}

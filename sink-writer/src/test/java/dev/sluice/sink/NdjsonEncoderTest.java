@@ -31,7 +31,8 @@ class NdjsonEncoderTest {
         try (Rejects rejects = new Rejects(dir.resolve("rejects"))) {
             Path object = new NdjsonEncoder(true, 6).encode(spool, dir.resolve("object"), rejects);
             try (InputStream in = new GZIPInputStream(Files.newInputStream(object))) {
-                assertEquals("{\"a\":1}\n{   \"b\": \"x\\ny\"  }\n", new String(in.readAllBytes(), StandardCharsets.UTF_8));
+                assertEquals(
+                        "{\"a\":1}\n{   \"b\": \"x\\ny\"  }\n", new String(in.readAllBytes(), StandardCharsets.UTF_8));
             }
             assertEquals(0, rejects.count());
         }

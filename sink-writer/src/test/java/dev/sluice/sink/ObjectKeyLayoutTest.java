@@ -17,8 +17,11 @@ class ObjectKeyLayoutTest {
     }
 
     private static ObjectKeyLayout layout(String sinkYaml) {
-        SinkConfig sink = new ConfigLoader(Map.of()).parse("pipelines: [{name: events, sink: " + sinkYaml + "}]")
-                .pipelines().get(0).sink();
+        SinkConfig sink = new ConfigLoader(Map.of())
+                .parse("pipelines: [{name: events, sink: " + sinkYaml + "}]")
+                .pipelines()
+                .get(0)
+                .sink();
         return new ObjectKeyLayout(sink);
     }
 
@@ -30,7 +33,9 @@ class ObjectKeyLayoutTest {
 
     @Test
     void defaultPartitionIsTheUtcHourOfIngest() {
-        assertEquals("year=2026/month=11/day=22/hour=13", hourly.partition(INGEST, json("{\"ts\":\"2020-01-01T00:00:00Z\"}")));
+        assertEquals(
+                "year=2026/month=11/day=22/hour=13",
+                hourly.partition(INGEST, json("{\"ts\":\"2020-01-01T00:00:00Z\"}")));
         assertEquals("year=2026/month=11/day=22/hour=13", hourly.timePartition(at("2026-11-22T13:59:59.999Z")));
         assertEquals("year=2026/month=11/day=22/hour=14", hourly.timePartition(at("2026-11-22T14:00:00Z")));
         assertEquals("year=2027/month=01/day=01/hour=00", hourly.timePartition(at("2027-01-01T00:00:00Z")));
@@ -49,10 +54,15 @@ class ObjectKeyLayoutTest {
     @Test
     void eventTimeComesFromTheTimestampFieldWhenReadable() {
         ObjectKeyLayout byEvent = layout("{timestampField: ts}");
-        assertEquals("year=2025/month=03/day=04/hour=05", byEvent.partition(INGEST, json("{\"ts\":\"2025-03-04T05:06:07Z\"}")));
-        assertEquals("year=2025/month=03/day=04/hour=04", byEvent.partition(INGEST, json("{\"ts\":\"2025-03-04T05:06:07+01:00\"}")));
-        assertEquals("year=2025/month=03/day=04/hour=05", byEvent.partition(INGEST,
-                json("{\"x\":{\"ts\":1},\"ts\":" + at("2025-03-04T05:06:07Z") + "}")));
+        assertEquals(
+                "year=2025/month=03/day=04/hour=05",
+                byEvent.partition(INGEST, json("{\"ts\":\"2025-03-04T05:06:07Z\"}")));
+        assertEquals(
+                "year=2025/month=03/day=04/hour=04",
+                byEvent.partition(INGEST, json("{\"ts\":\"2025-03-04T05:06:07+01:00\"}")));
+        assertEquals(
+                "year=2025/month=03/day=04/hour=05",
+                byEvent.partition(INGEST, json("{\"x\":{\"ts\":1},\"ts\":" + at("2025-03-04T05:06:07Z") + "}")));
         // missing, unreadable or wrongly typed: the ingest time
         assertEquals("year=2026/month=11/day=22/hour=13", byEvent.partition(INGEST, json("{\"other\":1}")));
         assertEquals("year=2026/month=11/day=22/hour=13", byEvent.partition(INGEST, json("{\"ts\":\"yesterday\"}")));
@@ -62,27 +72,34 @@ class ObjectKeyLayoutTest {
     @Test
     void fieldPartitionsComeFirstAndAreEscaped() {
         ObjectKeyLayout byMerchant = layout("{partitionBy: [merchantId, region]}");
-        assertEquals("merchantId=42/region=eu/year=2026/month=11/day=22/hour=13",
+        assertEquals(
+                "merchantId=42/region=eu/year=2026/month=11/day=22/hour=13",
                 byMerchant.partition(INGEST, json("{\"region\":\"eu\",\"merchantId\":42}")));
-        assertEquals("merchantId=__null__/region=__null__/year=2026/month=11/day=22/hour=13",
+        assertEquals(
+                "merchantId=__null__/region=__null__/year=2026/month=11/day=22/hour=13",
                 byMerchant.partition(INGEST, json("{\"merchantId\":null,\"region\":\"\"}")));
-        assertEquals("merchantId=a%2Fb%3Dc%25d/region=%7B%22x%22%3A1}/year=2026/month=11/day=22/hour=13",
+        assertEquals(
+                "merchantId=a%2Fb%3Dc%25d/region=%7B%22x%22%3A1}/year=2026/month=11/day=22/hour=13",
                 byMerchant.partition(INGEST, json("{\"merchantId\":\"a/b=c%d\",\"region\":{\"x\":1}}")));
-        assertEquals("merchantId=caf\u00e9 ok/region=__null__/year=2026/month=11/day=22/hour=13",
+        assertEquals(
+                "merchantId=caf\u00e9 ok/region=__null__/year=2026/month=11/day=22/hour=13",
                 byMerchant.partition(INGEST, json("{\"merchantId\":\"caf\u00e9 ok\"}")));
-        assertEquals("merchantId=7", layout("{partitionBy: [merchantId], timePartition: ''}")
-                .partition(INGEST, json("{\"merchantId\":7}")));
+        assertEquals(
+                "merchantId=7",
+                layout("{partitionBy: [merchantId], timePartition: ''}").partition(INGEST, json("{\"merchantId\":7}")));
     }
 
     @Test
     void escapingCoversHiveSpecialCharacters() {
         assertEquals("plain-value_1.2", ObjectKeyLayout.escape("plain-value_1.2"));
-        assertEquals("%2F%3D%25%23%3F%3A%2A%22%27%5C%7B%5B%5D%5E%7F%0A", ObjectKeyLayout.escape("/=%#?:*\"'\\{[]^\u007F\n"));
+        assertEquals(
+                "%2F%3D%25%23%3F%3A%2A%22%27%5C%7B%5B%5D%5E%7F%0A", ObjectKeyLayout.escape("/=%#?:*\"'\\{[]^\u007F\n"));
     }
 
     @Test
     void keyJoinsPrefixPartitionAndFileName() {
-        assertEquals("events/year=2026/month=11/day=22/hour=13/01JDQ4ZP3D0000000000000000.json.gz",
+        assertEquals(
+                "events/year=2026/month=11/day=22/hour=13/01JDQ4ZP3D0000000000000000.json.gz",
                 hourly.key("year=2026/month=11/day=22/hour=13", "01JDQ4ZP3D0000000000000000", ".json.gz"));
         assertEquals("raw/x.json", layout("{prefix: raw, timePartition: ''}").key("", "x", ".json"));
     }

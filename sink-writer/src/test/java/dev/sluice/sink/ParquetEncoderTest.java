@@ -47,7 +47,7 @@ class ParquetEncoderTest {
     private List<String> query(String sql) throws SQLException {
         List<String> rows = new ArrayList<>();
         try (Connection db = DriverManager.getConnection("jdbc:duckdb:");
-             Statement st = db.createStatement()) {
+                Statement st = db.createStatement()) {
             st.execute("SET extension_directory = '" + dir.resolve("duckdb-ext") + "'");
             st.execute("SET TimeZone = 'UTC'");
             try (ResultSet rs = st.executeQuery(sql)) {
@@ -79,29 +79,43 @@ class ParquetEncoderTest {
                         - { name: geo, type: struct, fields: [ { name: lat, type: float64 }, { name: lon, type: float64 } ] }
                     sink: { format: parquet }
                 """);
-        Path spool = spool("declared",
+        Path spool = spool(
+                "declared",
                 "{\"id\":\"a\",\"qty\":2,\"amount\":9.5,\"paid\":true,\"ts\":\"2026-11-22T13:05:00.123456Z\",\"meta\":{\"k\":[1,2]},\"geo\":{\"lat\":1.5,\"lon\":-2}}",
                 "{\"id\":\"b\",\"qty\":3.0,\"ts\":1795352700000,\"extra\":\"dropped\"}",
                 "{\"id\":\"c\",\"qty\":\"many\"}",
                 "{\"qty\":1}");
         Path file;
         try (Rejects rejects = new Rejects(dir.resolve("rejects"))) {
-            file = new ObjectEncoders(p).of(SinkConfig.Format.PARQUET, SinkConfig.Compression.ZSTD)
+            file = new ObjectEncoders(p)
+                    .of(SinkConfig.Format.PARQUET, SinkConfig.Compression.ZSTD)
                     .encode(spool, dir.resolve("declared.parquet"), rejects);
             List<String> reasons = new ArrayList<>();
-            rejects.forEach((value, reason) -> reasons.add(new String(value, StandardCharsets.UTF_8) + " -> " + reason));
-            assertEquals(List.of(
-                    "{\"id\":\"c\",\"qty\":\"many\"} -> field 'qty' is int32 in the Parquet schema; string \"many\" does not fit",
-                    "{\"qty\":1} -> field 'id' is required"), reasons);
+            rejects.forEach(
+                    (value, reason) -> reasons.add(new String(value, StandardCharsets.UTF_8) + " -> " + reason));
+            assertEquals(
+                    List.of(
+                            "{\"id\":\"c\",\"qty\":\"many\"} -> field 'qty' is int32 in the Parquet schema; string \"many\" does not fit",
+                            "{\"qty\":1} -> field 'id' is required"),
+                    reasons);
         }
         String f = "'" + file + "'";
-        assertEquals(List.of("id|VARCHAR", "qty|INTEGER", "amount|DOUBLE", "paid|BOOLEAN", "ts|TIMESTAMP WITH TIME ZONE",
-                        "meta|VARCHAR", "geo|STRUCT(lat DOUBLE, lon DOUBLE)"),
+        assertEquals(
+                List.of(
+                        "id|VARCHAR",
+                        "qty|INTEGER",
+                        "amount|DOUBLE",
+                        "paid|BOOLEAN",
+                        "ts|TIMESTAMP WITH TIME ZONE",
+                        "meta|VARCHAR",
+                        "geo|STRUCT(lat DOUBLE, lon DOUBLE)"),
                 query("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet(" + f + "))"));
-        assertEquals(List.of(
+        assertEquals(
+                List.of(
                         "a|2|9.5|true|2026-11-22T13:05:00.123456Z|{\"k\":[1,2]}|1.5|-2.0",
                         "b|3|null|null|2026-11-22T13:05Z|null|null|null"),
-                query("SELECT id, qty, amount, paid, ts, meta, geo.lat, geo.lon FROM read_parquet(" + f + ") ORDER BY id"));
+                query("SELECT id, qty, amount, paid, ts, meta, geo.lat, geo.lon FROM read_parquet(" + f
+                        + ") ORDER BY id"));
     }
 
     @ParameterizedTest
@@ -114,13 +128,19 @@ class ParquetEncoderTest {
         }
         Path file;
         try (Rejects rejects = new Rejects(dir.resolve("rejects"))) {
-            file = new ObjectEncoders(p).of(SinkConfig.Format.PARQUET, compression)
-                    .encode(spool("codec", records.toArray(String[]::new)), dir.resolve(compression + ".parquet"), rejects);
+            file = new ObjectEncoders(p)
+                    .of(SinkConfig.Format.PARQUET, compression)
+                    .encode(
+                            spool("codec", records.toArray(String[]::new)),
+                            dir.resolve(compression + ".parquet"),
+                            rejects);
         }
-        assertEquals(List.of("5000|12497500|7"),
+        assertEquals(
+                List.of("5000|12497500|7"),
                 query("SELECT count(*), sum(id), count(DISTINCT name) FROM read_parquet('" + file + "')"));
         String expected = compression == SinkConfig.Compression.NONE ? "UNCOMPRESSED" : compression.name();
-        assertTrue(query("SELECT DISTINCT compression FROM parquet_metadata('" + file + "')").contains(expected));
+        assertTrue(query("SELECT DISTINCT compression FROM parquet_metadata('" + file + "')")
+                .contains(expected));
     }
 
     @Test
@@ -134,28 +154,42 @@ class ParquetEncoderTest {
         ObjectEncoders encoders = new ObjectEncoders(p);
         Path first;
         try (Rejects rejects = new Rejects(dir.resolve("r1"))) {
-            first = encoders.of(SinkConfig.Format.PARQUET, SinkConfig.Compression.ZSTD).encode(spool("one",
-                    "{\"id\":1,\"n\":1,\"at\":1795352700000,\"when\":\"2026-11-22T13:05:00Z\",\"tags\":[\"a\"],\"mix\":true}",
-                    "{\"id\":2,\"n\":2.5,\"at\":1795352701000,\"when\":\"2026-11-22T13:06:00+01:00\",\"tags\":{\"b\":1},\"mix\":\"x\"}"),
-                    dir.resolve("one.parquet"), rejects);
+            first = encoders.of(SinkConfig.Format.PARQUET, SinkConfig.Compression.ZSTD)
+                    .encode(
+                            spool(
+                                    "one",
+                                    "{\"id\":1,\"n\":1,\"at\":1795352700000,\"when\":\"2026-11-22T13:05:00Z\",\"tags\":[\"a\"],\"mix\":true}",
+                                    "{\"id\":2,\"n\":2.5,\"at\":1795352701000,\"when\":\"2026-11-22T13:06:00+01:00\",\"tags\":{\"b\":1},\"mix\":\"x\"}"),
+                            dir.resolve("one.parquet"),
+                            rejects);
             assertEquals(0, rejects.count());
         }
-        assertEquals(List.of("id|BIGINT", "n|DOUBLE", "at|TIMESTAMP WITH TIME ZONE", "when|TIMESTAMP WITH TIME ZONE",
-                        "tags|VARCHAR", "mix|VARCHAR"),
+        assertEquals(
+                List.of(
+                        "id|BIGINT",
+                        "n|DOUBLE",
+                        "at|TIMESTAMP WITH TIME ZONE",
+                        "when|TIMESTAMP WITH TIME ZONE",
+                        "tags|VARCHAR",
+                        "mix|VARCHAR"),
                 query("SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM read_parquet('" + first + "'))"));
-        assertEquals(List.of("1|1.0|[\"a\"]|true", "2|2.5|{\"b\":1}|x"),
+        assertEquals(
+                List.of("1|1.0|[\"a\"]|true", "2|2.5|{\"b\":1}|x"),
                 query("SELECT id, n, tags, mix FROM read_parquet('" + first + "') ORDER BY id"));
 
         Path second;
         List<String> reasons = new ArrayList<>();
         try (Rejects rejects = new Rejects(dir.resolve("r2"))) {
-            second = encoders.of(SinkConfig.Format.PARQUET, SinkConfig.Compression.ZSTD).encode(spool("two",
-                    "{\"id\":3,\"city\":\"Oslo\"}",
-                    "{\"id\":\"four\"}"), dir.resolve("two.parquet"), rejects);
+            second = encoders.of(SinkConfig.Format.PARQUET, SinkConfig.Compression.ZSTD)
+                    .encode(
+                            spool("two", "{\"id\":3,\"city\":\"Oslo\"}", "{\"id\":\"four\"}"),
+                            dir.resolve("two.parquet"),
+                            rejects);
             rejects.forEach((value, reason) -> reasons.add(reason));
         }
         assertEquals(List.of("field 'id' is int64 in the Parquet schema; string \"four\" does not fit"), reasons);
-        assertEquals(List.of("id", "n", "at", "when", "tags", "mix", "city"),
+        assertEquals(
+                List.of("id", "n", "at", "when", "tags", "mix", "city"),
                 query("SELECT column_name FROM (DESCRIBE SELECT * FROM read_parquet('" + second + "'))"));
         assertEquals(List.of("3|null|Oslo"), query("SELECT id, n, city FROM read_parquet('" + second + "')"));
 
@@ -168,14 +202,17 @@ class ParquetEncoderTest {
 
     @Test
     void rowGroupSizeSplitsLargeBatches() throws Exception {
-        PipelineConfig p = pipeline("pipelines: [{name: g, schema: infer, sink: {format: parquet, compression: none, rowGroupSize: 1MB}}]");
+        PipelineConfig p = pipeline(
+                "pipelines: [{name: g, schema: infer, sink: {format: parquet, compression: none, rowGroupSize: 1MB}}]");
         List<String> records = new ArrayList<>();
         for (int i = 0; i < 40_000; i++) {
-            records.add("{\"id\":" + i + ",\"text\":\"text-" + i + "-" + "x".repeat(60) + "\"}"); // ~2.8 MB of distinct text
+            records.add("{\"id\":" + i + ",\"text\":\"text-" + i + "-" + "x".repeat(60)
+                    + "\"}"); // ~2.8 MB of distinct text
         }
         Path file;
         try (Rejects rejects = new Rejects(dir.resolve("rejects"))) {
-            file = new ObjectEncoders(p).of(SinkConfig.Format.PARQUET, SinkConfig.Compression.NONE)
+            file = new ObjectEncoders(p)
+                    .of(SinkConfig.Format.PARQUET, SinkConfig.Compression.NONE)
                     .encode(spool("groups", records.toArray(String[]::new)), dir.resolve("groups.parquet"), rejects);
         }
         List<String> groups = query("SELECT count(DISTINCT row_group_id) FROM parquet_metadata('" + file + "')");

@@ -15,10 +15,25 @@ class RecordedBatchesTest {
             new ObjectKeyLayout.Spec("p", "year=%Y", null, List.of("k"));
     private static final ObjectKeyLayout CURRENT = new ObjectKeyLayout(FIELD_LAYOUT);
 
-    private static BatchManifest manifest(String key, String folders, Map<Integer, OffsetRange> ranges,
-                                          ObjectKeyLayout.Spec layout) {
-        return new BatchManifest(key, "b", folders, ranges, 3, 30, 0, 1, SinkConfig.Format.NDJSON,
-                SinkConfig.Compression.GZIP, layout, CloseReason.RECORDS, BatchManifest.State.PENDING, -1, null, 0);
+    private static BatchManifest manifest(
+            String key, String folders, Map<Integer, OffsetRange> ranges, ObjectKeyLayout.Spec layout) {
+        return new BatchManifest(
+                key,
+                "b",
+                folders,
+                ranges,
+                3,
+                30,
+                0,
+                1,
+                SinkConfig.Format.NDJSON,
+                SinkConfig.Compression.GZIP,
+                layout,
+                CloseReason.RECORDS,
+                BatchManifest.State.PENDING,
+                -1,
+                null,
+                0);
     }
 
     private static byte[] json(String text) {
@@ -27,8 +42,11 @@ class RecordedBatchesTest {
 
     @Test
     void manifestsSurviveTheirJsonForm() {
-        BatchManifest pending = manifest("p/k=1/year=2026/01K.json.gz", "k=1/year=2026",
-                Map.of(0, new OffsetRange(5, 9), 3, new OffsetRange(100, 100)), FIELD_LAYOUT);
+        BatchManifest pending = manifest(
+                "p/k=1/year=2026/01K.json.gz",
+                "k=1/year=2026",
+                Map.of(0, new OffsetRange(5, 9), 3, new OffsetRange(100, 100)),
+                FIELD_LAYOUT);
         assertEquals(pending, BatchManifest.fromJson(pending.toJson()));
         BatchManifest written = pending.written(1234, "\"etag\"", 1);
         assertEquals(written, BatchManifest.fromJson(written.toJson()));
@@ -47,7 +65,8 @@ class RecordedBatchesTest {
         assertFalse(recorded.contains(0, 15, "k=2/year=2026", ts, json("{\"k\":2}")), "another partition's record");
         assertFalse(recorded.contains(1, 15, "k=1/year=2026", ts, json("{\"k\":1}")), "another source partition");
         assertFalse(recorded.contains(0, 21, "k=1/year=2026", ts, json("{\"k\":1}")), "past the range");
-        assertFalse(recorded.contains(0, 12, "k=1/year=2026", ts, json("{\"k\":1}")), "no checks once past every range");
+        assertFalse(
+                recorded.contains(0, 12, "k=1/year=2026", ts, json("{\"k\":1}")), "no checks once past every range");
     }
 
     @Test
@@ -61,7 +80,8 @@ class RecordedBatchesTest {
     @Test
     void writtenBatchesGoOnceTheCommittedOffsetPassesThem() {
         RecordedBatches recorded = new RecordedBatches(CURRENT);
-        BatchManifest a = manifest("a", "k=1/year=2026", Map.of(0, new OffsetRange(0, 10), 1, new OffsetRange(4, 4)), FIELD_LAYOUT);
+        BatchManifest a = manifest(
+                "a", "k=1/year=2026", Map.of(0, new OffsetRange(0, 10), 1, new OffsetRange(4, 4)), FIELD_LAYOUT);
         BatchManifest b = manifest("b", "k=2/year=2026", Map.of(0, new OffsetRange(5, 30)), FIELD_LAYOUT);
         recorded.add(0, a, false);
         recorded.add(1, a, false);

@@ -9,8 +9,11 @@ import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
  * @param maxBacklogRecords default 10,000,000
  * @param maxBacklogBytes   approximate, from the average record size (default 10GB)
  */
-public record BackpressureConfig(Long maxBacklogRecords,
-                                 @JsonDeserialize(using = Units.BytesDeserializer.class) Long maxBacklogBytes) {
+public record BackpressureConfig(
+        Long maxBacklogRecords,
+
+        @JsonDeserialize(using = Units.BytesDeserializer.class)
+        Long maxBacklogBytes) {
 
     public static final BackpressureConfig DEFAULTS = new BackpressureConfig(null, null);
 

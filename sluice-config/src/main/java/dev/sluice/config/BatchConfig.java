@@ -11,9 +11,13 @@ import java.time.Duration;
  * @param maxDuration age of the oldest record in an open batch (default 300s)
  */
 public record BatchConfig(
-        @JsonDeserialize(using = Units.BytesDeserializer.class) Long maxBytes,
+        @JsonDeserialize(using = Units.BytesDeserializer.class)
+        Long maxBytes,
+
         Long maxRecords,
-        @JsonDeserialize(using = Units.DurationDeserializer.class) Duration maxDuration) {
+
+        @JsonDeserialize(using = Units.DurationDeserializer.class)
+        Duration maxDuration) {
 
     public static final BatchConfig DEFAULTS = new BatchConfig(null, null, null);
 

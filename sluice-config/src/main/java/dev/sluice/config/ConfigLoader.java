@@ -51,7 +51,9 @@ public final class ConfigLoader {
             throw new ConfigException("pipelines", "the file is empty; declare at least one pipeline");
         }
         if (!tree.isObject()) {
-            throw new ConfigException("", "the top level must be a mapping with keys pipelines, storage, kafka, transforms, tables, workflows, workflowsDir");
+            throw new ConfigException(
+                    "",
+                    "the top level must be a mapping with keys pipelines, storage, kafka, transforms, tables, workflows, workflowsDir");
         }
         variables.expand(tree, "");
         SluiceConfig config;

@@ -57,8 +57,10 @@ final class EnvironmentVariables {
                 replacement = m.group(2);
             }
             if (replacement == null) {
-                throw new ConfigException(path, "environment variable " + m.group(1)
-                        + " is not set (write ${" + m.group(1) + ":-default} to give a default)");
+                throw new ConfigException(
+                        path,
+                        "environment variable " + m.group(1) + " is not set (write ${" + m.group(1)
+                                + ":-default} to give a default)");
             }
             m.appendReplacement(out, Matcher.quoteReplacement(replacement));
         }

@@ -12,9 +12,15 @@ import java.util.regex.Pattern;
  * @param maxRequestBytes largest request body or WebSocket frame, after gzip decoding (default 5MB)
  * @param maxRecordBytes  largest single record (default 1MB)
  */
-public record HttpConfig(Auth auth, Cors cors,
-                         @JsonDeserialize(using = Units.BytesDeserializer.class) Long maxRequestBytes,
-                         @JsonDeserialize(using = Units.BytesDeserializer.class) Long maxRecordBytes) {
+public record HttpConfig(
+        Auth auth,
+        Cors cors,
+
+        @JsonDeserialize(using = Units.BytesDeserializer.class)
+        Long maxRequestBytes,
+
+        @JsonDeserialize(using = Units.BytesDeserializer.class)
+        Long maxRecordBytes) {
 
     public static final HttpConfig DEFAULTS = new HttpConfig(null, null, null, null);
 
@@ -62,9 +68,11 @@ public record HttpConfig(Auth auth, Cors cors,
         if (cors != null) {
             for (int i = 0; i < cors.origins().size(); i++) {
                 String origin = cors.origins().get(i);
-                if (origin == null || !(origin.equals("*") || ORIGIN.matcher(origin).matches())) {
-                    throw new ConfigException(at + ".cors.origins[" + i + "]", "'" + origin
-                            + "' is not an origin (write e.g. https://app.example.com, no path, or *)");
+                if (origin == null
+                        || !(origin.equals("*") || ORIGIN.matcher(origin).matches())) {
+                    throw new ConfigException(
+                            at + ".cors.origins[" + i + "]",
+                            "'" + origin + "' is not an origin (write e.g. https://app.example.com, no path, or *)");
                 }
             }
         }

@@ -1,5 +1,6 @@
 package dev.sluice.config;
 
+import java.util.HashMap;
 import java.util.Map;
 
 /**
@@ -28,7 +29,7 @@ public record KafkaConfig(String bootstrapServers, Map<String, String> propertie
 
     /** Properties for a Kafka client: the bootstrap servers plus {@link #properties}. */
     public Map<String, Object> clientProperties() {
-        Map<String, Object> props = new java.util.HashMap<>(properties);
+        Map<String, Object> props = new HashMap<>(properties);
         props.put("bootstrap.servers", bootstrapServers);
         return props;
     }

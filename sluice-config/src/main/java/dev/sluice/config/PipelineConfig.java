@@ -19,8 +19,15 @@ import java.util.regex.Pattern;
  * @param transforms   transforms run in order; empty means records go to the sink as ingested
  * @param sink         where the output lands
  */
-public record PipelineConfig(String name, Integer partitions, String partitionKey, HttpConfig http, SchemaConfig schema,
-                             BackpressureConfig backpressure, List<TransformConfig> transforms, SinkConfig sink) {
+public record PipelineConfig(
+        String name,
+        Integer partitions,
+        String partitionKey,
+        HttpConfig http,
+        SchemaConfig schema,
+        BackpressureConfig backpressure,
+        List<TransformConfig> transforms,
+        SinkConfig sink) {
 
     public PipelineConfig {
         partitions = partitions == null ? 4 : partitions;
@@ -59,15 +66,18 @@ public record PipelineConfig(String name, Integer partitions, String partitionKe
 
     void validate(String at) {
         if (name == null || !NAME.matcher(name).matches()) {
-            throw new ConfigException(at + ".name", "'" + name
-                    + "' is not a pipeline name (letters, digits, '_' and '-'; it becomes a topic and a URL segment)");
+            throw new ConfigException(
+                    at + ".name",
+                    "'" + name
+                            + "' is not a pipeline name (letters, digits, '_' and '-'; it becomes a topic and a URL segment)");
         }
         if (partitions < 1 || partitions > 10_000) {
             throw new ConfigException(at + ".partitions", "must be between 1 and 10000, was " + partitions);
         }
         if (partitionKey != null && !PARTITION_KEY.matcher(partitionKey).matches()) {
-            throw new ConfigException(at + ".partitionKey", "'" + partitionKey
-                    + "' is not a JSON path to a field (write e.g. $.merchantId or $.customer.id)");
+            throw new ConfigException(
+                    at + ".partitionKey",
+                    "'" + partitionKey + "' is not a JSON path to a field (write e.g. $.merchantId or $.customer.id)");
         }
         http.validate(at + ".http");
         if (schema != null) {
@@ -80,12 +90,15 @@ public record PipelineConfig(String name, Integer partitions, String partitionKe
             TransformConfig transform = transforms.get(t);
             transform.validate(tat);
             if (!labels.add(transform.label())) {
-                throw new ConfigException(tat + ".label", "label '" + transform.label() + "' is used twice in pipeline " + name);
+                throw new ConfigException(
+                        tat + ".label", "label '" + transform.label() + "' is used twice in pipeline " + name);
             }
         }
         sink.validate(at + ".sink");
-        if (sink.format() == SinkConfig.Format.PARQUET && (schema == null || !schema.infer() && schema.fields().isEmpty())) {
-            throw new ConfigException(at + ".schema", "a parquet sink needs a schema: declare fields, or write schema: infer");
+        if (sink.format() == SinkConfig.Format.PARQUET
+                && (schema == null || !schema.infer() && schema.fields().isEmpty())) {
+            throw new ConfigException(
+                    at + ".schema", "a parquet sink needs a schema: declare fields, or write schema: infer");
         }
     }
 }

@@ -65,7 +65,9 @@ public final class RecordSchema {
             case INT64 -> value.isIntegralNumber() && value.canConvertToLong();
             case FLOAT32, FLOAT64 -> value.isNumber();
             case BOOL -> value.isBoolean();
-            case TIMESTAMP -> value.isIntegralNumber() && value.canConvertToLong() || value.isTextual() && Timestamps.isTimestamp(value.asText());
+            case TIMESTAMP ->
+                value.isIntegralNumber() && value.canConvertToLong()
+                        || value.isTextual() && Timestamps.isTimestamp(value.asText());
             case JSON -> true;
             case STRUCT -> value.isObject();
         };

@@ -65,15 +65,24 @@ public record SchemaConfig(List<Field> fields, boolean infer) {
     }
 
     public enum Type {
-        STRING, INT32, INT64, FLOAT32, FLOAT64, BOOL, TIMESTAMP, JSON, STRUCT;
+        STRING,
+        INT32,
+        INT64,
+        FLOAT32,
+        FLOAT64,
+        BOOL,
+        TIMESTAMP,
+        JSON,
+        STRUCT;
 
         @JsonCreator
         static Type parse(String text) {
             try {
                 return valueOf(text.toUpperCase(Locale.ROOT));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("'" + text
-                        + "' is not a field type (string, int32, int64, float32, float64, bool, timestamp, json, struct)");
+                throw new IllegalArgumentException(
+                        "'" + text
+                                + "' is not a field type (string, int32, int64, float32, float64, bool, timestamp, json, struct)");
             }
         }
 
@@ -107,7 +116,10 @@ public record SchemaConfig(List<Field> fields, boolean infer) {
                 }
                 validateFields(field.fields(), fat);
             } else if (!field.fields().isEmpty()) {
-                throw new ConfigException(fat + ".fields", "only a struct has fields; this field is " + field.type().yamlName());
+                throw new ConfigException(
+                        fat + ".fields",
+                        "only a struct has fields; this field is "
+                                + field.type().yamlName());
             }
         }
     }

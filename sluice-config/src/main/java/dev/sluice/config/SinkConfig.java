@@ -30,20 +30,38 @@ import java.util.regex.Pattern;
  * @param compressionLevel      gzip 1 (fastest) to 9 (smallest), default 6; zstd 1 to 22, default 3; none for
  *                              snappy and none
  */
-public record SinkConfig(String bucket, String prefix, Format format, Compression compression, String timestampField,
-                         String timePartition, List<String> partitionBy, MissingPartitionField missingPartitionField,
-                         @JsonDeserialize(using = Units.BytesDeserializer.class) Long multipartThreshold,
-                         @JsonDeserialize(using = Units.BytesDeserializer.class) Long multipartPartSize,
-                         BatchConfig batch, Integer maxOpenBatches, Integer maxConcurrentUploads,
-                         @JsonDeserialize(using = Units.BytesDeserializer.class) Long rowGroupSize,
-                         Integer compressionLevel) {
+public record SinkConfig(
+        String bucket,
+        String prefix,
+        Format format,
+        Compression compression,
+        String timestampField,
+        String timePartition,
+        List<String> partitionBy,
+        MissingPartitionField missingPartitionField,
+
+        @JsonDeserialize(using = Units.BytesDeserializer.class)
+        Long multipartThreshold,
+
+        @JsonDeserialize(using = Units.BytesDeserializer.class)
+        Long multipartPartSize,
+
+        BatchConfig batch,
+        Integer maxOpenBatches,
+        Integer maxConcurrentUploads,
+
+        @JsonDeserialize(using = Units.BytesDeserializer.class)
+        Long rowGroupSize,
+
+        Integer compressionLevel) {
 
     public static final String DEFAULT_TIME_PARTITION = "year=%Y/month=%m/day=%d/hour=%H";
 
     public SinkConfig {
         bucket = bucket == null ? "sluice" : bucket;
         format = format == null ? Format.NDJSON : format;
-        compression = compression != null ? compression : format == Format.PARQUET ? Compression.ZSTD : Compression.GZIP;
+        compression =
+                compression != null ? compression : format == Format.PARQUET ? Compression.ZSTD : Compression.GZIP;
         timePartition = timePartition == null ? DEFAULT_TIME_PARTITION : timePartition;
         partitionBy = partitionBy == null ? List.of() : List.copyOf(partitionBy);
         missingPartitionField = missingPartitionField == null ? MissingPartitionField.NULL : missingPartitionField;
@@ -60,17 +78,32 @@ public record SinkConfig(String bucket, String prefix, Format format, Compressio
 
     /** Sink defaults for a pipeline; the prefix defaults to the pipeline's name. */
     static SinkConfig defaultsFor(String pipeline) {
-        return new SinkConfig(null, pipeline, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        return new SinkConfig(
+                null, pipeline, null, null, null, null, null, null, null, null, null, null, null, null, null);
     }
 
     SinkConfig withPrefix(String newPrefix) {
-        return new SinkConfig(bucket, newPrefix, format, compression, timestampField, timePartition, partitionBy,
-                missingPartitionField, multipartThreshold, multipartPartSize, batch, maxOpenBatches, maxConcurrentUploads,
-                rowGroupSize, compressionLevel);
+        return new SinkConfig(
+                bucket,
+                newPrefix,
+                format,
+                compression,
+                timestampField,
+                timePartition,
+                partitionBy,
+                missingPartitionField,
+                multipartThreshold,
+                multipartPartSize,
+                batch,
+                maxOpenBatches,
+                maxConcurrentUploads,
+                rowGroupSize,
+                compressionLevel);
     }
 
     public enum MissingPartitionField {
-        NULL, DLQ;
+        NULL,
+        DLQ;
 
         @JsonValue
         public String yamlName() {
@@ -79,7 +112,8 @@ public record SinkConfig(String bucket, String prefix, Format format, Compressio
     }
 
     public enum Format {
-        NDJSON, PARQUET;
+        NDJSON,
+        PARQUET;
 
         @JsonValue
         public String yamlName() {
@@ -88,7 +122,10 @@ public record SinkConfig(String bucket, String prefix, Format format, Compressio
     }
 
     public enum Compression {
-        GZIP, NONE, ZSTD, SNAPPY;
+        GZIP,
+        NONE,
+        ZSTD,
+        SNAPPY;
 
         @JsonValue
         public String yamlName() {
@@ -107,24 +144,30 @@ public record SinkConfig(String bucket, String prefix, Format format, Compressio
         for (int i = 0; i < partitionBy.size(); i++) {
             String field = partitionBy.get(i);
             if (field == null || !FIELD_NAME.matcher(field).matches()) {
-                throw new ConfigException(at + ".partitionBy[" + i + "]", "'" + field + "' is not a top-level field name");
+                throw new ConfigException(
+                        at + ".partitionBy[" + i + "]", "'" + field + "' is not a top-level field name");
             }
         }
         if (multipartPartSize < (5L << 20) || multipartPartSize > (5L << 30)) {
-            throw new ConfigException(at + ".multipartPartSize", "must be between 5MB and 5GB (S3's limits), was " + multipartPartSize);
+            throw new ConfigException(
+                    at + ".multipartPartSize", "must be between 5MB and 5GB (S3's limits), was " + multipartPartSize);
         }
         if (format == Format.NDJSON && compression != Compression.GZIP && compression != Compression.NONE) {
-            throw new ConfigException(at + ".compression", "ndjson is written with gzip or none, not " + compression.yamlName());
+            throw new ConfigException(
+                    at + ".compression", "ndjson is written with gzip or none, not " + compression.yamlName());
         }
         switch (compression) {
             case GZIP -> {
                 if (compressionLevel < 1 || compressionLevel > 9) {
-                    throw new ConfigException(at + ".compressionLevel", "gzip levels are 1 (fastest) to 9 (smallest), was " + compressionLevel);
+                    throw new ConfigException(
+                            at + ".compressionLevel",
+                            "gzip levels are 1 (fastest) to 9 (smallest), was " + compressionLevel);
                 }
             }
             case ZSTD -> {
                 if (compressionLevel < 1 || compressionLevel > 22) {
-                    throw new ConfigException(at + ".compressionLevel", "zstd levels are 1 to 22, was " + compressionLevel);
+                    throw new ConfigException(
+                            at + ".compressionLevel", "zstd levels are 1 to 22, was " + compressionLevel);
                 }
             }
             default -> {
@@ -146,10 +189,14 @@ public record SinkConfig(String bucket, String prefix, Format format, Compressio
             throw new ConfigException(at + ".multipartThreshold", "must be positive");
         }
         String literal = timePartition.replaceAll("%[YmdHM%]", "");
-        if (literal.contains("%") || !TIME_PATTERN_TEXT.matcher(literal).matches() || timePartition.startsWith("/")
+        if (literal.contains("%")
+                || !TIME_PATTERN_TEXT.matcher(literal).matches()
+                || timePartition.startsWith("/")
                 || timePartition.endsWith("/")) {
-            throw new ConfigException(at + ".timePartition", "'" + timePartition + "' is not a time partition pattern: use %Y %m %d %H %M"
-                    + " between letters, digits, '_', '=', '-', '.' and '/', e.g. " + DEFAULT_TIME_PARTITION);
+            throw new ConfigException(
+                    at + ".timePartition",
+                    "'" + timePartition + "' is not a time partition pattern: use %Y %m %d %H %M"
+                            + " between letters, digits, '_', '=', '-', '.' and '/', e.g. " + DEFAULT_TIME_PARTITION);
         }
         if (!BUCKET_NAME.matcher(bucket).matches()) {
             throw new ConfigException(at + ".bucket", "'" + bucket + "' is not a valid bucket name");

@@ -16,9 +16,14 @@ import java.util.Set;
  * @param workflows durable workflows
  * @param workflowsDir where workflow jars come from (default {@code <data-dir>/workflows})
  */
-public record SluiceConfig(List<PipelineConfig> pipelines, StorageConfig storage, KafkaConfig kafka,
-                           TransformsConfig transforms, List<TableConfig> tables, List<WorkflowConfig> workflows,
-                           String workflowsDir) {
+public record SluiceConfig(
+        List<PipelineConfig> pipelines,
+        StorageConfig storage,
+        KafkaConfig kafka,
+        TransformsConfig transforms,
+        List<TableConfig> tables,
+        List<WorkflowConfig> workflows,
+        String workflowsDir) {
 
     public SluiceConfig {
         pipelines = pipelines == null ? List.of() : List.copyOf(pipelines);
@@ -27,8 +32,12 @@ public record SluiceConfig(List<PipelineConfig> pipelines, StorageConfig storage
         workflows = workflows == null ? List.of() : List.copyOf(workflows);
     }
 
-    public SluiceConfig(List<PipelineConfig> pipelines, StorageConfig storage, KafkaConfig kafka,
-                        TransformsConfig transforms, List<TableConfig> tables) {
+    public SluiceConfig(
+            List<PipelineConfig> pipelines,
+            StorageConfig storage,
+            KafkaConfig kafka,
+            TransformsConfig transforms,
+            List<TableConfig> tables) {
         this(pipelines, storage, kafka, transforms, tables, null, null);
     }
 
@@ -76,7 +85,8 @@ public record SluiceConfig(List<PipelineConfig> pipelines, StorageConfig storage
         if (storage != null) {
             storage.validate("storage");
         }
-        if (kafka != null && (kafka.bootstrapServers() == null || kafka.bootstrapServers().isBlank())) {
+        if (kafka != null
+                && (kafka.bootstrapServers() == null || kafka.bootstrapServers().isBlank())) {
             throw new ConfigException("kafka.bootstrapServers", "is required when kafka is configured");
         }
     }

@@ -21,7 +21,8 @@ public record StorageConfig(String endpoint, String region, String accessKey, St
 
     void validate(String at) {
         if ((accessKey == null) != (secretKey == null)) {
-            throw new ConfigException(at, "set both accessKey and secretKey, or neither (to use the default AWS credentials)");
+            throw new ConfigException(
+                    at, "set both accessKey and secretKey, or neither (to use the default AWS credentials)");
         }
     }
 

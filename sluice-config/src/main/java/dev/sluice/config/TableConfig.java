@@ -30,7 +30,8 @@ public record TableConfig(String name, Integer partitions, HttpConfig http) {
 
     void validate(String at) {
         if (name == null || !PipelineConfig.NAME.matcher(name).matches()) {
-            throw new ConfigException(at + ".name", "'" + name + "' is not a table name (letters, digits, '_' and '-')");
+            throw new ConfigException(
+                    at + ".name", "'" + name + "' is not a table name (letters, digits, '_' and '-')");
         }
         if (partitions < 1 || partitions > 10_000) {
             throw new ConfigException(at + ".partitions", "must be between 1 and 10000, was " + partitions);

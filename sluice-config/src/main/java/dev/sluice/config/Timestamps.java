@@ -19,7 +19,10 @@ public final class Timestamps {
     /** Epoch microseconds of an ISO-8601 timestamp with a zone, or null when the text is not one. */
     public static Long epochMicros(String text) {
         // Most strings are not timestamps, and a failed java.time parse costs an exception: check the shape first.
-        if (text.length() < 17 || text.charAt(4) != '-' || text.charAt(7) != '-' || text.charAt(10) != 'T'
+        if (text.length() < 17
+                || text.charAt(4) != '-'
+                || text.charAt(7) != '-'
+                || text.charAt(10) != 'T'
                 || text.charAt(13) != ':') {
             return null;
         }
@@ -48,8 +51,17 @@ public final class Timestamps {
         int hour = digits(t, 11, 2);
         int minute = digits(t, 14, 2);
         int second = digits(t, 17, 2);
-        if (year < 0 || month < 1 || month > 12 || day < 1 || day > daysIn(year, month) || hour > 23 || hour < 0
-                || minute > 59 || minute < 0 || second > 59 || second < 0) {
+        if (year < 0
+                || month < 1
+                || month > 12
+                || day < 1
+                || day > daysIn(year, month)
+                || hour > 23
+                || hour < 0
+                || minute > 59
+                || minute < 0
+                || second > 59
+                || second < 0) {
             return null;
         }
         int i = 19;

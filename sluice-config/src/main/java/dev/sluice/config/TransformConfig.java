@@ -24,8 +24,12 @@ import java.util.Map;
  * @param config    free-form settings handed to the transform's {@code open}
  * @param onError   what a record on which the transform throws becomes
  */
-public record TransformConfig(String label, @JsonProperty("class") String className, String jar, Map<String, Object> config,
-                              OnError onError) {
+public record TransformConfig(
+        String label,
+        @JsonProperty("class") String className,
+        String jar,
+        Map<String, Object> config,
+        OnError onError) {
     public TransformConfig {
         config = config == null ? Map.of() : Map.copyOf(config);
         onError = onError == null ? OnError.DLQ : onError;

@@ -30,8 +30,17 @@ import org.slf4j.LoggerFactory;
  */
 public final class UserJars implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(UserJars.class);
-    private static final String[] SHARED = {"java.", "javax.", "jdk.", "sun.", "com.sun.", "dev.sluice.transforms.",
-            "dev.sluice.workflows.", "com.fasterxml.jackson.", "org.slf4j."};
+    private static final String[] SHARED = {
+        "java.",
+        "javax.",
+        "jdk.",
+        "sun.",
+        "com.sun.",
+        "dev.sluice.transforms.",
+        "dev.sluice.workflows.",
+        "com.fasterxml.jackson.",
+        "org.slf4j."
+    };
 
     private final Path dir;
     private final String dirKey;
@@ -56,7 +65,9 @@ public final class UserJars implements AutoCloseable {
             return result;
         }
         try (Stream<Path> files = Files.list(dir)) {
-            for (Path jar : files.filter(f -> f.getFileName().toString().endsWith(".jar")).sorted().toList()) {
+            for (Path jar : files.filter(f -> f.getFileName().toString().endsWith(".jar"))
+                    .sorted()
+                    .toList()) {
                 result.add(jar);
             }
         } catch (IOException e) {
@@ -71,7 +82,8 @@ public final class UserJars implements AutoCloseable {
     /** A jar named in the config is a plain file name of its folder ({@code dirKey}), or absent. */
     static void requireJarName(String jar, String key, String dirKey, String example) {
         if (jar != null && (jar.isBlank() || jar.contains("/") || jar.contains("\\") || !jar.endsWith(".jar"))) {
-            throw new ConfigException(key, "'" + jar + "' is not a jar file name in " + dirKey + " (write e.g. " + example + ")");
+            throw new ConfigException(
+                    key, "'" + jar + "' is not a jar file name in " + dirKey + " (write e.g. " + example + ")");
         }
     }
 
@@ -86,8 +98,11 @@ public final class UserJars implements AutoCloseable {
             for (Enumeration<JarEntry> entries = file.entries(); entries.hasMoreElements(); ) {
                 String entry = entries.nextElement().getName();
                 if (entry.endsWith(".class") && !entry.contains("-") && !entry.startsWith("META-INF/")) {
-                    String className = entry.substring(0, entry.length() - ".class".length()).replace('/', '.');
-                    jarsByClass.computeIfAbsent(className, c -> new ArrayList<>()).add(name);
+                    String className = entry.substring(0, entry.length() - ".class".length())
+                            .replace('/', '.');
+                    jarsByClass
+                            .computeIfAbsent(className, c -> new ArrayList<>())
+                            .add(name);
                 }
             }
         }
@@ -112,8 +127,8 @@ public final class UserJars implements AutoCloseable {
         } else {
             List<String> holders = jarsByClass.getOrDefault(className, List.of());
             if (holders.size() > 1) {
-                throw new ConfigException(key + ".jar", at + ": the class is in " + holders
-                        + "; say which with jar: <name>");
+                throw new ConfigException(
+                        key + ".jar", at + ": the class is in " + holders + "; say which with jar: <name>");
             }
             loader = holders.isEmpty() ? classpath : jars.get(holders.get(0));
         }
@@ -128,7 +143,9 @@ public final class UserJars implements AutoCloseable {
     }
 
     private String describeDir() {
-        return dir == null ? "any jar folder" : dirKey + " " + dir + (jars.isEmpty() ? " (no jars)" : " " + jars.keySet());
+        return dir == null
+                ? "any jar folder"
+                : dirKey + " " + dir + (jars.isEmpty() ? " (no jars)" : " " + jars.keySet());
     }
 
     @Override

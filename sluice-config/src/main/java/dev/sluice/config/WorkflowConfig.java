@@ -32,9 +32,17 @@ import java.util.regex.Pattern;
  * @param retention how long a finished instance stays queryable (default 7d)
  * @param http      bearer tokens for its REST API; none → open
  */
-public record WorkflowConfig(String name, @JsonProperty("class") String className, String jar, Map<String, Object> config,
-                             Trigger trigger, @JsonDeserialize(using = Units.DurationDeserializer.class) Duration retention,
-                             HttpConfig http) {
+public record WorkflowConfig(
+        String name,
+        @JsonProperty("class") String className,
+        String jar,
+        Map<String, Object> config,
+        Trigger trigger,
+
+        @JsonDeserialize(using = Units.DurationDeserializer.class)
+        Duration retention,
+
+        HttpConfig http) {
 
     public static final Duration DEFAULT_RETENTION = Duration.ofDays(7);
 
@@ -64,8 +72,10 @@ public record WorkflowConfig(String name, @JsonProperty("class") String classNam
     /** {@code pipelines}: the file's pipelines, which a notification trigger must name. */
     void validate(String at, List<PipelineConfig> pipelines) {
         if (name == null || !NAME.matcher(name).matches()) {
-            throw new ConfigException(at + ".name", "'" + name
-                    + "' is not a workflow name (letters, digits, '_' and '-', at most 64; it becomes a URL segment)");
+            throw new ConfigException(
+                    at + ".name",
+                    "'" + name
+                            + "' is not a workflow name (letters, digits, '_' and '-', at most 64; it becomes a URL segment)");
         }
         if (className == null || className.isBlank()) {
             throw new ConfigException(at + ".class", "is required");
@@ -73,11 +83,14 @@ public record WorkflowConfig(String name, @JsonProperty("class") String classNam
         UserJars.requireJarName(jar, at + ".jar", "workflowsDir", "acme-workflows.jar");
         Notifications notifications = trigger.notifications();
         if (notifications != null && pipelines.stream().noneMatch(p -> p.name().equals(notifications.pipeline()))) {
-            throw new ConfigException(at + ".trigger.notifications.pipeline", "'" + notifications.pipeline()
-                    + "' is not a pipeline of this file; declared: " + pipelines.stream().map(PipelineConfig::name).toList());
+            throw new ConfigException(
+                    at + ".trigger.notifications.pipeline",
+                    "'" + notifications.pipeline() + "' is not a pipeline of this file; declared: "
+                            + pipelines.stream().map(PipelineConfig::name).toList());
         }
         if (trigger.schedule() != null && trigger.schedule().isBlank()) {
-            throw new ConfigException(at + ".trigger.schedule", "is empty; write a cron expression such as \"0 * * * *\"");
+            throw new ConfigException(
+                    at + ".trigger.schedule", "is empty; write a cron expression such as \"0 * * * *\"");
         }
         if (retention.isZero() || retention.isNegative()) {
             throw new ConfigException(at + ".retention", "must be positive");

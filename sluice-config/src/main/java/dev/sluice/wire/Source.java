@@ -4,7 +4,8 @@ import java.util.Locale;
 
 /** How a record came into its pipeline; the {@link SluiceHeaders#SOURCE} header and the {@code source} metric tag. */
 public enum Source {
-    HTTP, WS,
+    HTTP,
+    WS,
     /** Written to the topic by a Kafka-protocol producer: such records carry no source header. */
     KAFKA;
 

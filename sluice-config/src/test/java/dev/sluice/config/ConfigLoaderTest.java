@@ -77,32 +77,39 @@ class ConfigLoaderTest {
         assertEquals(List.of("secret"), p.http().auth().tokens());
         assertEquals(List.of("https://app.example.com", "*"), p.http().cors().origins());
         assertEquals(64L * 1024, p.http().maxRecordBytes());
-        assertEquals(new SchemaConfig.Field("id", SchemaConfig.Type.STRING, true), p.schema().fields().get(0));
-        assertEquals(new SchemaConfig.Field("ts", SchemaConfig.Type.TIMESTAMP, false), p.schema().fields().get(1));
+        assertEquals(
+                new SchemaConfig.Field("id", SchemaConfig.Type.STRING, true),
+                p.schema().fields().get(0));
+        assertEquals(
+                new SchemaConfig.Field("ts", SchemaConfig.Type.TIMESTAMP, false),
+                p.schema().fields().get(1));
         assertEquals(500L, p.backpressure().maxBacklogRecords());
-        assertEquals(Map.of("security.protocol", "SASL_PLAINTEXT"), config.kafka().properties());
+        assertEquals(
+                Map.of("security.protocol", "SASL_PLAINTEXT"), config.kafka().properties());
         assertEquals("us-east-1", config.storage().region());
         assertEquals("127.0.0.1:9092", config.kafka().bootstrapServers());
     }
 
     @Test
     void unknownKeyIsNamed() {
-        ConfigException e = assertThrows(ConfigException.class,
-                () -> loader.parse("pipelines:\n  - name: events\n    sink: { bukket: x }\n"));
+        ConfigException e = assertThrows(
+                ConfigException.class, () -> loader.parse("pipelines:\n  - name: events\n    sink: { bukket: x }\n"));
         assertEquals("pipelines[0].sink.bukket", e.key());
         assertTrue(e.getMessage().contains("bucket"), e.getMessage());
     }
 
     @Test
     void badSizeIsNamed() {
-        ConfigException e = assertThrows(ConfigException.class,
+        ConfigException e = assertThrows(
+                ConfigException.class,
                 () -> loader.parse("pipelines:\n  - name: events\n    sink: { batch: { maxBytes: lots } }\n"));
         assertEquals("pipelines[0].sink.batch.maxBytes", e.key());
     }
 
     @Test
     void missingVariableIsNamed() {
-        ConfigException e = assertThrows(ConfigException.class,
+        ConfigException e = assertThrows(
+                ConfigException.class,
                 () -> loader.parse("pipelines:\n  - name: events\n    sink: { bucket: '${NOPE}' }\n"));
         assertEquals("pipelines[0].sink.bucket", e.key());
         assertTrue(e.getMessage().contains("NOPE"), e.getMessage());
@@ -125,47 +132,112 @@ class ConfigLoaderTest {
         TransformConfig x = config.pipelines().get(0).transforms().get(0);
         assertEquals(TransformConfig.OnError.SKIP, x.onError());
         assertEquals("acme.jar", x.jar());
-        assertEquals(TransformConfig.OnError.DLQ, config.pipelines().get(0).transforms().get(1).onError());
+        assertEquals(
+                TransformConfig.OnError.DLQ,
+                config.pipelines().get(0).transforms().get(1).onError());
         assertEquals("/opt/sluice/transforms", config.transforms().dir());
-        assertEquals("sluice.table.customers", config.table("customers").orElseThrow().topic());
+        assertEquals(
+                "sluice.table.customers",
+                config.table("customers").orElseThrow().topic());
         assertEquals(1, config.table("customers").orElseThrow().partitions());
-        assertEquals(List.of("t1"), config.table("customers").orElseThrow().http().auth().tokens());
+        assertEquals(
+                List.of("t1"),
+                config.table("customers").orElseThrow().http().auth().tokens());
         assertEquals(3, config.table("prices").orElseThrow().partitions());
         assertEquals(null, loader.parse("pipelines: [{name: a}]").transforms().dir());
 
-        assertEquals("pipelines[0].transforms[0].onError", assertThrows(ConfigException.class,
-                () -> loader.parse("pipelines: [{name: a, transforms: [{label: x, class: X, onError: retry}]}]")).key());
-        assertEquals("pipelines[0].transforms[0].jar", assertThrows(ConfigException.class,
-                () -> loader.parse("pipelines: [{name: a, transforms: [{label: x, class: X, jar: ../x.jar}]}]")).key());
-        assertEquals("tables[1].name", assertThrows(ConfigException.class,
-                () -> loader.parse("pipelines: [{name: a}]\ntables: [{name: t}, {name: t}]")).key());
-        assertEquals("tables[0].name", assertThrows(ConfigException.class,
-                () -> loader.parse("pipelines: [{name: a}]\ntables: [{name: 'a b'}]")).key());
+        assertEquals(
+                "pipelines[0].transforms[0].onError",
+                assertThrows(
+                                ConfigException.class,
+                                () -> loader.parse(
+                                        "pipelines: [{name: a, transforms: [{label: x, class: X, onError: retry}]}]"))
+                        .key());
+        assertEquals(
+                "pipelines[0].transforms[0].jar",
+                assertThrows(
+                                ConfigException.class,
+                                () -> loader.parse(
+                                        "pipelines: [{name: a, transforms: [{label: x, class: X, jar: ../x.jar}]}]"))
+                        .key());
+        assertEquals(
+                "tables[1].name",
+                assertThrows(
+                                ConfigException.class,
+                                () -> loader.parse("pipelines: [{name: a}]\ntables: [{name: t}, {name: t}]"))
+                        .key());
+        assertEquals(
+                "tables[0].name",
+                assertThrows(
+                                ConfigException.class,
+                                () -> loader.parse("pipelines: [{name: a}]\ntables: [{name: 'a b'}]"))
+                        .key());
     }
 
     @Test
     void validatesNamesAndLimits() {
-        assertEquals("pipelines[1].name", assertThrows(ConfigException.class,
-                () -> loader.parse("pipelines: [{name: a}, {name: a}]")).key());
-        assertEquals("pipelines[0].name", assertThrows(ConfigException.class,
-                () -> loader.parse("pipelines: [{name: 'a.b'}]")).key());
-        assertEquals("pipelines[0].sink.batch.maxRecords", assertThrows(ConfigException.class,
-                () -> loader.parse("pipelines: [{name: a, sink: {batch: {maxRecords: 0}}}]")).key());
-        assertEquals("pipelines[0].transforms[0].class", assertThrows(ConfigException.class,
-                () -> loader.parse("pipelines: [{name: a, transforms: [{label: x}]}]")).key());
-        assertEquals("pipelines", assertThrows(ConfigException.class, () -> loader.parse("pipelines: []")).key());
-        assertEquals("pipelines[0].partitionKey", assertThrows(ConfigException.class,
-                () -> loader.parse("pipelines: [{name: a, partitionKey: user}]")).key());
-        assertEquals("pipelines[0].http.auth.tokens[0]", assertThrows(ConfigException.class,
-                () -> loader.parse("pipelines: [{name: a, http: {auth: {tokens: ['${T:-}']}}}]")).key());
-        assertEquals("pipelines[0].http.cors.origins[0]", assertThrows(ConfigException.class,
-                () -> loader.parse("pipelines: [{name: a, http: {cors: {origins: ['https://x.com/']}}}]")).key());
-        assertEquals("pipelines[0].http.maxRecordBytes", assertThrows(ConfigException.class,
-                () -> loader.parse("pipelines: [{name: a, http: {maxRequestBytes: 1KB, maxRecordBytes: 2KB}}]")).key());
-        assertEquals("pipelines[0].schema.fields[0].type", assertThrows(ConfigException.class,
-                () -> loader.parse("pipelines: [{name: a, schema: {fields: [{name: x, type: decimal}]}}]")).key());
-        assertEquals("pipelines[0].schema.fields[1].name", assertThrows(ConfigException.class,
-                () -> loader.parse("pipelines: [{name: a, schema: {fields: [{name: x, type: json}, {name: x, type: bool}]}}]")).key());
+        assertEquals(
+                "pipelines[1].name",
+                assertThrows(ConfigException.class, () -> loader.parse("pipelines: [{name: a}, {name: a}]"))
+                        .key());
+        assertEquals(
+                "pipelines[0].name",
+                assertThrows(ConfigException.class, () -> loader.parse("pipelines: [{name: 'a.b'}]"))
+                        .key());
+        assertEquals(
+                "pipelines[0].sink.batch.maxRecords",
+                assertThrows(
+                                ConfigException.class,
+                                () -> loader.parse("pipelines: [{name: a, sink: {batch: {maxRecords: 0}}}]"))
+                        .key());
+        assertEquals(
+                "pipelines[0].transforms[0].class",
+                assertThrows(
+                                ConfigException.class,
+                                () -> loader.parse("pipelines: [{name: a, transforms: [{label: x}]}]"))
+                        .key());
+        assertEquals(
+                "pipelines",
+                assertThrows(ConfigException.class, () -> loader.parse("pipelines: []"))
+                        .key());
+        assertEquals(
+                "pipelines[0].partitionKey",
+                assertThrows(ConfigException.class, () -> loader.parse("pipelines: [{name: a, partitionKey: user}]"))
+                        .key());
+        assertEquals(
+                "pipelines[0].http.auth.tokens[0]",
+                assertThrows(
+                                ConfigException.class,
+                                () -> loader.parse("pipelines: [{name: a, http: {auth: {tokens: ['${T:-}']}}}]"))
+                        .key());
+        assertEquals(
+                "pipelines[0].http.cors.origins[0]",
+                assertThrows(
+                                ConfigException.class,
+                                () -> loader.parse(
+                                        "pipelines: [{name: a, http: {cors: {origins: ['https://x.com/']}}}]"))
+                        .key());
+        assertEquals(
+                "pipelines[0].http.maxRecordBytes",
+                assertThrows(
+                                ConfigException.class,
+                                () -> loader.parse(
+                                        "pipelines: [{name: a, http: {maxRequestBytes: 1KB, maxRecordBytes: 2KB}}]"))
+                        .key());
+        assertEquals(
+                "pipelines[0].schema.fields[0].type",
+                assertThrows(
+                                ConfigException.class,
+                                () -> loader.parse(
+                                        "pipelines: [{name: a, schema: {fields: [{name: x, type: decimal}]}}]"))
+                        .key());
+        assertEquals(
+                "pipelines[0].schema.fields[1].name",
+                assertThrows(
+                                ConfigException.class,
+                                () -> loader.parse(
+                                        "pipelines: [{name: a, schema: {fields: [{name: x, type: json}, {name: x, type: bool}]}}]"))
+                        .key());
     }
 
     @Test
@@ -183,22 +255,43 @@ class ConfigLoaderTest {
         assertEquals("dt=%Y-%m-%d", sink.timePartition());
         assertEquals(List.of("merchantId", "region"), sink.partitionBy());
         assertEquals(SinkConfig.MissingPartitionField.DLQ, sink.missingPartitionField());
-        SinkConfig defaults = loader.parse("pipelines: [{name: a}]").pipelines().get(0).sink();
+        SinkConfig defaults =
+                loader.parse("pipelines: [{name: a}]").pipelines().get(0).sink();
         assertEquals(SinkConfig.DEFAULT_TIME_PARTITION, defaults.timePartition());
         assertEquals(SinkConfig.MissingPartitionField.NULL, defaults.missingPartitionField());
         assertEquals(64L << 20, defaults.multipartThreshold());
         assertEquals(16L << 20, defaults.multipartPartSize());
-        assertEquals("pipelines[0].sink.multipartPartSize", assertThrows(ConfigException.class,
-                () -> loader.parse("pipelines: [{name: a, sink: {multipartPartSize: 1MB}}]")).key());
+        assertEquals(
+                "pipelines[0].sink.multipartPartSize",
+                assertThrows(
+                                ConfigException.class,
+                                () -> loader.parse("pipelines: [{name: a, sink: {multipartPartSize: 1MB}}]"))
+                        .key());
 
-        assertEquals("pipelines[0].sink.timePartition", assertThrows(ConfigException.class,
-                () -> loader.parse("pipelines: [{name: a, sink: {timePartition: 'y=%Y/%Q'}}]")).key());
-        assertEquals("pipelines[0].sink.timePartition", assertThrows(ConfigException.class,
-                () -> loader.parse("pipelines: [{name: a, sink: {timePartition: 'y=%Y/'}}]")).key());
-        assertEquals("pipelines[0].sink.partitionBy[0]", assertThrows(ConfigException.class,
-                () -> loader.parse("pipelines: [{name: a, sink: {partitionBy: ['a/b']}}]")).key());
-        assertEquals("pipelines[0].sink.missingPartitionField", assertThrows(ConfigException.class,
-                () -> loader.parse("pipelines: [{name: a, sink: {missingPartitionField: drop}}]")).key());
+        assertEquals(
+                "pipelines[0].sink.timePartition",
+                assertThrows(
+                                ConfigException.class,
+                                () -> loader.parse("pipelines: [{name: a, sink: {timePartition: 'y=%Y/%Q'}}]"))
+                        .key());
+        assertEquals(
+                "pipelines[0].sink.timePartition",
+                assertThrows(
+                                ConfigException.class,
+                                () -> loader.parse("pipelines: [{name: a, sink: {timePartition: 'y=%Y/'}}]"))
+                        .key());
+        assertEquals(
+                "pipelines[0].sink.partitionBy[0]",
+                assertThrows(
+                                ConfigException.class,
+                                () -> loader.parse("pipelines: [{name: a, sink: {partitionBy: ['a/b']}}]"))
+                        .key());
+        assertEquals(
+                "pipelines[0].sink.missingPartitionField",
+                assertThrows(
+                                ConfigException.class,
+                                () -> loader.parse("pipelines: [{name: a, sink: {missingPartitionField: drop}}]"))
+                        .key());
     }
 
     @Test
@@ -231,41 +324,90 @@ class ConfigLoaderTest {
         assertEquals(SchemaConfig.Type.STRUCT, geo.type());
         assertEquals(List.of(new SchemaConfig.Field("lat", SchemaConfig.Type.FLOAT64, true)), geo.fields());
 
-        SinkConfig defaults = loader.parse("pipelines: [{name: a}]").pipelines().get(0).sink();
+        SinkConfig defaults =
+                loader.parse("pipelines: [{name: a}]").pipelines().get(0).sink();
         assertEquals(1000, defaults.maxOpenBatches());
         assertEquals(4, defaults.maxConcurrentUploads());
         assertEquals(32L << 20, defaults.rowGroupSize());
         assertEquals(6, defaults.compressionLevel());
         assertEquals(3, inferred.sink().compressionLevel());
-        assertEquals(1, loader.parse("pipelines: [{name: a, sink: {compressionLevel: 1}}]").pipelines().get(0).sink().compressionLevel());
-        assertEquals("sluice", loader.parse("pipelines: [{name: a}]\nstorage: {endpoint: 'http://s3'}").storage().account());
+        assertEquals(
+                1,
+                loader.parse("pipelines: [{name: a, sink: {compressionLevel: 1}}]")
+                        .pipelines()
+                        .get(0)
+                        .sink()
+                        .compressionLevel());
+        assertEquals(
+                "sluice",
+                loader.parse("pipelines: [{name: a}]\nstorage: {endpoint: 'http://s3'}")
+                        .storage()
+                        .account());
     }
 
     @Test
     void refusesParquetWithoutSchemaAndMismatchedCompressions() {
-        assertEquals("pipelines[0].schema", assertThrows(ConfigException.class,
-                () -> loader.parse("pipelines: [{name: a, sink: {format: parquet}}]")).key());
-        assertEquals("pipelines[0].sink.compression", assertThrows(ConfigException.class,
-                () -> loader.parse("pipelines: [{name: a, sink: {compression: zstd}}]")).key());
-        assertEquals("pipelines[0].sink.compression", assertThrows(ConfigException.class,
-                () -> loader.parse("pipelines: [{name: a, sink: {compression: lz4}}]")).key());
-        assertEquals("pipelines[0].schema", assertThrows(ConfigException.class,
-                () -> loader.parse("pipelines: [{name: a, schema: guess}]")).key());
-        assertEquals("pipelines[0].schema.fields[0].fields", assertThrows(ConfigException.class,
-                () -> loader.parse("pipelines: [{name: a, schema: {fields: [{name: s, type: struct}]}}]")).key());
-        assertEquals("pipelines[0].schema.fields[0].fields", assertThrows(ConfigException.class,
-                () -> loader.parse("pipelines: [{name: a, schema: {fields: [{name: s, type: int32, fields: [{name: x, type: bool}]}]}}]")).key());
-        assertEquals("pipelines[0].sink.compressionLevel", assertThrows(ConfigException.class,
-                () -> loader.parse("pipelines: [{name: a, sink: {compressionLevel: 10}}]")).key());
-        assertEquals("pipelines[0].sink.compressionLevel", assertThrows(ConfigException.class,
-                () -> loader.parse("pipelines: [{name: a, schema: infer, sink: {format: parquet, compression: snappy, compressionLevel: 3}}]")).key());
-        assertEquals("pipelines[0].sink.maxOpenBatches", assertThrows(ConfigException.class,
-                () -> loader.parse("pipelines: [{name: a, sink: {maxOpenBatches: 0}}]")).key());
+        assertEquals(
+                "pipelines[0].schema",
+                assertThrows(
+                                ConfigException.class,
+                                () -> loader.parse("pipelines: [{name: a, sink: {format: parquet}}]"))
+                        .key());
+        assertEquals(
+                "pipelines[0].sink.compression",
+                assertThrows(
+                                ConfigException.class,
+                                () -> loader.parse("pipelines: [{name: a, sink: {compression: zstd}}]"))
+                        .key());
+        assertEquals(
+                "pipelines[0].sink.compression",
+                assertThrows(
+                                ConfigException.class,
+                                () -> loader.parse("pipelines: [{name: a, sink: {compression: lz4}}]"))
+                        .key());
+        assertEquals(
+                "pipelines[0].schema",
+                assertThrows(ConfigException.class, () -> loader.parse("pipelines: [{name: a, schema: guess}]"))
+                        .key());
+        assertEquals(
+                "pipelines[0].schema.fields[0].fields",
+                assertThrows(
+                                ConfigException.class,
+                                () -> loader.parse(
+                                        "pipelines: [{name: a, schema: {fields: [{name: s, type: struct}]}}]"))
+                        .key());
+        assertEquals(
+                "pipelines[0].schema.fields[0].fields",
+                assertThrows(
+                                ConfigException.class,
+                                () -> loader.parse(
+                                        "pipelines: [{name: a, schema: {fields: [{name: s, type: int32, fields: [{name: x, type: bool}]}]}}]"))
+                        .key());
+        assertEquals(
+                "pipelines[0].sink.compressionLevel",
+                assertThrows(
+                                ConfigException.class,
+                                () -> loader.parse("pipelines: [{name: a, sink: {compressionLevel: 10}}]"))
+                        .key());
+        assertEquals(
+                "pipelines[0].sink.compressionLevel",
+                assertThrows(
+                                ConfigException.class,
+                                () -> loader.parse(
+                                        "pipelines: [{name: a, schema: infer, sink: {format: parquet, compression: snappy, compressionLevel: 3}}]"))
+                        .key());
+        assertEquals(
+                "pipelines[0].sink.maxOpenBatches",
+                assertThrows(
+                                ConfigException.class,
+                                () -> loader.parse("pipelines: [{name: a, sink: {maxOpenBatches: 0}}]"))
+                        .key());
     }
 
     @Test
     void aSizeTooLargeForItsUnitNamesTheKey() {
-        ConfigException e = assertThrows(ConfigException.class,
+        ConfigException e = assertThrows(
+                ConfigException.class,
                 () -> loader.parse("pipelines: [{name: a, sink: {batch: {maxBytes: 9000000000GB}}}]"));
         assertEquals("pipelines[0].sink.batch.maxBytes", e.key());
     }

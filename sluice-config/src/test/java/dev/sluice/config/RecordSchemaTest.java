@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Test;
 
 class RecordSchemaTest {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final RecordSchema schema = RecordSchema.of(new ConfigLoader(Map.of()).parse("""
+    private final RecordSchema schema = RecordSchema.of(
+            new ConfigLoader(Map.of()).parse("""
             pipelines:
               - name: p
                 schema:
@@ -43,11 +44,18 @@ class RecordSchemaTest {
         assertEquals("field 'id' is required", schema.mismatch(json("{\"n\":1}")));
         assertEquals("field 'id' is required", schema.mismatch(json("{\"id\":null}")));
         assertEquals("field 'id' must be string, got integer 5", schema.mismatch(json("{\"id\":5}")));
-        assertEquals("field 'n' must be int32, got integer 3000000000", schema.mismatch(json("{\"id\":\"a\",\"n\":3000000000}")));
+        assertEquals(
+                "field 'n' must be int32, got integer 3000000000",
+                schema.mismatch(json("{\"id\":\"a\",\"n\":3000000000}")));
         assertEquals("field 'n' must be int32, got number 1.5", schema.mismatch(json("{\"id\":\"a\",\"n\":1.5}")));
-        assertEquals("field 'amount' must be float64, got string \"1.5\"", schema.mismatch(json("{\"id\":\"a\",\"amount\":\"1.5\"}")));
-        assertEquals("field 'ok' must be bool, got string \"yes\"", schema.mismatch(json("{\"id\":\"a\",\"ok\":\"yes\"}")));
-        assertEquals("field 'ts' must be timestamp, got string \"yesterday\"", schema.mismatch(json("{\"id\":\"a\",\"ts\":\"yesterday\"}")));
+        assertEquals(
+                "field 'amount' must be float64, got string \"1.5\"",
+                schema.mismatch(json("{\"id\":\"a\",\"amount\":\"1.5\"}")));
+        assertEquals(
+                "field 'ok' must be bool, got string \"yes\"", schema.mismatch(json("{\"id\":\"a\",\"ok\":\"yes\"}")));
+        assertEquals(
+                "field 'ts' must be timestamp, got string \"yesterday\"",
+                schema.mismatch(json("{\"id\":\"a\",\"ts\":\"yesterday\"}")));
         assertTrue(schema.mismatch(json("{\"id\":{}}")).endsWith("got object"));
     }
 

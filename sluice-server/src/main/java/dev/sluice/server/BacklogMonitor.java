@@ -77,7 +77,8 @@ final class BacklogMonitor implements Backpressure.BacklogSource, AutoCloseable 
                 return;
             }
         }
-        log.warn("stopping with records not yet processed {}; they are safe in Kafka and will be written after the next start",
+        log.warn(
+                "stopping with records not yet processed {}; they are safe in Kafka and will be written after the next start",
                 unprocessed);
     }
 
@@ -94,8 +95,11 @@ final class BacklogMonitor implements Backpressure.BacklogSource, AutoCloseable 
             List<String> topics = new ArrayList<>();
             pipelines.forEach(p -> topics.addAll(List.of(p.topic(), p.outputTopic())));
             Map<String, Integer> counts = new HashMap<>();
-            admin.describeTopics(topics).allTopicNames().get(5, TimeUnit.SECONDS)
-                    .forEach((topic, description) -> counts.put(topic, description.partitions().size()));
+            admin.describeTopics(topics)
+                    .allTopicNames()
+                    .get(5, TimeUnit.SECONDS)
+                    .forEach((topic, description) ->
+                            counts.put(topic, description.partitions().size()));
             partitionCounts = counts;
         }
         Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
@@ -112,19 +116,24 @@ final class BacklogMonitor implements Backpressure.BacklogSource, AutoCloseable 
                 latest.put(tp, OffsetSpec.latest());
                 earliest.put(tp, OffsetSpec.earliest());
             }
-            groups.put(ClientIds.processorApplication(p.name()), new ListConsumerGroupOffsetsSpec().topicPartitions(in));
+            groups.put(
+                    ClientIds.processorApplication(p.name()), new ListConsumerGroupOffsetsSpec().topicPartitions(in));
             groups.put(ClientIds.sinkGroup(p.name()), new ListConsumerGroupOffsetsSpec().topicPartitions(out));
         }
-        Map<TopicPartition, ListOffsetsResultInfo> ends = admin.listOffsets(latest).all().get(5, TimeUnit.SECONDS);
-        Map<TopicPartition, ListOffsetsResultInfo> starts = admin.listOffsets(earliest).all().get(5, TimeUnit.SECONDS);
+        Map<TopicPartition, ListOffsetsResultInfo> ends =
+                admin.listOffsets(latest).all().get(5, TimeUnit.SECONDS);
+        Map<TopicPartition, ListOffsetsResultInfo> starts =
+                admin.listOffsets(earliest).all().get(5, TimeUnit.SECONDS);
         var committed = admin.listConsumerGroupOffsets(groups);
         Map<String, Long> measured = new HashMap<>();
         Map<String, Long> measuredUnprocessed = new HashMap<>();
         for (PipelineConfig p : pipelines) {
-            Map<TopicPartition, OffsetAndMetadata> processed = committed.partitionsToOffsetAndMetadata(
-                    ClientIds.processorApplication(p.name())).get(5, TimeUnit.SECONDS);
-            Map<TopicPartition, OffsetAndMetadata> written = committed.partitionsToOffsetAndMetadata(
-                    ClientIds.sinkGroup(p.name())).get(5, TimeUnit.SECONDS);
+            Map<TopicPartition, OffsetAndMetadata> processed = committed
+                    .partitionsToOffsetAndMetadata(ClientIds.processorApplication(p.name()))
+                    .get(5, TimeUnit.SECONDS);
+            Map<TopicPartition, OffsetAndMetadata> written = committed
+                    .partitionsToOffsetAndMetadata(ClientIds.sinkGroup(p.name()))
+                    .get(5, TimeUnit.SECONDS);
             long notProcessed = lag(inputs.get(p.name()), ends, starts, processed);
             measured.put(p.name(), notProcessed + lag(outputs.get(p.name()), ends, starts, written));
             measuredUnprocessed.put(p.name(), notProcessed);
@@ -133,8 +142,11 @@ final class BacklogMonitor implements Backpressure.BacklogSource, AutoCloseable 
         unprocessed = Map.copyOf(measuredUnprocessed);
     }
 
-    private static long lag(List<TopicPartition> partitions, Map<TopicPartition, ListOffsetsResultInfo> ends,
-                            Map<TopicPartition, ListOffsetsResultInfo> starts, Map<TopicPartition, OffsetAndMetadata> committed) {
+    private static long lag(
+            List<TopicPartition> partitions,
+            Map<TopicPartition, ListOffsetsResultInfo> ends,
+            Map<TopicPartition, ListOffsetsResultInfo> starts,
+            Map<TopicPartition, OffsetAndMetadata> committed) {
         long lag = 0;
         for (TopicPartition tp : partitions) {
             ListOffsetsResultInfo end = ends.get(tp);

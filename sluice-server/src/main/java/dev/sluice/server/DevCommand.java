@@ -15,17 +15,26 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code sluice dev}: a real Kafka broker, a real S3-compatible store and every role, in this one process. */
-@Command(name = "dev", mixinStandardHelpOptions = true,
-        description = "Run Sluice on this machine: embedded Kafka broker and S3 server, ingest, processor, sink and workflows.")
+@Command(
+        name = "dev",
+        mixinStandardHelpOptions = true,
+        description =
+                "Run Sluice on this machine: embedded Kafka broker and S3 server, ingest, processor, sink and workflows.")
 final class DevCommand implements Callable<Integer> {
 
-    @Option(names = "--data-dir", defaultValue = "./.sluice", description = "Kafka log, objects and state (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--data-dir",
+            defaultValue = "./.sluice",
+            description = "Kafka log, objects and state (default: ${DEFAULT-VALUE})")
     Path dataDir;
 
     @Option(names = "--http-port", defaultValue = "8080", description = "ingest HTTP port (default: ${DEFAULT-VALUE})")
     int httpPort;
 
-    @Option(names = "--kafka-port", defaultValue = "9092", description = "Kafka listener port (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--kafka-port",
+            defaultValue = "9092",
+            description = "Kafka listener port (default: ${DEFAULT-VALUE})")
     int kafkaPort;
 
     @Option(names = "--kafka-controller-port", description = "KRaft controller port (default: Kafka port + 1)")
@@ -34,11 +43,15 @@ final class DevCommand implements Callable<Integer> {
     @Option(names = "--s3-port", defaultValue = "9000", description = "S3 endpoint port (default: ${DEFAULT-VALUE})")
     int s3Port;
 
-    @Option(names = "--roles", defaultValue = "ingest,processor,sink,workflows",
+    @Option(
+            names = "--roles",
+            defaultValue = "ingest,processor,sink,workflows",
             description = "roles to run in this process (default: ${DEFAULT-VALUE})")
     String roles;
 
-    @Option(names = "--config", description = "pipeline config (default: ./sluice.yaml if present, else one pipeline named 'events')")
+    @Option(
+            names = "--config",
+            description = "pipeline config (default: ./sluice.yaml if present, else one pipeline named 'events')")
     Path config;
 
     @Override
@@ -50,8 +63,12 @@ final class DevCommand implements Callable<Integer> {
             System.err.println("sluice: configuration error: " + e.getMessage());
             return 2;
         }
-        DevOptions options = new DevOptions(dataDir, httpPort, kafkaPort,
-                kafkaControllerPort != null ? kafkaControllerPort : kafkaPort + 1, s3Port);
+        DevOptions options = new DevOptions(
+                dataDir,
+                httpPort,
+                kafkaPort,
+                kafkaControllerPort != null ? kafkaControllerPort : kafkaPort + 1,
+                s3Port);
         DevStack stack;
         try {
             stack = DevStack.start(pipelines, options, Role.parse(roles), written -> {});

@@ -38,7 +38,8 @@ public final class DevStack implements AutoCloseable {
         return start(config, options, Role.ALL, onWritten);
     }
 
-    public static DevStack start(SluiceConfig config, DevOptions options, Set<Role> roles, Consumer<WrittenObject> onWritten) {
+    public static DevStack start(
+            SluiceConfig config, DevOptions options, Set<Role> roles, Consumer<WrittenObject> onWritten) {
         DevStack stack = new DevStack(options);
         try {
             stack.startAll(config, roles, onWritten);
@@ -64,8 +65,8 @@ public final class DevStack implements AutoCloseable {
 
         config = initial;
         if (embeddedKafka) {
-            EmbeddedKafka kafka = EmbeddedKafka.start(options.dataDir().resolve("kafka"), host,
-                    options.kafkaPort(), options.kafkaControllerPort());
+            EmbeddedKafka kafka = EmbeddedKafka.start(
+                    options.dataDir().resolve("kafka"), host, options.kafkaPort(), options.kafkaControllerPort());
             started.add(kafka);
             config = config.withKafka(new KafkaConfig(kafka.bootstrapServers()));
         }
@@ -81,7 +82,10 @@ public final class DevStack implements AutoCloseable {
     /** The embedded store starts empty; its buckets are folders we create on first start. */
     private static void createBuckets(SluiceConfig config) {
         try (S3Client s3 = S3Clients.create(config.storage())) {
-            for (String bucket : config.pipelines().stream().map(p -> p.sink().bucket()).distinct().toList()) {
+            for (String bucket : config.pipelines().stream()
+                    .map(p -> p.sink().bucket())
+                    .distinct()
+                    .toList()) {
                 try {
                     s3.createBucket(CreateBucketRequest.builder().bucket(bucket).build());
                 } catch (BucketAlreadyOwnedByYouException e) {

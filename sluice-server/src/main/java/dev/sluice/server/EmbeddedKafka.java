@@ -42,10 +42,15 @@ final class EmbeddedKafka implements AutoCloseable {
         Properties props = brokerProperties(logDir, host, port, controllerPort);
         if (saslPort > 0) {
             props.put("listeners", props.get("listeners") + ",SASL_PLAINTEXT://" + host + ":" + saslPort);
-            props.put("advertised.listeners", props.get("advertised.listeners") + ",SASL_PLAINTEXT://" + host + ":" + saslPort);
-            props.put("listener.security.protocol.map", props.get("listener.security.protocol.map") + ",SASL_PLAINTEXT:SASL_PLAINTEXT");
+            props.put(
+                    "advertised.listeners",
+                    props.get("advertised.listeners") + ",SASL_PLAINTEXT://" + host + ":" + saslPort);
+            props.put(
+                    "listener.security.protocol.map",
+                    props.get("listener.security.protocol.map") + ",SASL_PLAINTEXT:SASL_PLAINTEXT");
             props.put("sasl.enabled.mechanisms", "SCRAM-SHA-512");
-            props.put("listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config",
+            props.put(
+                    "listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config",
                     "org.apache.kafka.common.security.scram.ScramLoginModule required;");
         }
         try {
@@ -97,12 +102,20 @@ final class EmbeddedKafka implements AutoCloseable {
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         int exit;
         try (PrintStream out = new PrintStream(output, true, StandardCharsets.UTF_8)) {
-            exit = StorageTool.execute(new String[] {
-                    "format", "--cluster-id", Uuid.randomUuid().toString(), "--config", configFile.toString(), "--ignore-formatted"
-            }, out);
+            exit = StorageTool.execute(
+                    new String[] {
+                        "format",
+                        "--cluster-id",
+                        Uuid.randomUuid().toString(),
+                        "--config",
+                        configFile.toString(),
+                        "--ignore-formatted"
+                    },
+                    out);
         }
         if (exit != 0) {
-            throw new IllegalStateException("formatting the Kafka storage failed: " + output.toString(StandardCharsets.UTF_8));
+            throw new IllegalStateException(
+                    "formatting the Kafka storage failed: " + output.toString(StandardCharsets.UTF_8));
         }
     }
 

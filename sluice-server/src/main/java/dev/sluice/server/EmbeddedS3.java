@@ -56,7 +56,8 @@ final class EmbeddedS3 implements AutoCloseable {
             long deadline = System.currentTimeMillis() + 30_000;
             while (!"STARTED".equals(proxy.getState())) {
                 if (System.currentTimeMillis() > deadline) {
-                    throw new IllegalStateException("the embedded S3 server did not start within 30 s: " + proxy.getState());
+                    throw new IllegalStateException(
+                            "the embedded S3 server did not start within 30 s: " + proxy.getState());
                 }
                 Thread.sleep(10);
             }

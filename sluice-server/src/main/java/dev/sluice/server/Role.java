@@ -6,7 +6,10 @@ import java.util.Set;
 
 /** The parts of Sluice one process can run; every role scales out by starting more processes. */
 public enum Role {
-    INGEST, PROCESSOR, SINK, WORKFLOWS;
+    INGEST,
+    PROCESSOR,
+    SINK,
+    WORKFLOWS;
 
     public static final Set<Role> ALL = EnumSet.allOf(Role.class);
 
@@ -17,7 +20,8 @@ public enum Role {
             try {
                 roles.add(valueOf(name.trim().toUpperCase(Locale.ROOT)));
             } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("unknown role '" + name.trim() + "'; roles are ingest, processor, sink, workflows");
+                throw new IllegalArgumentException(
+                        "unknown role '" + name.trim() + "'; roles are ingest, processor, sink, workflows");
             }
         }
         return roles;

@@ -17,7 +17,9 @@ import picocli.CommandLine.Option;
  * (nothing is embedded); {@code --roles} picks what this process does, and every role scales out by
  * starting more processes with the same configuration.
  */
-@Command(name = "run", mixinStandardHelpOptions = true,
+@Command(
+        name = "run",
+        mixinStandardHelpOptions = true,
         description = "Run Sluice roles against the Kafka cluster and object store named in the configuration.")
 final class RunCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(RunCommand.class);
@@ -25,15 +27,23 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--config", required = true, description = "the configuration file (sluice.yaml)")
     Path config;
 
-    @Option(names = "--roles", defaultValue = "ingest,processor,sink,workflows",
+    @Option(
+            names = "--roles",
+            defaultValue = "ingest,processor,sink,workflows",
             description = "roles to run in this process (default: ${DEFAULT-VALUE})")
     String roles;
 
-    @Option(names = "--data-dir", defaultValue = "./.sluice",
-            description = "local state: processor state stores, sink spool files, the instance id (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--data-dir",
+            defaultValue = "./.sluice",
+            description =
+                    "local state: processor state stores, sink spool files, the instance id (default: ${DEFAULT-VALUE})")
     Path dataDir;
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "address the HTTP server binds to (default: ${DEFAULT-VALUE})")
+    @Option(
+            names = "--host",
+            defaultValue = "127.0.0.1",
+            description = "address the HTTP server binds to (default: ${DEFAULT-VALUE})")
     String host;
 
     @Option(names = "--http-port", defaultValue = "8080", description = "ingest HTTP port (default: ${DEFAULT-VALUE})")
@@ -64,7 +74,8 @@ final class RunCommand implements Callable<Integer> {
         }
         SluiceServer server;
         try {
-            server = SluiceServer.start(loaded, selected, dataDir.toAbsolutePath().normalize(), host, httpPort, written -> {});
+            server = SluiceServer.start(
+                    loaded, selected, dataDir.toAbsolutePath().normalize(), host, httpPort, written -> {});
         } catch (ConfigException e) {
             // Something the user can fix (a missing class or jar): the message names it, no stack trace.
             System.err.println("sluice: configuration error: " + e.getMessage());
@@ -74,7 +85,9 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("sluice: could not start: " + e.getMessage());
             return 1;
         }
-        log.info("sluice run: roles {} for pipelines {}{}", selected,
+        log.info(
+                "sluice run: roles {} for pipelines {}{}",
+                selected,
                 loaded.pipelines().stream().map(p -> p.name()).toList(),
                 server.httpPort() > 0 ? ", HTTP on " + host + ":" + server.httpPort() : "");
         RunUntilStopped.await(() -> {

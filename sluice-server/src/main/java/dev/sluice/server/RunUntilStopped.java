@@ -12,10 +12,13 @@ final class RunUntilStopped {
     /** Blocks until the process is asked to stop and {@code stop} has run. */
     static void await(Runnable stop) {
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            stop.run();
-            stopped.countDown();
-        }, "sluice-shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            stop.run();
+                            stopped.countDown();
+                        },
+                        "sluice-shutdown"));
         try {
             stopped.await();
         } catch (InterruptedException e) {

@@ -4,7 +4,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
 /** {@code sluice}: the one binary. {@code sluice dev} runs everything on this machine; {@code sluice run} runs roles against a real cluster and store. */
-@Command(name = "sluice", mixinStandardHelpOptions = true, version = "sluice 0.1.0-SNAPSHOT",
+@Command(
+        name = "sluice",
+        mixinStandardHelpOptions = true,
+        version = "sluice 0.1.0-SNAPSHOT",
         description = "Streaming ingestion: JSON over HTTP and Kafka into query-ready objects in S3.",
         subcommands = {DevCommand.class, RunCommand.class, CommandLine.HelpCommand.class})
 public final class SluiceCli implements Runnable {

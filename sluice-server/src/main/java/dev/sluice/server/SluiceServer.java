@@ -11,13 +11,13 @@ import dev.sluice.ingest.RecordSender;
 import dev.sluice.ingest.TableWriter;
 import dev.sluice.processor.PipelineProcessor;
 import dev.sluice.processor.TransformJars;
+import dev.sluice.sink.PipelineSink;
+import dev.sluice.sink.S3Clients;
+import dev.sluice.sink.WrittenObject;
 import dev.sluice.workflows.engine.WorkflowEngine;
 import dev.sluice.workflows.engine.WorkflowsApi;
 import io.javalin.Javalin;
 import io.micrometer.core.instrument.Gauge;
-import dev.sluice.sink.PipelineSink;
-import dev.sluice.sink.S3Clients;
-import dev.sluice.sink.WrittenObject;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
@@ -74,14 +74,19 @@ public final class SluiceServer implements AutoCloseable {
      * @param httpPort  HTTP port, 0 for any free one
      * @param onWritten told of every object written, after it is durable
      */
-    public static SluiceServer start(SluiceConfig config, Path dataDir, String host, int httpPort,
-                                     Consumer<WrittenObject> onWritten) {
+    public static SluiceServer start(
+            SluiceConfig config, Path dataDir, String host, int httpPort, Consumer<WrittenObject> onWritten) {
         return start(config, Role.ALL, dataDir, host, httpPort, onWritten);
     }
 
     /** Starts only the given roles, e.g. ingest alone in front of processors and sinks running elsewhere. */
-    public static SluiceServer start(SluiceConfig config, Set<Role> roles, Path dataDir, String host, int httpPort,
-                                     Consumer<WrittenObject> onWritten) {
+    public static SluiceServer start(
+            SluiceConfig config,
+            Set<Role> roles,
+            Path dataDir,
+            String host,
+            int httpPort,
+            Consumer<WrittenObject> onWritten) {
         SluiceServer server = new SluiceServer(config, roles);
         try {
             server.startRoles(dataDir, host, httpPort, onWritten);
@@ -94,12 +99,15 @@ public final class SluiceServer implements AutoCloseable {
 
     private void startRoles(Path dataDir, String host, int requestedPort, Consumer<WrittenObject> onWritten) {
         // The workflows engine tells the other processes where it serves, before the HTTP server starts.
-        int httpPort = roles.contains(Role.WORKFLOWS) && !config.workflows().isEmpty() ? Ports.concrete(host, requestedPort) : requestedPort;
+        int httpPort = roles.contains(Role.WORKFLOWS) && !config.workflows().isEmpty()
+                ? Ports.concrete(host, requestedPort)
+                : requestedPort;
         KafkaConfig kafka = config.kafka();
         Map<String, Object> adminProps = kafka.clientProperties();
         adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, "sluice-admin");
         Admin admin = started.add(Admin.create(adminProps));
-        TopicSetup.ensureTopics(admin, config.pipelines(), config.tables(), !config.workflows().isEmpty());
+        TopicSetup.ensureTopics(
+                admin, config.pipelines(), config.tables(), !config.workflows().isEmpty());
 
         S3Client s3 = S3Clients.create(config.storage());
         started.add(s3);
@@ -107,17 +115,33 @@ public final class SluiceServer implements AutoCloseable {
         String instanceId = InstanceId.of(dataDir, System.getenv("SLUICE_INSTANCE_ID"));
         if (roles.contains(Role.SINK)) {
             for (PipelineConfig pipeline : config.pipelines()) {
-                started.add(new PipelineSink(pipeline, kafka, s3, config.storage().account(),
-                        dataDir.resolve("sink").resolve(pipeline.name()), instanceId, onWritten)).start();
+                started.add(new PipelineSink(
+                                pipeline,
+                                kafka,
+                                s3,
+                                config.storage().account(),
+                                dataDir.resolve("sink").resolve(pipeline.name()),
+                                instanceId,
+                                onWritten))
+                        .start();
             }
         }
         BacklogMonitor backlog = new BacklogMonitor(admin, config.pipelines());
         List<HealthCheck> checks = new ArrayList<>();
         if (roles.contains(Role.WORKFLOWS) && !config.workflows().isEmpty()) {
-            UserJars jars = started.add(UserJars.open(workflowsDir(dataDir), "workflowsDir",
+            UserJars jars = started.add(UserJars.open(
+                    workflowsDir(dataDir),
+                    "workflowsDir",
                     Thread.currentThread().getContextClassLoader()));
-            workflows = started.add(WorkflowEngine.start(config.workflows(), jars, kafka, config.storage(), dataDir.resolve("workflows-state"),
-                    instanceId, advertised(host) + ":" + httpPort, registry));
+            workflows = started.add(WorkflowEngine.start(
+                    config.workflows(),
+                    jars,
+                    kafka,
+                    config.storage(),
+                    dataDir.resolve("workflows-state"),
+                    instanceId,
+                    advertised(host) + ":" + httpPort,
+                    registry));
             workflows.awaitRunning(Duration.ofSeconds(60));
             checks.add(HealthCheck.of("workflows", () -> {
                 String problem = workflows.problem();
@@ -129,11 +153,11 @@ public final class SluiceServer implements AutoCloseable {
         if (roles.contains(Role.PROCESSOR)) {
             // Every pipeline has a processor, even without transforms: it is where records that producers
             // wrote to Kafka directly are checked, and sent to the dead-letter topic when they are not JSON objects.
-            TransformJars jars = started.add(TransformJars.open(transformsDir(dataDir),
-                    Thread.currentThread().getContextClassLoader()));
+            TransformJars jars = started.add(TransformJars.open(
+                    transformsDir(dataDir), Thread.currentThread().getContextClassLoader()));
             for (PipelineConfig pipeline : config.pipelines()) {
-                PipelineProcessor processor = started.add(new PipelineProcessor(pipeline, kafka, dataDir.resolve("streams"),
-                        config.tables(), jars, registry));
+                PipelineProcessor processor = started.add(new PipelineProcessor(
+                        pipeline, kafka, dataDir.resolve("streams"), config.tables(), jars, registry));
                 processor.start();
                 checks.add(HealthCheck.of("processor/" + pipeline.name(), () -> {
                     String problem = processor.problem();
@@ -150,34 +174,52 @@ public final class SluiceServer implements AutoCloseable {
             started.add(() -> backlog.awaitProcessed(DRAIN_TIMEOUT));
         }
         started.add(backlog.start());
-        WorkflowsApi workflowsApi = workflows == null ? null : new WorkflowsApi(workflows, config.storage().account());
+        WorkflowsApi workflowsApi = workflows == null
+                ? null
+                : new WorkflowsApi(workflows, config.storage().account());
         if (!roles.contains(Role.INGEST)) {
             if (workflowsApi != null) {
                 // A workflows-only process still serves the REST API of the instances it can read.
                 workflowsServer = Javalin.create(cfg -> {
-                    cfg.startup.showJavalinBanner = false;
-                    workflowsApi.register(cfg.routes);
-                }).start(host, httpPort);
+                            cfg.startup.showJavalinBanner = false;
+                            workflowsApi.register(cfg.routes);
+                        })
+                        .start(host, httpPort);
                 started.add(workflowsServer::stop);
             }
             return;
         }
-        RecordSender sender = started.add(new RecordSender(kafka, PRODUCER_LANES, PRODUCER_CAPACITY_BYTES,
-                IngestServer.maxRecordBytes(config)));
+        RecordSender sender = started.add(
+                new RecordSender(kafka, PRODUCER_LANES, PRODUCER_CAPACITY_BYTES, IngestServer.maxRecordBytes(config)));
         TableWriter tables = config.tables().isEmpty() ? null : started.add(new TableWriter(kafka));
-        checks.add(0, HealthCheck.of("kafka", () -> admin.describeCluster().nodes().get(3, TimeUnit.SECONDS)));
+        checks.add(
+                0, HealthCheck.of("kafka", () -> admin.describeCluster().nodes().get(3, TimeUnit.SECONDS)));
         checks.add(1, HealthCheck.of("storage", () -> {
-            for (String bucket : config.pipelines().stream().map(p -> p.sink().bucket()).distinct().toList()) {
-                s3.headBucket(HeadBucketRequest.builder().bucket(bucket)
-                        .overrideConfiguration(o -> o.apiCallTimeout(Duration.ofSeconds(3))).build());
+            for (String bucket : config.pipelines().stream()
+                    .map(p -> p.sink().bucket())
+                    .distinct()
+                    .toList()) {
+                s3.headBucket(HeadBucketRequest.builder()
+                        .bucket(bucket)
+                        .overrideConfiguration(o -> o.apiCallTimeout(Duration.ofSeconds(3)))
+                        .build());
             }
         }));
-        ingest = started.add(new IngestServer(config, sender, tables, new Backpressure(backlog, sender), registry, checks,
-                host, httpPort, routes -> {
-                    if (workflowsApi != null) {
-                        workflowsApi.register(routes);
-                    }
-                }).start());
+        ingest = started.add(new IngestServer(
+                        config,
+                        sender,
+                        tables,
+                        new Backpressure(backlog, sender),
+                        registry,
+                        checks,
+                        host,
+                        httpPort,
+                        routes -> {
+                            if (workflowsApi != null) {
+                                workflowsApi.register(routes);
+                            }
+                        })
+                .start());
     }
 
     /** {@code transforms.dir}, or {@code <data-dir>/transforms}. */
@@ -197,8 +239,10 @@ public final class SluiceServer implements AutoCloseable {
         try {
             return java.net.InetAddress.getLocalHost().getHostName();
         } catch (java.net.UnknownHostException e) {
-            throw new IllegalStateException("binding every address, but this machine has no name other processes can use;"
-                    + " set SLUICE_ADVERTISED_HOST", e);
+            throw new IllegalStateException(
+                    "binding every address, but this machine has no name other processes can use;"
+                            + " set SLUICE_ADVERTISED_HOST",
+                    e);
         }
     }
 

@@ -59,19 +59,27 @@ final class TopicSetup {
                 }
             }
             if (workflows && !existing.contains(Topics.WORKFLOW_COMMANDS)) {
-                missing.add(new NewTopic(Topics.WORKFLOW_COMMANDS, Optional.of(WorkflowTopics.COMMAND_PARTITIONS), Optional.empty())
-                        .configs(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(WorkflowTopics.MAX_MESSAGE_BYTES))));
+                missing.add(new NewTopic(
+                                Topics.WORKFLOW_COMMANDS,
+                                Optional.of(WorkflowTopics.COMMAND_PARTITIONS),
+                                Optional.empty())
+                        .configs(Map.of(
+                                TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
+                                Integer.toString(WorkflowTopics.MAX_MESSAGE_BYTES))));
             }
             if (!existing.contains(Topics.NOTIFICATIONS)) {
                 missing.add(new NewTopic(Topics.NOTIFICATIONS, Optional.of(NOTIFICATION_PARTITIONS), Optional.empty()));
             }
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get(60, TimeUnit.SECONDS);
-                log.info("created topics {}", missing.stream().map(NewTopic::name).toList());
+                log.info(
+                        "created topics {}",
+                        missing.stream().map(NewTopic::name).toList());
             }
             warnOnPartitionMismatch(admin, pipelines);
         } catch (ExecutionException e) {
-            throw new IllegalStateException("cannot create the pipelines' Kafka topics: " + e.getCause().getMessage(), e.getCause());
+            throw new IllegalStateException(
+                    "cannot create the pipelines' Kafka topics: " + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
             throw new IllegalStateException("Kafka did not answer within 60 s while creating topics", e);
         } catch (InterruptedException e) {
@@ -91,7 +99,8 @@ final class TopicSetup {
             try {
                 return admin.describeTopics(topics).allTopicNames().get(60, TimeUnit.SECONDS);
             } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.currentTimeMillis() > deadline) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)
+                        || System.currentTimeMillis() > deadline) {
                     throw e;
                 }
                 Thread.sleep(100);
@@ -109,8 +118,12 @@ final class TopicSetup {
         for (PipelineConfig p : pipelines) {
             int actual = described.get(p.topic()).partitions().size();
             if (actual != p.partitions()) {
-                log.warn("pipeline {}: topic {} has {} partitions, sluice.yaml says {}; Sluice does not repartition existing topics",
-                        p.name(), p.topic(), actual, p.partitions());
+                log.warn(
+                        "pipeline {}: topic {} has {} partitions, sluice.yaml says {}; Sluice does not repartition existing topics",
+                        p.name(),
+                        p.topic(),
+                        actual,
+                        p.partitions());
             }
             // The sink writes a batch's manifest to the state partition numbered like its source partition.
             int out = described.get(p.outputTopic()).partitions().size();

@@ -49,29 +49,35 @@ class BackpressureTest {
                     backpressure: { maxBacklogRecords: 200 }
                     sink: { batch: { maxRecords: 50, maxDuration: 1s } }
                 """), TestStack.freePorts(dataDir), written -> {});
-             S3Client s3 = TestStack.s3(stack)) {
+                S3Client s3 = TestStack.s3(stack)) {
             TestStack.postAcked(stack, "slow", List.of("{\"id\":\"warm-up\"}"));
             acknowledged.add("warm-up");
 
             stack.embeddedS3().stop();
             HttpResponse<String>[] last = new HttpResponse[1];
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100)).until(() -> {
-                last[0] = post(stack);
-                return last[0].statusCode() == 429;
-            });
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(100))
+                    .until(() -> {
+                        last[0] = post(stack);
+                        return last[0].statusCode() == 429;
+                    });
             JsonNode error = JSON.readTree(last[0].body());
             assertEquals("backpressure", error.at("/error/code").asText(), last[0].body());
             assertTrue(last[0].headers().firstValue("Retry-After").isPresent());
             assertTrue(acknowledged.size() > 200, "the threshold is 200 records; acknowledged " + acknowledged.size());
             assertEquals(503, TestStack.get(stack, "/healthz").statusCode(), "health reports the store as down");
             String metrics = TestStack.get(stack, "/metrics").body();
-            assertTrue(metrics.contains("sluice_ingest_requests_total{pipeline=\"slow\",source=\"http\",status=\"429\"}"), metrics);
+            assertTrue(
+                    metrics.contains("sluice_ingest_requests_total{pipeline=\"slow\",source=\"http\",status=\"429\"}"),
+                    metrics);
 
             stack.embeddedS3().restart();
-            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+            await().atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(500))
                     .until(() -> post(stack).statusCode() == 200);
 
-            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+            await().atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(500))
                     .until(() -> TestStack.allRecords(s3, "sluice", "slow").size() >= acknowledged.size());
             ExactlyOnce.assertEveryIdOnce(acknowledged, TestStack.allRecords(s3, "sluice", "slow"));
         }

@@ -43,21 +43,48 @@ final class ChildProcess implements AutoCloseable {
      */
     static ChildProcess run(String name, String roles, String pipelinesYaml, DevStack stack, Path dir, int httpPort) {
         SluiceConfig running = stack.config();
-        Path config = write(dir.resolve(name + ".yaml"), pipelinesYaml
-                + "kafka:\n  bootstrapServers: " + running.kafka().bootstrapServers() + "\n"
-                + "storage:\n  endpoint: " + running.storage().endpoint() + "\n"
-                + "  accessKey: " + running.storage().accessKey() + "\n"
-                + "  secretKey: " + running.storage().secretKey() + "\n");
-        return new ChildProcess(name, List.of("run", "--roles", roles, "--config", config.toString(),
-                "--data-dir", dir.resolve(name + "-data").toString(), "--http-port", Integer.toString(httpPort)), dir);
+        Path config = write(
+                dir.resolve(name + ".yaml"),
+                pipelinesYaml
+                        + "kafka:\n  bootstrapServers: " + running.kafka().bootstrapServers() + "\n"
+                        + "storage:\n  endpoint: " + running.storage().endpoint() + "\n"
+                        + "  accessKey: " + running.storage().accessKey() + "\n"
+                        + "  secretKey: " + running.storage().secretKey() + "\n");
+        return new ChildProcess(
+                name,
+                List.of(
+                        "run",
+                        "--roles",
+                        roles,
+                        "--config",
+                        config.toString(),
+                        "--data-dir",
+                        dir.resolve(name + "-data").toString(),
+                        "--http-port",
+                        Integer.toString(httpPort)),
+                dir);
     }
 
     /** A whole {@code sluice dev} (broker, store and every role) on fixed ports, so a restart finds them again. */
     static ChildProcess dev(String name, String yaml, Path dir, DevOptions ports) {
         Path config = write(dir.resolve(name + ".yaml"), yaml);
-        return new ChildProcess(name, List.of("dev", "--config", config.toString(), "--data-dir", dir.resolve(name + "-data").toString(),
-                "--http-port", Integer.toString(ports.httpPort()), "--kafka-port", Integer.toString(ports.kafkaPort()),
-                "--kafka-controller-port", Integer.toString(ports.kafkaControllerPort()), "--s3-port", Integer.toString(ports.s3Port())), dir);
+        return new ChildProcess(
+                name,
+                List.of(
+                        "dev",
+                        "--config",
+                        config.toString(),
+                        "--data-dir",
+                        dir.resolve(name + "-data").toString(),
+                        "--http-port",
+                        Integer.toString(ports.httpPort()),
+                        "--kafka-port",
+                        Integer.toString(ports.kafkaPort()),
+                        "--kafka-controller-port",
+                        Integer.toString(ports.kafkaControllerPort()),
+                        "--s3-port",
+                        Integer.toString(ports.s3Port())),
+                dir);
     }
 
     private static Path write(Path file, String text) {
@@ -70,13 +97,16 @@ final class ChildProcess implements AutoCloseable {
 
     void start(String... jvmOptions) {
         logLengthAtStart = log().length();
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        List<String> command = new ArrayList<>(
+                List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(List.of(jvmOptions));
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), SluiceCli.class.getName()));
         command.addAll(arguments);
         try {
-            process = new ProcessBuilder(command).redirectErrorStream(true)
-                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+            process = new ProcessBuilder(command)
+                    .redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                    .start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -116,6 +146,7 @@ final class ChildProcess implements AutoCloseable {
         if (process != null && process.isAlive()) {
             kill();
         }
-        System.out.println("----- " + name + " child process log -----\n" + log() + "----- end of " + name + " child process log -----");
+        System.out.println("----- " + name + " child process log -----\n" + log() + "----- end of " + name
+                + " child process log -----");
     }
 }

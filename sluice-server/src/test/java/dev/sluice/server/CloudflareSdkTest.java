@@ -33,7 +33,9 @@ class CloudflareSdkTest {
         if ("1".equals(System.getenv("SLUICE_REQUIRE_NODE_SDK"))) {
             assertTrue(installed, "the Cloudflare SDK is not installed in " + NODE_DIR + " (run npm ci there)");
         }
-        assumeTrue(installed, "the Cloudflare SDK is not installed in " + NODE_DIR + "; run npm ci there to include this test");
+        assumeTrue(
+                installed,
+                "the Cloudflare SDK is not installed in " + NODE_DIR + "; run npm ci there to include this test");
         try (TestStack.Running running = TestStack.Running.start(dataDir, """
                 pipelines:
                   - name: events
@@ -45,21 +47,38 @@ class CloudflareSdkTest {
                     class: dev.sluice.server.TestWorkflows$Gate
                     http: { auth: { tokens: [sdk-token] } }
                 """)) {
-            Process node = new ProcessBuilder(List.of("node", "workflows-sdk.mjs", running.stack().httpBaseUrl() + "/client/v4",
-                    "sluice", "sdk-token", "sleeper", "gate")).directory(NODE_DIR.toFile()).redirectErrorStream(true).start();
+            Process node = new ProcessBuilder(List.of(
+                            "node",
+                            "workflows-sdk.mjs",
+                            running.stack().httpBaseUrl() + "/client/v4",
+                            "sluice",
+                            "sdk-token",
+                            "sleeper",
+                            "gate"))
+                    .directory(NODE_DIR.toFile())
+                    .redirectErrorStream(true)
+                    .start();
             assertTrue(node.waitFor(120, TimeUnit.SECONDS), "the SDK script did not finish in 120 s");
             String out = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             assertEquals(0, node.exitValue(), out);
             JsonNode seen = new ObjectMapper().readTree(out.substring(out.lastIndexOf('\n') + 1));
             assertEquals("sdk-1", seen.path("created").path("id").asText());
             // The create answers once the instance can be read: it may have run on already.
-            assertTrue(java.util.Set.of("queued", "running", "waiting", "complete").contains(seen.path("created").path("status").asText()),
+            assertTrue(
+                    java.util.Set.of("queued", "running", "waiting", "complete")
+                            .contains(seen.path("created").path("status").asText()),
                     seen::toString);
             assertEquals(11, seen.path("output").asInt());
-            assertEquals("[\"step:first\",\"sleep:nap\",\"step:second\"]", seen.path("stepTypes").toString());
+            assertEquals(
+                    "[\"step:first\",\"sleep:nap\",\"step:second\"]",
+                    seen.path("stepTypes").toString());
             assertEquals("api", seen.path("trigger").asText());
-            assertEquals("[\"sdk-b1\",\"sdk-b2\",\"sdk-b3\",\"sdk-b4\",\"sdk-b5\"]", seen.path("bulk").toString());
-            assertEquals("[\"sdk-1\",\"sdk-b1\",\"sdk-b2\",\"sdk-b3\",\"sdk-b4\",\"sdk-b5\"]", seen.path("listed").toString());
+            assertEquals(
+                    "[\"sdk-b1\",\"sdk-b2\",\"sdk-b3\",\"sdk-b4\",\"sdk-b5\"]",
+                    seen.path("bulk").toString());
+            assertEquals(
+                    "[\"sdk-1\",\"sdk-b1\",\"sdk-b2\",\"sdk-b3\",\"sdk-b4\",\"sdk-b5\"]",
+                    seen.path("listed").toString());
             assertEquals("sdk-g", seen.path("eventInstance").asText());
             assertEquals("from-sdk", seen.path("gateOutput").asText());
             assertTrue(seen.path("terminated").asBoolean());

@@ -37,10 +37,19 @@ class DevKillTest {
                 """, dir, fixed)) {
             WorkflowsClient api = new WorkflowsClient("http://" + DevOptions.HOST + ":" + ports[0], "sluice", null);
             start(dev, api);
-            assertEquals(200, api.post("/sleeper/instances", "{\"instance_id\":\"s\",\"params\":{\"n\":3,\"sleepMs\":4000}}").status());
-            assertEquals(200, api.post("/approval/instances", "{\"instance_id\":\"o\",\"params\":{\"orderId\":\"o\"}}").status());
-            await().atMost(DEADLINE).until(() -> api.status("sleeper", "s").equals("waiting") && api.status("approval", "o").equals("waiting"));
-            JsonNode sleep = api.get("/sleeper/instances/s").result().path("steps").path(1);
+            assertEquals(
+                    200,
+                    api.post("/sleeper/instances", "{\"instance_id\":\"s\",\"params\":{\"n\":3,\"sleepMs\":4000}}")
+                            .status());
+            assertEquals(
+                    200,
+                    api.post("/approval/instances", "{\"instance_id\":\"o\",\"params\":{\"orderId\":\"o\"}}")
+                            .status());
+            await().atMost(DEADLINE)
+                    .until(() -> api.status("sleeper", "s").equals("waiting")
+                            && api.status("approval", "o").equals("waiting"));
+            JsonNode sleep =
+                    api.get("/sleeper/instances/s").result().path("steps").path(1);
             long due = Instant.parse(sleep.path("start").asText()).toEpochMilli() + 4000;
 
             dev.kill();
@@ -49,20 +58,35 @@ class DevKillTest {
             await().atMost(DEADLINE).until(() -> api.status("sleeper", "s").equals("complete"));
             JsonNode slept = api.get("/sleeper/instances/s").result();
             assertEquals(3, slept.path("output").asInt());
-            assertTrue(Instant.parse(slept.path("steps").path(1).path("end").asText()).toEpochMilli() >= due, "fired before due");
+            assertTrue(
+                    Instant.parse(slept.path("steps").path(1).path("end").asText())
+                                    .toEpochMilli()
+                            >= due,
+                    "fired before due");
             assertEquals(1, slept.path("steps").path(0).path("attempts").size());
 
             assertEquals("waiting", api.status("approval", "o"));
-            assertEquals(200, api.post("/approval/instances/o/events/approval", "{\"approved\":true,\"by\":\"ada\"}").status());
+            assertEquals(
+                    200,
+                    api.post("/approval/instances/o/events/approval", "{\"approved\":true,\"by\":\"ada\"}")
+                            .status());
             await().atMost(DEADLINE).until(() -> api.status("approval", "o").equals("complete"));
-            assertEquals("approved", api.get("/approval/instances/o").result().path("output").path("status").asText());
+            assertEquals(
+                    "approved",
+                    api.get("/approval/instances/o")
+                            .result()
+                            .path("output")
+                            .path("status")
+                            .asText());
         }
     }
 
     private static void start(ChildProcess dev, WorkflowsClient api) {
         dev.start("-Xmx512m");
-        await().atMost(DEADLINE).pollInterval(Duration.ofMillis(250))
-                .until(() -> !dev.isAlive() || api.reachable() && api.get("/sleeper/instances").status() == 200);
+        await().atMost(DEADLINE)
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> !dev.isAlive()
+                        || api.reachable() && api.get("/sleeper/instances").status() == 200);
         assertTrue(dev.isAlive(), dev::log);
     }
 }

@@ -25,14 +25,19 @@ class DevStackTest {
             int port = taken.getLocalPort();
             int[] free = TestStack.freePorts(3);
             DevOptions options = new DevOptions(dataDir, port, free[0], free[1], 0);
-            PortInUseException e = assertThrows(PortInUseException.class,
+            PortInUseException e = assertThrows(
+                    PortInUseException.class,
                     () -> DevStack.start(DevCommand.builtInDevPipeline(), options, written -> {}));
-            assertTrue(e.getMessage().contains("--http-port") && e.getMessage().contains(String.valueOf(port)), e.getMessage());
+            assertTrue(
+                    e.getMessage().contains("--http-port") && e.getMessage().contains(String.valueOf(port)),
+                    e.getMessage());
 
             DevOptions kafkaTaken = new DevOptions(dataDir, 0, port, free[2], 0);
-            assertTrue(assertThrows(PortInUseException.class,
-                    () -> DevStack.start(DevCommand.builtInDevPipeline(), kafkaTaken, written -> {}))
-                    .getMessage().contains("--kafka-port"));
+            assertTrue(assertThrows(
+                            PortInUseException.class,
+                            () -> DevStack.start(DevCommand.builtInDevPipeline(), kafkaTaken, written -> {}))
+                    .getMessage()
+                    .contains("--kafka-port"));
         }
         assertTrue(!Files.exists(dataDir.resolve("kafka")), "nothing may start when a port is taken");
     }
@@ -45,11 +50,13 @@ class DevStackTest {
 
     @Test
     void runsOnADataDirWrittenWithDotSegmentsLikeTheDefault() {
-        DevOptions options = TestStack.freePorts(dataDir.resolve(".").resolve("x").resolve("..").resolve("dev"));
+        DevOptions options = TestStack.freePorts(
+                dataDir.resolve(".").resolve("x").resolve("..").resolve("dev"));
         try (DevStack stack = DevStack.start(DevCommand.builtInDevPipeline(), options, written -> {});
-             S3Client s3 = TestStack.s3(stack)) {
+                S3Client s3 = TestStack.s3(stack)) {
             TestStack.postAcked(stack, "events", List.of("{\"id\":\"dot\"}"));
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(500))
                     .until(() -> !TestStack.objects(s3, "sluice", "events").isEmpty());
             assertTrue(Files.isDirectory(dataDir.resolve("dev/s3/sluice/events")));
         }
@@ -59,7 +66,8 @@ class DevStackTest {
     void builtInDevPipelineIsTheDocumentedOne() {
         var p = DevCommand.builtInDevPipeline().pipeline("events").orElseThrow();
         assertTrue(p.sink().bucket().equals("sluice") && p.sink().prefix().equals("events"));
-        assertTrue(p.sink().batch().maxRecords() == 10_000 && p.sink().batch().maxBytes() == 10L << 20
+        assertTrue(p.sink().batch().maxRecords() == 10_000
+                && p.sink().batch().maxBytes() == 10L << 20
                 && p.sink().batch().maxDuration().getSeconds() == 10);
     }
 }

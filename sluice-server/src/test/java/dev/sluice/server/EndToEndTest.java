@@ -46,6 +46,7 @@ class EndToEndTest {
 
     @TempDir
     static Path dataDir;
+
     static TestStack.Running running;
     static DevStack stack;
     static S3Client s3;
@@ -102,7 +103,8 @@ class EndToEndTest {
             TestStack.postAcked(stack, "events", batch);
         }
 
-        await().atMost(LANDING_DEADLINE).pollInterval(Duration.ofMillis(500))
+        await().atMost(LANDING_DEADLINE)
+                .pollInterval(Duration.ofMillis(500))
                 .until(() -> TestStack.allRecords(s3, "sluice", "events").size() >= sent.size());
 
         List<S3Object> objects = TestStack.objects(s3, "sluice", "events");
@@ -112,14 +114,16 @@ class EndToEndTest {
             assertTrue(key.matches(), "key does not follow the layout: " + object.key());
             assertEquals("events", key.group("prefix"));
             assertTrue(Ulid.isValid(key.group("name")), "not a ULID: " + key.group("name"));
-            assertTrue(hoursOfThisTest().contains(key.group("y") + key.group("m") + key.group("d") + key.group("h")),
+            assertTrue(
+                    hoursOfThisTest().contains(key.group("y") + key.group("m") + key.group("d") + key.group("h")),
                     "partition is not the ingest hour: " + object.key());
             for (JsonNode r : TestStack.records(s3, "sluice", object.key())) {
                 seen.merge(r.get("id").asText(), 1, Integer::sum);
             }
         }
         assertEquals(Set.copyOf(sent), seen.keySet(), "ids lost or invented");
-        Map<String, Integer> duplicated = seen.entrySet().stream().filter(e -> e.getValue() != 1)
+        Map<String, Integer> duplicated = seen.entrySet().stream()
+                .filter(e -> e.getValue() != 1)
                 .collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
         assertEquals(Map.of(), duplicated, "ids written more than once");
         assertTrue(objects.size() >= 4, "3000-record batches should give at least 4 objects, got " + objects.size());
@@ -132,7 +136,8 @@ class EndToEndTest {
             batch.add(record("q-" + i, "u" + (i % 3)));
         }
         TestStack.postAcked(stack, "queried", batch);
-        await().atMost(LANDING_DEADLINE).pollInterval(Duration.ofMillis(500))
+        await().atMost(LANDING_DEADLINE)
+                .pollInterval(Duration.ofMillis(500))
                 .until(() -> TestStack.allRecords(s3, "sluice", "queried").size() >= 1000);
 
         Map<String, Long> expectedPerHour = new TreeMap<>();
@@ -141,7 +146,8 @@ class EndToEndTest {
             assertTrue(key.matches(), object.key());
             String hour = Integer.parseInt(key.group("y")) + "-" + Integer.parseInt(key.group("m")) + "-"
                     + Integer.parseInt(key.group("d")) + "-" + Integer.parseInt(key.group("h"));
-            expectedPerHour.merge(hour, (long) TestStack.records(s3, "sluice", object.key()).size(), Long::sum);
+            expectedPerHour.merge(
+                    hour, (long) TestStack.records(s3, "sluice", object.key()).size(), Long::sum);
         }
 
         Path folder = dataDir.resolve("s3").resolve("sluice").resolve("queried");
@@ -152,17 +158,19 @@ class EndToEndTest {
             }
             String source = "read_json_auto('" + folder + "/**/*.json.gz', hive_partitioning = true)";
             try (Statement st = db.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT count(*), count(DISTINCT id) FROM " + source)) {
+                    ResultSet rs = st.executeQuery("SELECT count(*), count(DISTINCT id) FROM " + source)) {
                 rs.next();
                 assertEquals(1000, rs.getLong(1));
                 assertEquals(1000, rs.getLong(2));
             }
             Map<String, Long> perHour = new TreeMap<>();
             try (Statement st = db.createStatement();
-                 ResultSet rs = st.executeQuery("SELECT year + 0, month + 0, day + 0, hour + 0, count(*) FROM " + source
-                         + " GROUP BY ALL ORDER BY ALL")) {
+                    ResultSet rs = st.executeQuery("SELECT year + 0, month + 0, day + 0, hour + 0, count(*) FROM "
+                            + source + " GROUP BY ALL ORDER BY ALL")) {
                 while (rs.next()) {
-                    perHour.put(rs.getLong(1) + "-" + rs.getLong(2) + "-" + rs.getLong(3) + "-" + rs.getLong(4), rs.getLong(5));
+                    perHour.put(
+                            rs.getLong(1) + "-" + rs.getLong(2) + "-" + rs.getLong(3) + "-" + rs.getLong(4),
+                            rs.getLong(5));
                 }
             }
             assertEquals(expectedPerHour, perHour);
@@ -171,14 +179,24 @@ class EndToEndTest {
 
     @Test
     void configuredTransformShapesTheOutput() {
-        TestStack.postAcked(stack, "tagged", List.of(
-                record("t-1", "u1"), record("t-2", null), record("t-3", "u3"), "{\"id\":\"t-4\"}", record("t-5", "u5")));
+        TestStack.postAcked(
+                stack,
+                "tagged",
+                List.of(
+                        record("t-1", "u1"),
+                        record("t-2", null),
+                        record("t-3", "u3"),
+                        "{\"id\":\"t-4\"}",
+                        record("t-5", "u5")));
 
-        await().atMost(LANDING_DEADLINE).pollInterval(Duration.ofMillis(500))
+        await().atMost(LANDING_DEADLINE)
+                .pollInterval(Duration.ofMillis(500))
                 .until(() -> TestStack.allRecords(s3, "sluice", "tagged").size() >= 3);
 
         List<JsonNode> out = TestStack.allRecords(s3, "sluice", "tagged");
-        assertEquals(Set.of("t-1", "t-3", "t-5"), out.stream().map(r -> r.get("id").asText()).collect(Collectors.toSet()));
+        assertEquals(
+                Set.of("t-1", "t-3", "t-5"),
+                out.stream().map(r -> r.get("id").asText()).collect(Collectors.toSet()));
         assertEquals(3, out.size());
         out.forEach(r -> assertEquals("e2e", r.get("tagged").asText(), r.toString()));
     }
@@ -187,8 +205,10 @@ class EndToEndTest {
     void badInputIsRefusedWithAJsonErrorAndWritesNothing() throws Exception {
         HttpResponse<String> notObjects = TestStack.post(stack, "strict", "[{\"id\":\"ok\"}, 5, {\"id\":\"also-ok\"}]");
         assertEquals(400, notObjects.statusCode());
-        assertEquals("{\"success\":false,\"error\":{\"code\":\"invalid_json\","
-                + "\"message\":\"record 1 is a number, not a JSON object\",\"index\":1}}", notObjects.body());
+        assertEquals(
+                "{\"success\":false,\"error\":{\"code\":\"invalid_json\","
+                        + "\"message\":\"record 1 is a number, not a JSON object\",\"index\":1}}",
+                notObjects.body());
         assertTrue(notObjects.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
 
         HttpResponse<String> broken = TestStack.post(stack, "strict", "[{\"id\":\"ok\"}, {\"id\": ");
@@ -202,30 +222,41 @@ class EndToEndTest {
         assertEquals(0, endOffset("strict"), "a refused request must not write to Kafka");
 
         TestStack.postAcked(stack, "strict", List.of("{\"id\":\"good\"}"));
-        await().atMost(LANDING_DEADLINE).until(() -> !TestStack.committedValues(stack, "strict").isEmpty());
+        await().atMost(LANDING_DEADLINE)
+                .until(() -> !TestStack.committedValues(stack, "strict").isEmpty());
         assertEquals(List.of("{\"id\":\"good\"}"), TestStack.committedValues(stack, "strict"));
-        await().atMost(LANDING_DEADLINE).pollInterval(Duration.ofMillis(500))
+        await().atMost(LANDING_DEADLINE)
+                .pollInterval(Duration.ofMillis(500))
                 .until(() -> !TestStack.allRecords(s3, "sluice", "strict").isEmpty());
         List<JsonNode> out = TestStack.allRecords(s3, "sluice", "strict");
-        assertEquals(List.of("good"), out.stream().map(r -> r.get("id").asText()).toList());
+        assertEquals(
+                List.of("good"), out.stream().map(r -> r.get("id").asText()).toList());
     }
 
     @Test
     void healthzReportsKafkaStorageAndEachProcessor() {
         HttpResponse<String> health = TestStack.get(stack, "/healthz");
         assertEquals(200, health.statusCode(), health.body());
-        assertEquals("{\"checks\":{\"kafka\":\"ok\",\"storage\":\"ok\",\"processor/events\":\"ok\",\"processor/tagged\":\"ok\","
-                + "\"processor/strict\":\"ok\",\"processor/queried\":\"ok\"},\"status\":\"ok\"}", health.body());
+        assertEquals(
+                "{\"checks\":{\"kafka\":\"ok\",\"storage\":\"ok\",\"processor/events\":\"ok\",\"processor/tagged\":\"ok\","
+                        + "\"processor/strict\":\"ok\",\"processor/queried\":\"ok\"},\"status\":\"ok\"}",
+                health.body());
     }
 
     private static long endOffset(String topic) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+        try (Admin admin = Admin.create(Map.of(
+                AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
                 stack.config().kafka().bootstrapServers()))) {
             Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-            admin.describeTopics(List.of(topic)).allTopicNames().get(30, TimeUnit.SECONDS).get(topic).partitions()
+            admin.describeTopics(List.of(topic))
+                    .allTopicNames()
+                    .get(30, TimeUnit.SECONDS)
+                    .get(topic)
+                    .partitions()
                     .forEach(p -> request.put(new TopicPartition(topic, p.partition()), OffsetSpec.latest()));
             return admin.listOffsets(request).all().get(30, TimeUnit.SECONDS).values().stream()
-                    .mapToLong(info -> info.offset()).sum();
+                    .mapToLong(info -> info.offset())
+                    .sum();
         }
     }
 
@@ -235,7 +266,8 @@ class EndToEndTest {
         ZonedDateTime t = started.atZone(ZoneOffset.UTC).truncatedTo(ChronoUnit.HOURS);
         ZonedDateTime end = Instant.now().atZone(ZoneOffset.UTC);
         while (!t.isAfter(end)) {
-            hours.add(String.format("%04d%02d%02d%02d", t.getYear(), t.getMonthValue(), t.getDayOfMonth(), t.getHour()));
+            hours.add(
+                    String.format("%04d%02d%02d%02d", t.getYear(), t.getMonthValue(), t.getDayOfMonth(), t.getHour()));
             t = t.plusHours(1);
         }
         return hours;

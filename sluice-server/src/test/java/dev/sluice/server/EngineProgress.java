@@ -24,7 +24,8 @@ final class EngineProgress {
 
     static void awaitCaughtUp(DevStack stack, Duration deadline) {
         try (Admin admin = Admin.create(stack.config().kafka().clientProperties())) {
-            // Notifications first: the creates they turn into are written to the commands topic in the same transaction.
+            // Notifications first: the creates they turn into are written to the commands topic in the same
+            // transaction.
             awaitTopic(admin, Topics.NOTIFICATIONS, deadline);
             awaitTopic(admin, Topics.WORKFLOW_COMMANDS, deadline);
         }
@@ -33,21 +34,31 @@ final class EngineProgress {
     private static void awaitTopic(Admin admin, String topic, Duration deadline) {
         Map<TopicPartition, Long> ends = ends(admin, topic);
         await().atMost(deadline).until(() -> {
-            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(ClientIds.WORKFLOWS_APPLICATION)
-                    .partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS);
-            return ends.entrySet().stream().allMatch(end -> end.getValue() == 0
-                    || committed.get(end.getKey()) != null && committed.get(end.getKey()).offset() >= end.getValue());
+            Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(
+                            ClientIds.WORKFLOWS_APPLICATION)
+                    .partitionsToOffsetAndMetadata()
+                    .get(10, TimeUnit.SECONDS);
+            return ends.entrySet().stream()
+                    .allMatch(end -> end.getValue() == 0
+                            || committed.get(end.getKey()) != null
+                                    && committed.get(end.getKey()).offset() >= end.getValue());
         });
     }
 
     private static Map<TopicPartition, Long> ends(Admin admin, String topic) {
         try {
-            int partitions = admin.describeTopics(List.of(topic)).allTopicNames().get(10, TimeUnit.SECONDS).get(topic).partitions().size();
+            int partitions = admin.describeTopics(List.of(topic))
+                    .allTopicNames()
+                    .get(10, TimeUnit.SECONDS)
+                    .get(topic)
+                    .partitions()
+                    .size();
             Map<TopicPartition, OffsetSpec> request = new java.util.HashMap<>();
             for (int p = 0; p < partitions; p++) {
                 request.put(new TopicPartition(topic, p), OffsetSpec.latest());
             }
-            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> result = admin.listOffsets(request).all().get(10, TimeUnit.SECONDS);
+            Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> result =
+                    admin.listOffsets(request).all().get(10, TimeUnit.SECONDS);
             Map<TopicPartition, Long> out = new java.util.HashMap<>();
             result.forEach((tp, info) -> out.put(tp, info.offset()));
             return out;

@@ -15,7 +15,8 @@ final class ExactlyOnce {
 
     /** Output records by their {@code id} field, with how often each appears. */
     static Map<String, Long> idCounts(List<JsonNode> output) {
-        return output.stream().collect(Collectors.groupingBy(r -> r.get("id").asText(), TreeMap::new, Collectors.counting()));
+        return output.stream()
+                .collect(Collectors.groupingBy(r -> r.get("id").asText(), TreeMap::new, Collectors.counting()));
     }
 
     /** Nothing lost (every acknowledged id is there), nothing duplicated (once each), nothing else (no other id). */

@@ -50,10 +50,16 @@ final class IngestLoad implements AutoCloseable {
                     int n = next++;
                     String id = pipeline + "-" + n;
                     ids.add(id);
-                    body.append(i == 0 ? "" : ",").append("{\"id\":\"").append(id).append("\",\"k\":").append(n % 4)
-                            .append(extraFields.replace("%d", Integer.toString(n))).append('}');
+                    body.append(i == 0 ? "" : ",")
+                            .append("{\"id\":\"")
+                            .append(id)
+                            .append("\",\"k\":")
+                            .append(n % 4)
+                            .append(extraFields.replace("%d", Integer.toString(n)))
+                            .append('}');
                 }
-                HttpResponse<String> response = TestStack.post(stack, pipeline, body.append(']').toString());
+                HttpResponse<String> response =
+                        TestStack.post(stack, pipeline, body.append(']').toString());
                 (response.statusCode() == 200 ? acknowledged : refused).addAll(ids);
                 if (pauseMillis > 0) {
                     Thread.sleep(pauseMillis); // pacing the load, not waiting for a condition

@@ -37,6 +37,7 @@ class IngestTest {
 
     @TempDir
     static Path dataDir;
+
     static TestStack.Running running;
     static DevStack stack;
     static S3Client s3;
@@ -80,14 +81,20 @@ class IngestTest {
         }
     }
 
-    private static HttpResponse<String> send(String method, String pipeline, Map<String, String> headers, byte[] body) throws Exception {
+    private static HttpResponse<String> send(String method, String pipeline, Map<String, String> headers, byte[] body)
+            throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(stack.httpBaseUrl() + "/ingest/" + pipeline))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofByteArray(body));
+                .method(
+                        method,
+                        body == null
+                                ? HttpRequest.BodyPublishers.noBody()
+                                : HttpRequest.BodyPublishers.ofByteArray(body));
         headers.forEach(request::header);
         return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    private static HttpResponse<String> post(String pipeline, Map<String, String> headers, String body) throws Exception {
+    private static HttpResponse<String> post(String pipeline, Map<String, String> headers, String body)
+            throws Exception {
         return send("POST", pipeline, headers, body.getBytes(StandardCharsets.UTF_8));
     }
 
@@ -119,31 +126,54 @@ class IngestTest {
     void everyRefusalHasItsStatusAndWritesNothing() throws Exception {
         // Every refused record has an id starting "refused-"; none of them may ever become readable.
         assertRefused(post("secured", Map.of(), "[{\"id\":\"refused-1\"}]"), 401, "unauthorized");
-        assertRefused(post("secured", Map.of("Authorization", "Bearer nope"), "[{\"id\":\"refused-2\"}]"), 403, "forbidden");
+        assertRefused(
+                post("secured", Map.of("Authorization", "Bearer nope"), "[{\"id\":\"refused-2\"}]"), 403, "forbidden");
         assertRefused(post("nowhere", TOKEN, "[{\"id\":\"refused-3\"}]"), 404, "unknown_pipeline");
         assertRefused(send("GET", "secured", TOKEN, null), 405, "method_not_allowed");
         assertRefused(post("secured", TOKEN, "[{\"id\":\"refused-4\"}, {\"id\":"), 400, "invalid_json");
-        HttpResponse<String> schema = post("secured", TOKEN,
+        HttpResponse<String> schema = post(
+                "secured",
+                TOKEN,
                 "[{\"id\":\"refused-5\",\"amount\":1.5}, {\"id\":\"refused-6\",\"amount\":\"lots\"}]");
         assertRefused(schema, 400, "schema_mismatch");
         assertEquals(1, json(schema.body()).at("/error/index").asInt());
         assertTrue(json(schema.body()).at("/error/message").asText().contains("'amount'"), schema.body());
         assertRefused(post("secured", TOKEN, "[{\"refused\":\"refused-7\",\"amount\":2}]"), 400, "schema_mismatch");
-        HttpResponse<String> record = post("secured", TOKEN,
-                "[{\"id\":\"refused-8\"}, {\"id\":\"refused-9" + "x".repeat(2000) + "\"}]");
+        HttpResponse<String> record =
+                post("secured", TOKEN, "[{\"id\":\"refused-8\"}, {\"id\":\"refused-9" + "x".repeat(2000) + "\"}]");
         assertRefused(record, 413, "record_too_large");
         assertEquals(1, json(record.body()).at("/error/index").asInt());
         StringBuilder big = new StringBuilder("[");
         for (int i = 0; i < 1000; i++) {
-            big.append(i == 0 ? "" : ",").append("{\"id\":\"refused-10-").append("y".repeat(100)).append("\"}");
+            big.append(i == 0 ? "" : ",")
+                    .append("{\"id\":\"refused-10-")
+                    .append("y".repeat(100))
+                    .append("\"}");
         }
         assertRefused(post("secured", TOKEN, big + "]"), 413, "request_too_large");
-        assertRefused(post("secured", Map.of("Authorization", "Bearer s3cret", "Content-Type", "application/xml"),
-                "[{\"id\":\"refused-11\"}]"), 415, "unsupported_media_type");
-        assertRefused(send("POST", "secured", Map.of("Authorization", "Bearer s3cret", "Content-Encoding", "br"),
-                "[{\"id\":\"refused-12\"}]".getBytes(StandardCharsets.UTF_8)), 415, "unsupported_encoding");
-        assertRefused(send("POST", "secured", Map.of("Authorization", "Bearer s3cret", "Content-Encoding", "gzip"),
-                "[{\"id\":\"refused-13\"}]".getBytes(StandardCharsets.UTF_8)), 400, "invalid_gzip");
+        assertRefused(
+                post(
+                        "secured",
+                        Map.of("Authorization", "Bearer s3cret", "Content-Type", "application/xml"),
+                        "[{\"id\":\"refused-11\"}]"),
+                415,
+                "unsupported_media_type");
+        assertRefused(
+                send(
+                        "POST",
+                        "secured",
+                        Map.of("Authorization", "Bearer s3cret", "Content-Encoding", "br"),
+                        "[{\"id\":\"refused-12\"}]".getBytes(StandardCharsets.UTF_8)),
+                415,
+                "unsupported_encoding");
+        assertRefused(
+                send(
+                        "POST",
+                        "secured",
+                        Map.of("Authorization", "Bearer s3cret", "Content-Encoding", "gzip"),
+                        "[{\"id\":\"refused-13\"}]".getBytes(StandardCharsets.UTF_8)),
+                400,
+                "invalid_gzip");
 
         HttpResponse<String> ok = post("secured", TOKEN, "[{\"id\":\"fine\",\"amount\":3}]");
         assertEquals(200, ok.statusCode(), ok.body());
@@ -151,16 +181,36 @@ class IngestTest {
         await().atMost(Duration.ofSeconds(30))
                 .until(() -> TestStack.committedValues(stack, "secured").contains("{\"id\":\"fine\",\"amount\":3}"));
         List<String> readable = TestStack.committedValues(stack, "secured");
-        assertEquals(List.of(), readable.stream().filter(v -> v.contains("refused-")).toList());
+        assertEquals(
+                List.of(), readable.stream().filter(v -> v.contains("refused-")).toList());
         assertEquals(1, readable.stream().filter(v -> v.contains("\"fine\"")).count());
     }
 
     /** Bodies no client should be able to get past the front door, over HTTP and WebSocket. */
     private static List<byte[]> malformedCorpus() throws Exception {
         List<byte[]> corpus = new ArrayList<>();
-        for (String text : List.of("", " ", "[", "{", "[{\"a\":1}", "[{\"a\":1},]", "{\"a\":}", "[{\"a\" 1}]", "nul", "null",
-                "42", "\"text\"", "[1,2]", "[[{}]]", "[{}, \"x\"]", "[{\"a\":1}] trailing", "{\"a\":1}{\"b\":2",
-                "[{\"id\":1,\"id\":2}]", "{\"a\":\"\\u12\"}", "[{\"a\":NaN}]", "{'single':'quotes'}",
+        for (String text : List.of(
+                "",
+                " ",
+                "[",
+                "{",
+                "[{\"a\":1}",
+                "[{\"a\":1},]",
+                "{\"a\":}",
+                "[{\"a\" 1}]",
+                "nul",
+                "null",
+                "42",
+                "\"text\"",
+                "[1,2]",
+                "[[{}]]",
+                "[{}, \"x\"]",
+                "[{\"a\":1}] trailing",
+                "{\"a\":1}{\"b\":2",
+                "[{\"id\":1,\"id\":2}]",
+                "{\"a\":\"\\u12\"}",
+                "[{\"a\":NaN}]",
+                "{'single':'quotes'}",
                 "[" + "{\"a\":".repeat(200) + "1" + "}".repeat(200) + "]",
                 "[{\"huge\":\"" + "h".repeat(70_000) + "\"}]",
                 "[{\"a\":1}, {\"b\":\"" + "\u0000" + "\"}]")) {
@@ -173,16 +223,22 @@ class IngestTest {
     void malformedInputGetsACleanErrorAndWritesNothing() throws Exception {
         for (byte[] body : malformedCorpus()) {
             HttpResponse<String> r = send("POST", "corpus", Map.of(), body);
-            assertTrue(r.statusCode() >= 400 && r.statusCode() < 500,
-                    "HTTP " + r.statusCode() + " for " + new String(body, 0, Math.min(60, body.length), StandardCharsets.UTF_8));
+            assertTrue(
+                    r.statusCode() >= 400 && r.statusCode() < 500,
+                    "HTTP " + r.statusCode() + " for "
+                            + new String(body, 0, Math.min(60, body.length), StandardCharsets.UTF_8));
             assertFalse(json(r.body()).get("success").asBoolean());
         }
         byte[] invalidUtf8 = {'[', '{', '"', 's', '"', ':', '"', (byte) 0xFF, (byte) 0xFE, '"', '}', ']'};
         assertRefused(send("POST", "corpus", Map.of(), invalidUtf8), 400, "invalid_json");
         byte[] bomb = gzip(new byte[256 << 20]);
         assertRefused(send("POST", "corpus", Map.of("Content-Encoding", "gzip"), bomb), 413, "request_too_large");
-        assertRefused(post("corpus", Map.of("Content-Type", "multipart/form-data; boundary=x"), "[{}]"), 415, "unsupported_media_type");
-        assertRefused(post("corpus", Map.of("Content-Type", "application/x-ndjson"), "{\"a\":1}\n[2]"), 400, "invalid_json");
+        assertRefused(
+                post("corpus", Map.of("Content-Type", "multipart/form-data; boundary=x"), "[{}]"),
+                415,
+                "unsupported_media_type");
+        assertRefused(
+                post("corpus", Map.of("Content-Type", "application/x-ndjson"), "{\"a\":1}\n[2]"), 400, "invalid_json");
 
         try (WsClient ws = WsClient.connect(stack, "corpus", null, null)) {
             List<String> frames = new ArrayList<>();
@@ -205,15 +261,20 @@ class IngestTest {
         }
 
         assertEquals(200, TestStack.get(stack, "/healthz").statusCode());
-        await().atMost(Duration.ofSeconds(30)).until(() -> !TestStack.committedValues(stack, "corpus").isEmpty());
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> !TestStack.committedValues(stack, "corpus").isEmpty());
         assertEquals(List.of("{\"after\":\"corpus\"}"), TestStack.committedValues(stack, "corpus"));
         assertEquals(List.of(), TestStack.committedValues(stack, "corpus.dlq"));
     }
 
     @Test
     void gzipAndNdjsonBodiesAreAccepted() throws Exception {
-        byte[] ndjson = "{\"id\":\"n1\",\"merchantId\":\"m\"}\n{\"id\":\"n2\",\"merchantId\":\"m\"}\n".getBytes(StandardCharsets.UTF_8);
-        HttpResponse<String> r = send("POST", "keyed", Map.of("Content-Type", "application/x-ndjson", "Content-Encoding", "gzip"),
+        byte[] ndjson = "{\"id\":\"n1\",\"merchantId\":\"m\"}\n{\"id\":\"n2\",\"merchantId\":\"m\"}\n"
+                .getBytes(StandardCharsets.UTF_8);
+        HttpResponse<String> r = send(
+                "POST",
+                "keyed",
+                Map.of("Content-Type", "application/x-ndjson", "Content-Encoding", "gzip"),
                 gzip(ndjson));
         assertEquals("{\"success\":true,\"result\":{\"committed\":2}}", r.body());
     }
@@ -228,15 +289,19 @@ class IngestTest {
             TestStack.postAcked(stack, "keyed", records.subList(from, from + 50));
         }
         // A commit is durable when acknowledged; its markers reach the partitions a moment later.
-        await().atMost(Duration.ofSeconds(30)).until(() -> read("keyed").stream()
-                .filter(r -> new String(r.value(), StandardCharsets.UTF_8).contains("\"seq\"")).count() == records.size());
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> read("keyed").stream()
+                                .filter(r -> new String(r.value(), StandardCharsets.UTF_8).contains("\"seq\""))
+                                .count()
+                        == records.size());
         Map<String, List<ConsumerRecord<byte[], byte[]>>> byKey = read("keyed").stream()
                 .filter(r -> new String(r.value(), StandardCharsets.UTF_8).contains("\"seq\""))
                 .collect(Collectors.groupingBy(r -> new String(r.key(), StandardCharsets.UTF_8)));
         assertEquals(5, byKey.size(), byKey.keySet().toString());
         for (var entry : byKey.entrySet()) {
             List<ConsumerRecord<byte[], byte[]>> ofKey = entry.getValue();
-            assertEquals(1, ofKey.stream().map(ConsumerRecord::partition).distinct().count(), "key " + entry.getKey());
+            assertEquals(
+                    1, ofKey.stream().map(ConsumerRecord::partition).distinct().count(), "key " + entry.getKey());
             List<Integer> seqs = new ArrayList<>();
             for (ConsumerRecord<byte[], byte[]> r : ofKey) {
                 seqs.add(JSON.readTree(r.value()).get("seq").asInt());
@@ -252,10 +317,13 @@ class IngestTest {
         HttpResponse<String> r = post("keyed", Map.of(), "{\"id\":\"h1\",\"merchantId\":\"headers\"}");
         assertEquals(200, r.statusCode());
         String requestId = r.headers().firstValue("X-Request-Id").orElseThrow();
-        await().atMost(Duration.ofSeconds(30)).until(() -> read("keyed").stream()
-                .anyMatch(c -> new String(c.value(), StandardCharsets.UTF_8).contains("\"h1\"")));
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> read("keyed").stream()
+                        .anyMatch(c -> new String(c.value(), StandardCharsets.UTF_8).contains("\"h1\"")));
         ConsumerRecord<byte[], byte[]> record = read("keyed").stream()
-                .filter(c -> new String(c.value(), StandardCharsets.UTF_8).contains("\"h1\"")).findFirst().orElseThrow();
+                .filter(c -> new String(c.value(), StandardCharsets.UTF_8).contains("\"h1\""))
+                .findFirst()
+                .orElseThrow();
         assertEquals(requestId, header(record, "sluice.request.id"));
         assertEquals("http", header(record, "sluice.source"));
         long ingestTime = Long.parseLong(header(record, "sluice.ingest.time"));
@@ -265,24 +333,55 @@ class IngestTest {
 
     @Test
     void corsIsAnsweredOnlyWhereConfigured() throws Exception {
-        HttpResponse<String> preflight = send("OPTIONS", "secured", Map.of("Origin", "https://app.example.com",
-                "Access-Control-Request-Method", "POST", "Access-Control-Request-Headers", "authorization, content-type"), null);
+        HttpResponse<String> preflight = send(
+                "OPTIONS",
+                "secured",
+                Map.of(
+                        "Origin",
+                        "https://app.example.com",
+                        "Access-Control-Request-Method",
+                        "POST",
+                        "Access-Control-Request-Headers",
+                        "authorization, content-type"),
+                null);
         assertEquals(204, preflight.statusCode());
-        assertEquals("https://app.example.com", preflight.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
-        assertTrue(preflight.headers().firstValue("Access-Control-Allow-Methods").orElse("").contains("POST"));
-        assertTrue(preflight.headers().firstValue("Access-Control-Allow-Headers").orElse("").contains("Authorization"));
+        assertEquals(
+                "https://app.example.com",
+                preflight.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
+        assertTrue(preflight
+                .headers()
+                .firstValue("Access-Control-Allow-Methods")
+                .orElse("")
+                .contains("POST"));
+        assertTrue(preflight
+                .headers()
+                .firstValue("Access-Control-Allow-Headers")
+                .orElse("")
+                .contains("Authorization"));
 
-        assertEquals(403, send("OPTIONS", "secured", Map.of("Origin", "https://evil.example.com",
-                "Access-Control-Request-Method", "POST"), null).statusCode());
+        assertEquals(
+                403,
+                send(
+                                "OPTIONS",
+                                "secured",
+                                Map.of("Origin", "https://evil.example.com", "Access-Control-Request-Method", "POST"),
+                                null)
+                        .statusCode());
 
-        HttpResponse<String> actual = post("secured", Map.of("Authorization", "Bearer s3cret", "Origin", "https://app.example.com"),
+        HttpResponse<String> actual = post(
+                "secured",
+                Map.of("Authorization", "Bearer s3cret", "Origin", "https://app.example.com"),
                 "{\"id\":\"cors\"}");
         assertEquals(200, actual.statusCode());
-        assertEquals("https://app.example.com", actual.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
+        assertEquals(
+                "https://app.example.com",
+                actual.headers().firstValue("Access-Control-Allow-Origin").orElse(null));
 
-        HttpResponse<String> unconfigured = post("keyed", Map.of("Origin", "https://app.example.com"), "{\"id\":\"no-cors\"}");
+        HttpResponse<String> unconfigured =
+                post("keyed", Map.of("Origin", "https://app.example.com"), "{\"id\":\"no-cors\"}");
         assertEquals(200, unconfigured.statusCode());
-        assertTrue(unconfigured.headers().firstValue("Access-Control-Allow-Origin").isEmpty());
+        assertTrue(
+                unconfigured.headers().firstValue("Access-Control-Allow-Origin").isEmpty());
     }
 
     @Test
@@ -295,7 +394,10 @@ class IngestTest {
             for (int r = 0; r < 10; r++) {
                 String id = "w" + f + "-" + r;
                 sent.add(id);
-                frame.append(f % 2 == 0 ? (r == 0 ? "[" : ",") : "").append("{\"id\":\"").append(id).append("\"}")
+                frame.append(f % 2 == 0 ? (r == 0 ? "[" : ",") : "")
+                        .append("{\"id\":\"")
+                        .append(id)
+                        .append("\"}")
                         .append(f % 2 == 0 ? (r == 9 ? "]" : "") : "\n");
             }
             texts.add(frame.toString());
@@ -305,33 +407,50 @@ class IngestTest {
             await().atMost(Duration.ofSeconds(60)).until(() -> ws.answers().size() == frames);
             List<JsonNode> answers = ws.answers();
             for (int i = 0; i < frames; i++) {
-                assertEquals("{\"seq\":" + (i + 1) + ",\"success\":true,\"committed\":10}", answers.get(i).toString());
+                assertEquals(
+                        "{\"seq\":" + (i + 1) + ",\"success\":true,\"committed\":10}",
+                        answers.get(i).toString());
             }
         }
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(500))
                 .until(() -> TestStack.allRecords(s3, "sluice", "socket").size() >= sent.size());
         ExactlyOnce.assertEveryIdOnce(sent, TestStack.allRecords(s3, "sluice", "socket"));
     }
 
     @Test
     void webSocketNeedsTheSameTokensAsHttp() throws Exception {
-        ExecutionException missing = assertThrows(ExecutionException.class, () -> WsClient.connect(stack, "secured", null, null));
-        assertEquals(401, ((WebSocketHandshakeException) missing.getCause()).getResponse().statusCode());
-        ExecutionException wrong = assertThrows(ExecutionException.class,
-                () -> WsClient.connect(stack, "secured", "token=nope", null));
-        assertEquals(403, ((WebSocketHandshakeException) wrong.getCause()).getResponse().statusCode());
-        ExecutionException unknown = assertThrows(ExecutionException.class, () -> WsClient.connect(stack, "nowhere", null, null));
-        assertEquals(404, ((WebSocketHandshakeException) unknown.getCause()).getResponse().statusCode());
+        ExecutionException missing =
+                assertThrows(ExecutionException.class, () -> WsClient.connect(stack, "secured", null, null));
+        assertEquals(
+                401,
+                ((WebSocketHandshakeException) missing.getCause()).getResponse().statusCode());
+        ExecutionException wrong =
+                assertThrows(ExecutionException.class, () -> WsClient.connect(stack, "secured", "token=nope", null));
+        assertEquals(
+                403,
+                ((WebSocketHandshakeException) wrong.getCause()).getResponse().statusCode());
+        ExecutionException unknown =
+                assertThrows(ExecutionException.class, () -> WsClient.connect(stack, "nowhere", null, null));
+        assertEquals(
+                404,
+                ((WebSocketHandshakeException) unknown.getCause()).getResponse().statusCode());
 
         try (WsClient header = WsClient.connect(stack, "secured", null, "Bearer s3cret");
-             WsClient query = WsClient.connect(stack, "secured", "token=s3cret", null)) {
+                WsClient query = WsClient.connect(stack, "secured", "token=s3cret", null)) {
             header.sendAll(List.of("{\"id\":\"ws-header\"}", "{\"nope\":1}"));
             query.sendAll(List.of("[{\"id\":\"ws-query\"}]"));
-            await().atMost(Duration.ofSeconds(30)).until(() -> header.answers().size() == 2 && query.answers().size() == 1);
-            assertEquals("{\"seq\":1,\"success\":true,\"committed\":1}", header.answers().get(0).toString());
-            assertEquals("schema_mismatch", header.answers().get(1).at("/error/code").asText());
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> header.answers().size() == 2 && query.answers().size() == 1);
+            assertEquals(
+                    "{\"seq\":1,\"success\":true,\"committed\":1}",
+                    header.answers().get(0).toString());
+            assertEquals(
+                    "schema_mismatch", header.answers().get(1).at("/error/code").asText());
             assertEquals(0, header.answers().get(1).at("/error/index").asInt());
-            assertEquals("{\"seq\":1,\"success\":true,\"committed\":1}", query.answers().get(0).toString());
+            assertEquals(
+                    "{\"seq\":1,\"success\":true,\"committed\":1}",
+                    query.answers().get(0).toString());
         }
     }
 
@@ -340,7 +459,8 @@ class IngestTest {
         post("keyed", Map.of(), "{\"id\":\"m1\",\"merchantId\":1}");
         post("keyed", Map.of(), "[1]");
         String metrics = TestStack.get(stack, "/metrics").body();
-        for (String series : List.of("sluice_ingest_requests_total{pipeline=\"keyed\",source=\"http\",status=\"200\"}",
+        for (String series : List.of(
+                "sluice_ingest_requests_total{pipeline=\"keyed\",source=\"http\",status=\"200\"}",
                 "sluice_ingest_errors_total{code=\"invalid_json\",pipeline=\"keyed\",source=\"http\"}",
                 "sluice_ingest_records_total{pipeline=\"keyed\",source=\"http\"}",
                 "sluice_ingest_produce_latency_seconds_bucket{pipeline=\"keyed\",source=\"http\"",

@@ -3,8 +3,8 @@ package dev.sluice.server;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.transforms.Transform;
-import java.io.IOException;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
@@ -36,8 +36,16 @@ final class JarBuilder {
             Path src = work.resolve("src");
             Path classes = work.resolve("classes");
             Files.createDirectories(classes);
-            List<String> arguments = new ArrayList<>(List.of("--release", "17", "-d", classes.toString(),
-                    "-cp", String.join(java.io.File.pathSeparator, location(Transform.class), location(JsonNode.class),
+            List<String> arguments = new ArrayList<>(List.of(
+                    "--release",
+                    "17",
+                    "-d",
+                    classes.toString(),
+                    "-cp",
+                    String.join(
+                            java.io.File.pathSeparator,
+                            location(Transform.class),
+                            location(JsonNode.class),
                             location(JsonParser.class))));
             for (Map.Entry<String, String> source : sources.entrySet()) {
                 Path file = src.resolve(source.getKey().replace('.', '/') + ".java");
@@ -49,13 +57,15 @@ final class JarBuilder {
             ByteArrayOutputStream errors = new ByteArrayOutputStream();
             int exit = javac.run(null, null, errors, arguments.toArray(String[]::new));
             if (exit != 0) {
-                throw new IllegalStateException("javac failed:\n" + errors.toString(java.nio.charset.StandardCharsets.UTF_8));
+                throw new IllegalStateException(
+                        "javac failed:\n" + errors.toString(java.nio.charset.StandardCharsets.UTF_8));
             }
             Files.createDirectories(jar.getParent());
             try (JarOutputStream out = new JarOutputStream(Files.newOutputStream(jar));
-                 Stream<Path> files = Files.walk(classes)) {
+                    Stream<Path> files = Files.walk(classes)) {
                 for (Path file : files.filter(Files::isRegularFile).toList()) {
-                    out.putNextEntry(new JarEntry(classes.relativize(file).toString().replace('\\', '/')));
+                    out.putNextEntry(
+                            new JarEntry(classes.relativize(file).toString().replace('\\', '/')));
                     Files.copy(file, out);
                     out.closeEntry();
                 }
@@ -83,7 +93,11 @@ final class JarBuilder {
 
     private static String location(Class<?> type) {
         try {
-            return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+            return Path.of(type.getProtectionDomain()
+                            .getCodeSource()
+                            .getLocation()
+                            .toURI())
+                    .toString();
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }

@@ -33,6 +33,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 class KafkaProtocolTest {
     @TempDir
     static Path dataDir;
+
     static TestStack.Running running;
     static DevStack stack;
     static S3Client s3;
@@ -66,23 +67,38 @@ class KafkaProtocolTest {
     void javaProducerGoodRecordsLandAndBadOnesGoToTheDeadLetterTopic() throws Exception {
         Map<String, Object> props = stack.config().kafka().clientProperties();
         props.put(ProducerConfig.ACKS_CONFIG, "all");
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (String value : new String[] {"{\"id\":\"j1\"}", "not json", "[1,2]", "{\"noid\":true}", "{\"id\":\"j2\",\"n\":1}"}) {
-                producer.send(new ProducerRecord<>("orders", value.getBytes(StandardCharsets.UTF_8))).get(30, TimeUnit.SECONDS);
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (String value :
+                    new String[] {"{\"id\":\"j1\"}", "not json", "[1,2]", "{\"noid\":true}", "{\"id\":\"j2\",\"n\":1}"
+                    }) {
+                producer.send(new ProducerRecord<>("orders", value.getBytes(StandardCharsets.UTF_8)))
+                        .get(30, TimeUnit.SECONDS);
             }
-            producer.send(new ProducerRecord<>("orders", "k".getBytes(StandardCharsets.UTF_8), null)).get(30, TimeUnit.SECONDS);
+            producer.send(new ProducerRecord<>("orders", "k".getBytes(StandardCharsets.UTF_8), null))
+                    .get(30, TimeUnit.SECONDS);
         }
 
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
                 .until(() -> TestStack.allRecords(s3, "sluice", "orders").size() >= 2);
-        assertEquals(List.of("j1", "j2"), TestStack.allRecords(s3, "sluice", "orders").stream()
-                .map(r -> r.get("id").asText()).sorted().toList());
+        assertEquals(
+                List.of("j1", "j2"),
+                TestStack.allRecords(s3, "sluice", "orders").stream()
+                        .map(r -> r.get("id").asText())
+                        .sorted()
+                        .toList());
 
-        await().atMost(Duration.ofSeconds(30)).until(() -> TestStack.readCommitted(stack, "orders.dlq").size() >= 4);
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> TestStack.readCommitted(stack, "orders.dlq").size() >= 4);
         Map<String, ConsumerRecord<byte[], byte[]>> dead = TestStack.readCommitted(stack, "orders.dlq").stream()
-                .collect(Collectors.toMap(r -> r.value() == null ? "<null>" : new String(r.value(), StandardCharsets.UTF_8), r -> r));
-        assertEquals(Map.of("not json", "parse", "[1,2]", "parse", "{\"noid\":true}", "schema", "<null>", "parse"),
-                dead.entrySet().stream().collect(Collectors.toMap(Map.Entry::getKey, e -> TestStack.header(e.getValue(), "sluice.error.stage"))));
+                .collect(Collectors.toMap(
+                        r -> r.value() == null ? "<null>" : new String(r.value(), StandardCharsets.UTF_8), r -> r));
+        assertEquals(
+                Map.of("not json", "parse", "[1,2]", "parse", "{\"noid\":true}", "schema", "<null>", "parse"),
+                dead.entrySet().stream()
+                        .collect(Collectors.toMap(
+                                Map.Entry::getKey, e -> TestStack.header(e.getValue(), "sluice.error.stage"))));
         assertEquals("field 'id' is required", TestStack.header(dead.get("{\"noid\":true}"), "sluice.error.message"));
         assertTrue(TestStack.header(dead.get("[1,2]"), "sluice.error.message").contains("not a JSON object"));
     }
@@ -94,23 +110,37 @@ class KafkaProtocolTest {
         if (required) {
             assertTrue(present, "SLUICE_REQUIRE_KCAT=1 but /usr/bin/kcat is missing; .ci/run installs it with apt-get");
         }
-        assumeTrue(present, "kcat is not installed (apt-get install kcat); .ci/run installs it, so CI always runs this");
+        assumeTrue(
+                present, "kcat is not installed (apt-get install kcat); .ci/run installs it, so CI always runs this");
 
         Path input = dataDir.resolve("kcat-input.ndjson");
         Files.writeString(input, "{\"id\":\"k1\",\"via\":\"kcat\"}\n{broken\n{\"id\":\"k2\",\"via\":\"kcat\"}\n");
-        Process kcat = new ProcessBuilder("/usr/bin/kcat", "-P", "-b", stack.config().kafka().bootstrapServers(),
-                "-t", "viakcat", "-X", "acks=all", "-l", input.toString())
-                .redirectErrorStream(true).start();
+        Process kcat = new ProcessBuilder(
+                        "/usr/bin/kcat",
+                        "-P",
+                        "-b",
+                        stack.config().kafka().bootstrapServers(),
+                        "-t",
+                        "viakcat",
+                        "-X",
+                        "acks=all",
+                        "-l",
+                        input.toString())
+                .redirectErrorStream(true)
+                .start();
         assertTrue(kcat.waitFor(60, TimeUnit.SECONDS), "kcat did not finish");
         String output = new String(kcat.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, kcat.exitValue(), output);
 
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
                 .until(() -> TestStack.allRecords(s3, "sluice", "viakcat").size() >= 2);
         List<JsonNode> landed = TestStack.allRecords(s3, "sluice", "viakcat");
-        assertEquals(List.of("k1", "k2"), landed.stream().map(r -> r.get("id").asText()).sorted().toList());
-        await().atMost(Duration.ofSeconds(30)).until(() -> !TestStack.committedValues(stack, "viakcat.dlq").isEmpty());
+        assertEquals(
+                List.of("k1", "k2"),
+                landed.stream().map(r -> r.get("id").asText()).sorted().toList());
+        await().atMost(Duration.ofSeconds(30))
+                .until(() -> !TestStack.committedValues(stack, "viakcat.dlq").isEmpty());
         assertEquals(List.of("{broken"), TestStack.committedValues(stack, "viakcat.dlq"));
     }
-
 }

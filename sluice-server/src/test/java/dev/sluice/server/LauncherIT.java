@@ -31,6 +31,7 @@ class LauncherIT {
 
     @TempDir
     Path dataDir;
+
     private Process process;
 
     @AfterEach
@@ -42,10 +43,18 @@ class LauncherIT {
 
     private Process launch(Path log, String... devArgs) throws IOException {
         List<String> command = new ArrayList<>(List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx512m",
-                "-jar", System.getProperty("sluice.jar"), "dev", "--data-dir", dataDir.toString()));
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m",
+                "-jar",
+                System.getProperty("sluice.jar"),
+                "dev",
+                "--data-dir",
+                dataDir.toString()));
         command.addAll(List.of(devArgs));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        return new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
     }
 
     @Test
@@ -53,23 +62,37 @@ class LauncherIT {
         int[] ports = TestStack.freePorts(4);
         int http = ports[0];
         Path log = dataDir.resolve("..").resolve(dataDir.getFileName() + "-sluice.log");
-        process = launch(log, "--http-port", String.valueOf(http), "--kafka-port", String.valueOf(ports[1]),
-                "--kafka-controller-port", String.valueOf(ports[2]), "--s3-port", String.valueOf(ports[3]));
+        process = launch(
+                log,
+                "--http-port",
+                String.valueOf(http),
+                "--kafka-port",
+                String.valueOf(ports[1]),
+                "--kafka-controller-port",
+                String.valueOf(ports[2]),
+                "--s3-port",
+                String.valueOf(ports[3]));
 
-        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(250))
+        await().atMost(Duration.ofSeconds(120))
+                .pollInterval(Duration.ofMillis(250))
                 .until(() -> !process.isAlive() || Files.readString(log).contains("Stop with Ctrl-C"));
         String banner = Files.readString(log);
         assertTrue(process.isAlive(), banner);
         assertTrue(banner.contains("POST http://127.0.0.1:" + http + "/ingest/events"), banner);
 
-        assertEquals("{\"success\":true,\"result\":{\"committed\":1}}",
+        assertEquals(
+                "{\"success\":true,\"result\":{\"committed\":1}}",
                 post(http, "[{\"id\":\"a1\",\"user\":\"u1\",\"ts\":\"2026-11-22T13:05:00Z\"}]"));
         Path output = dataDir.resolve("s3/sluice/events");
         // The dev pipeline closes batches after 10 s.
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> ids(output).contains("a1"));
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> ids(output).contains("a1"));
         // The built-in workflow indexes every object written: its summary appears beside the data.
         Path summaries = dataDir.resolve("s3/sluice/summaries/events");
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(250)).until(() -> !files(summaries, ".json").isEmpty());
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(250))
+                .until(() -> !files(summaries, ".json").isEmpty());
         String summary = Files.readString(files(summaries, ".json").get(0));
         assertTrue(summary.contains("\"rows\":1"), summary);
 
@@ -96,8 +119,12 @@ class LauncherIT {
     }
 
     private static String post(int port, String body) throws IOException, InterruptedException {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ingest/events"))
-                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return HTTP.send(
+                        HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/ingest/events"))
+                                .POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                        HttpResponse.BodyHandlers.ofString())
+                .body();
     }
 
     private static List<Path> files(Path folder, String suffix) throws IOException {
@@ -105,7 +132,8 @@ class LauncherIT {
             return List.of();
         }
         try (Stream<Path> files = Files.walk(folder)) {
-            return files.filter(f -> f.toString().endsWith(suffix) && Files.isRegularFile(f)).toList();
+            return files.filter(f -> f.toString().endsWith(suffix) && Files.isRegularFile(f))
+                    .toList();
         }
     }
 
@@ -116,8 +144,10 @@ class LauncherIT {
         }
         List<String> ids = new ArrayList<>();
         try (Stream<Path> files = Files.walk(folder)) {
-            for (Path file : files.filter(f -> f.toString().endsWith(".json.gz")).toList()) {
-                OutputObjects.records(file).forEach(record -> ids.add(record.get("id").asText()));
+            for (Path file :
+                    files.filter(f -> f.toString().endsWith(".json.gz")).toList()) {
+                OutputObjects.records(file)
+                        .forEach(record -> ids.add(record.get("id").asText()));
             }
         }
         return ids;

@@ -46,8 +46,10 @@ class MultipartUploadTest {
                 }
                 TestStack.postAcked(running.stack(), "big", records);
             }
-            await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> !TestStack.objects(running.s3(), "sluice", "big").isEmpty());
+            await().atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() ->
+                            !TestStack.objects(running.s3(), "sluice", "big").isEmpty());
 
             List<S3Object> objects = TestStack.objects(running.s3(), "sluice", "big");
             assertEquals(1, objects.size(), objects.toString());
@@ -56,7 +58,11 @@ class MultipartUploadTest {
             // A multipart ETag is <md5 of the part md5s>-<number of parts>.
             assertTrue(object.eTag().replace("\"", "").endsWith("-3"), "ETag " + object.eTag());
 
-            byte[] body = running.s3().getObjectAsBytes(GetObjectRequest.builder().bucket("sluice").key(object.key()).build())
+            byte[] body = running.s3()
+                    .getObjectAsBytes(GetObjectRequest.builder()
+                            .bucket("sluice")
+                            .key(object.key())
+                            .build())
                     .asByteArray();
             Map<String, Integer> counts = new HashMap<>();
             for (String line : new String(body, StandardCharsets.UTF_8).split("\n")) {

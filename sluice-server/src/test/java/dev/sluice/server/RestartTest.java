@@ -45,7 +45,7 @@ class RestartTest {
         // The stack is closed: the shutdown flush must have written all 500.
         DevOptions samePorts = new DevOptions(dataDir, 0, options.kafkaPort(), options.kafkaControllerPort(), 0);
         try (DevStack second = DevStack.start(CONFIG, samePorts, written -> {});
-             S3Client s3 = TestStack.s3(second)) {
+                S3Client s3 = TestStack.s3(second)) {
             Map<String, Long> afterFirstRun = ExactlyOnce.idCounts(TestStack.allRecords(s3, "sluice", "events"));
             assertEquals(500, afterFirstRun.size(), "shutdown did not flush the open batches");
 
@@ -53,8 +53,9 @@ class RestartTest {
         }
 
         try (DevStack third = DevStack.start(CONFIG, samePorts, written -> {});
-             S3Client s3 = TestStack.s3(third)) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> TestStack.allRecords(s3, "sluice", "events").size() >= 1000);
+                S3Client s3 = TestStack.s3(third)) {
+            await().atMost(Duration.ofSeconds(30))
+                    .until(() -> TestStack.allRecords(s3, "sluice", "events").size() >= 1000);
             List<String> sent = new ArrayList<>();
             records("before-", 500).forEach(r -> sent.add(r.substring(7, r.indexOf("\","))));
             records("after-", 500).forEach(r -> sent.add(r.substring(7, r.indexOf("\","))));

@@ -68,11 +68,18 @@ class SinkBatchingTest {
                 TestStack.postAcked(stack, "open", records("o" + k + "-", 5, ",\"k\":" + k));
             }
 
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
-                    of(written, "byrecords").size() == 2 && of(written, "bybytes").size() >= 2
-                            && of(written, "idle").size() == 1 && of(written, "open").size() == 1);
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() -> of(written, "byrecords").size() == 2
+                            && of(written, "bybytes").size() >= 2
+                            && of(written, "idle").size() == 1
+                            && of(written, "open").size() == 1);
 
-            assertEquals(List.of(100L, 100L), of(written, "byrecords").stream().map(WrittenObject::records).toList());
+            assertEquals(
+                    List.of(100L, 100L),
+                    of(written, "byrecords").stream()
+                            .map(WrittenObject::records)
+                            .toList());
             assertTrue(of(written, "byrecords").stream().allMatch(w -> w.reason() == CloseReason.RECORDS));
             // ~100-byte records: a batch closes on the record that takes it to 2 KB.
             for (WrittenObject w : of(written, "bybytes")) {
@@ -111,7 +118,8 @@ class SinkBatchingTest {
                 assertEquals("ndjson", n.get("format").asText());
                 assertEquals(w.records(), n.get("records").asLong());
                 assertEquals(object.size().longValue(), n.at("/object/size").asLong());
-                assertEquals(object.eTag().replace("\"", ""), n.at("/object/eTag").asText());
+                assertEquals(
+                        object.eTag().replace("\"", ""), n.at("/object/eTag").asText());
                 Instant min = Instant.parse(n.get("minEventTime").asText());
                 Instant max = Instant.parse(n.get("maxEventTime").asText());
                 assertTrue(!min.isBefore(started.minusSeconds(1)) && !max.isBefore(min), n.toString());
@@ -121,10 +129,25 @@ class SinkBatchingTest {
             stack.close();
         }
         // Stopping writes what was still open: 50 of byrecords, the rest of bybytes, k=2 and k=3 of open.
-        assertEquals(List.of(CloseReason.SHUTDOWN), of(written, "byrecords").stream().skip(2).map(WrittenObject::reason).toList());
-        assertEquals(250, of(written, "byrecords").stream().mapToLong(WrittenObject::records).sum());
-        assertEquals(60, of(written, "bybytes").stream().mapToLong(WrittenObject::records).sum());
-        assertEquals(15, of(written, "open").stream().mapToLong(WrittenObject::records).sum());
+        assertEquals(
+                List.of(CloseReason.SHUTDOWN),
+                of(written, "byrecords").stream()
+                        .skip(2)
+                        .map(WrittenObject::reason)
+                        .toList());
+        assertEquals(
+                250,
+                of(written, "byrecords").stream()
+                        .mapToLong(WrittenObject::records)
+                        .sum());
+        assertEquals(
+                60,
+                of(written, "bybytes").stream()
+                        .mapToLong(WrittenObject::records)
+                        .sum());
+        assertEquals(
+                15,
+                of(written, "open").stream().mapToLong(WrittenObject::records).sum());
         assertEquals(3, of(written, "open").size());
     }
 }

@@ -48,12 +48,15 @@ class SinkChaosTest {
         long seed = System.nanoTime();
         LoggerFactory.getLogger(SinkChaosTest.class).info("chaos seed {}", seed);
         Random random = new Random(seed);
-        DevStack stack = DevStack.start(TestStack.config(PIPELINES), TestStack.freePorts(dir.resolve("stack")),
-                Set.of(Role.INGEST, Role.PROCESSOR), written -> {});
+        DevStack stack = DevStack.start(
+                TestStack.config(PIPELINES),
+                TestStack.freePorts(dir.resolve("stack")),
+                Set.of(Role.INGEST, Role.PROCESSOR),
+                written -> {});
         try (S3Client s3 = TestStack.s3(stack);
-             ChildProcess sink = ChildProcess.sink(PIPELINES, stack, dir)) {
+                ChildProcess sink = ChildProcess.sink(PIPELINES, stack, dir)) {
             IngestLoad load = new IngestLoad(stack, "chaos", 20, 50, "").start();
-            List<String> crashPoints = new ArrayList<>();  // as the sink reported reaching them
+            List<String> crashPoints = new ArrayList<>(); // as the sink reported reaching them
             for (int round = 0; round < ROUNDS; round++) {
                 String point = switch (round % 4) {
                     case 0 -> "afterUpload";
@@ -64,15 +67,20 @@ class SinkChaosTest {
                     sink.start("-Xmx256m");
                     // A random instant, measured in the load's progress (~360 records/s): 1.5 to 5 s in.
                     int killAt = load.acknowledged.size() + 540 + random.nextInt(1260);
-                    await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(20))
+                    await().atMost(Duration.ofSeconds(60))
+                            .pollInterval(Duration.ofMillis(20))
                             .until(() -> load.acknowledged.size() >= killAt);
                 } else {
                     Path marker = dir.resolve("crash-point-" + round);
-                    sink.start("-Xmx256m", "-Dsluice.sink.crashAt=" + point + ":" + (1 + random.nextInt(3)),
+                    sink.start(
+                            "-Xmx256m",
+                            "-Dsluice.sink.crashAt=" + point + ":" + (1 + random.nextInt(3)),
                             "-Dsluice.sink.crashReached=" + marker);
-                    await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50))
+                    await().atMost(Duration.ofSeconds(90))
+                            .pollInterval(Duration.ofMillis(50))
                             .until(() -> Files.exists(marker) || !sink.isAlive());
-                    assertTrue(Files.exists(marker), "the sink died before its crash point " + point + ":\n" + sink.log());
+                    assertTrue(
+                            Files.exists(marker), "the sink died before its crash point " + point + ":\n" + sink.log());
                     crashPoints.add(Files.readString(marker));
                 }
                 assertTrue(sink.isAlive(), sink.log());
@@ -82,11 +90,18 @@ class SinkChaosTest {
             assertTrue(load.acknowledged.size() > 5_000, "acknowledged " + load.acknowledged.size());
 
             sink.start("-Xmx256m");
-            await().atMost(Duration.ofSeconds(180)).pollInterval(Duration.ofSeconds(1))
+            await().atMost(Duration.ofSeconds(180))
+                    .pollInterval(Duration.ofSeconds(1))
                     .until(() -> TestStack.allRecords(s3, "sluice", "chaos").size() >= load.acknowledged.size());
             assertTrue(sink.stop(60), "the sink did not stop on SIGTERM");
-            assertEquals(ROUNDS / 4, crashPoints.stream().filter("afterUpload"::equals).count(), crashPoints.toString());
-            assertEquals(ROUNDS / 4, crashPoints.stream().filter("afterRecord"::equals).count(), crashPoints.toString());
+            assertEquals(
+                    ROUNDS / 4,
+                    crashPoints.stream().filter("afterUpload"::equals).count(),
+                    crashPoints.toString());
+            assertEquals(
+                    ROUNDS / 4,
+                    crashPoints.stream().filter("afterRecord"::equals).count(),
+                    crashPoints.toString());
 
             // A refused request may still have reached Kafka only if its response was lost; none should be.
             assertEquals(Set.of(), load.refused, "requests were refused during the test");
@@ -97,9 +112,14 @@ class SinkChaosTest {
                     .map(SinkChaosTest::json)
                     .filter(n -> n.get("pipeline").asText().equals("chaos"))
                     .collect(Collectors.groupingBy(n -> n.at("/object/key").asText()));
-            assertEquals(objects.stream().map(S3Object::key).collect(Collectors.toSet()), notifications.keySet(),
+            assertEquals(
+                    objects.stream().map(S3Object::key).collect(Collectors.toSet()),
+                    notifications.keySet(),
                     "every object has a notification, and every notification an object");
-            assertTrue(notifications.values().stream().flatMap(List::stream).anyMatch(n -> n.get("recovered").asBoolean()),
+            assertTrue(
+                    notifications.values().stream()
+                            .flatMap(List::stream)
+                            .anyMatch(n -> n.get("recovered").asBoolean()),
                     "no recorded batch was ever completed by the next life of the sink after a kill");
             for (S3Object object : objects) {
                 long records = TestStack.records(s3, "sluice", object.key()).size();

@@ -43,13 +43,17 @@ class SinkMemoryTest {
 
     @Test
     void aThousandOpenPartitionsLargerThanTheHeapFitIn256MB() throws Exception {
-        DevStack stack = DevStack.start(TestStack.config(PIPELINES), TestStack.freePorts(dir.resolve("stack")),
-                Set.of(Role.INGEST, Role.PROCESSOR), written -> {});
+        DevStack stack = DevStack.start(
+                TestStack.config(PIPELINES),
+                TestStack.freePorts(dir.resolve("stack")),
+                Set.of(Role.INGEST, Role.PROCESSOR),
+                written -> {});
         try (ChildProcess sink = ChildProcess.sink(PIPELINES, stack, dir)) {
             sink.start("-Xmx256m", "-XX:+ExitOnOutOfMemoryError");
             // ~1 KB of incompressible text per record: 300 MB in all, 300 KB per open batch.
             Random random = new Random(42);
-            byte[] alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789".getBytes(StandardCharsets.US_ASCII);
+            byte[] alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+                    .getBytes(StandardCharsets.US_ASCII);
             for (int request = 0; request < RECORDS / 1000; request++) {
                 List<String> records = new ArrayList<>(1000);
                 for (int i = 0; i < 1000; i++) {
@@ -64,8 +68,11 @@ class SinkMemoryTest {
                 TestStack.postAcked(stack, "wide", records);
             }
             Path output = stack.options().dataDir().resolve("s3/sluice/wide");
-            await().atMost(Duration.ofSeconds(240)).pollInterval(Duration.ofSeconds(2))
-                    .until(() -> !sink.isAlive() || objects(output).size() >= PARTITIONS && ids(output).size() >= RECORDS);
+            await().atMost(Duration.ofSeconds(240))
+                    .pollInterval(Duration.ofSeconds(2))
+                    .until(() -> !sink.isAlive()
+                            || objects(output).size() >= PARTITIONS
+                                    && ids(output).size() >= RECORDS);
             assertTrue(sink.isAlive(), "the sink died:\n" + sink.log());
             String log = sink.log();
             assertTrue(!log.contains("OutOfMemoryError"), log);
@@ -95,7 +102,8 @@ class SinkMemoryTest {
     private static List<Integer> ids(Path folder) throws IOException {
         List<Integer> ids = new ArrayList<>();
         for (Path object : objects(folder)) {
-            OutputObjects.records(object).forEach(record -> ids.add(record.get("id").asInt()));
+            OutputObjects.records(object)
+                    .forEach(record -> ids.add(record.get("id").asInt()));
         }
         return ids;
     }

@@ -42,30 +42,38 @@ class StoreOutageTest {
                     partitions: 2
                     sink: { batch: { maxRecords: 500, maxDuration: 1s } }
                 """), TestStack.freePorts(dataDir), written -> {});
-             S3Client s3 = TestStack.s3(stack)) {
+                S3Client s3 = TestStack.s3(stack)) {
             IngestLoad load = new IngestLoad(stack, "outage", 20, 20, "").start();
             await().atMost(Duration.ofSeconds(60)).until(() -> objectFiles() >= 3);
 
             stack.embeddedS3().stop();
             // PUTs that were already on the wire may still land: the count is taken once it holds still.
             AtomicLong lastCount = new AtomicLong(-1);
-            await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofSeconds(1))
+            await().atMost(Duration.ofSeconds(15))
+                    .pollInterval(Duration.ofSeconds(1))
                     .until(() -> objectFiles() == lastCount.getAndSet(objectFiles()));
             long duringOutage = objectFiles();
             int acknowledgedAtStop = load.acknowledged.size();
-            await().during(Duration.ofSeconds(60)).atMost(Duration.ofSeconds(75)).pollInterval(Duration.ofSeconds(1))
+            await().during(Duration.ofSeconds(60))
+                    .atMost(Duration.ofSeconds(75))
+                    .pollInterval(Duration.ofSeconds(1))
                     .until(() -> objectFiles() == duringOutage);
-            assertTrue(load.acknowledged.size() > acknowledgedAtStop + 1_000,
-                    "ingest kept accepting during the outage: " + acknowledgedAtStop + " -> " + load.acknowledged.size());
+            assertTrue(
+                    load.acknowledged.size() > acknowledgedAtStop + 1_000,
+                    "ingest kept accepting during the outage: " + acknowledgedAtStop + " -> "
+                            + load.acknowledged.size());
             assertEquals(503, TestStack.get(stack, "/healthz").statusCode(), "health reports the store as down");
 
             stack.embeddedS3().restart();
             // Some load after the store is back, and the sink writing again, before the load stops.
             int acknowledgedAtRestart = load.acknowledged.size();
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
-                    .until(() -> load.acknowledged.size() >= acknowledgedAtRestart + 1_000 && objectFiles() > duringOutage);
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(200))
+                    .until(() ->
+                            load.acknowledged.size() >= acknowledgedAtRestart + 1_000 && objectFiles() > duringOutage);
             load.close();
-            await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofSeconds(1))
+            await().atMost(Duration.ofSeconds(120))
+                    .pollInterval(Duration.ofSeconds(1))
                     .until(() -> TestStack.allRecords(s3, "sluice", "outage").size() >= load.acknowledged.size());
 
             assertEquals(Set.of(), load.refused, "no request was refused (the backlog stayed under its threshold)");

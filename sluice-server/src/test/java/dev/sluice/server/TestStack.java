@@ -89,8 +89,11 @@ final class TestStack {
 
     static HttpResponse<String> post(DevStack stack, String pipeline, String body) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(stack.httpBaseUrl() + "/ingest/" + pipeline))
-                    .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+            return HTTP.send(
+                    HttpRequest.newBuilder(URI.create(stack.httpBaseUrl() + "/ingest/" + pipeline))
+                            .POST(HttpRequest.BodyPublishers.ofString(body))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -101,7 +104,9 @@ final class TestStack {
 
     static HttpResponse<String> get(DevStack stack, String path) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(stack.httpBaseUrl() + path)).build(),
+            return HTTP.send(
+                    HttpRequest.newBuilder(URI.create(stack.httpBaseUrl() + path))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -114,8 +119,10 @@ final class TestStack {
     /** Posts records and asserts Kafka acknowledged all of them. */
     static void postAcked(DevStack stack, String pipeline, List<String> records) {
         HttpResponse<String> response = post(stack, pipeline, "[" + String.join(",", records) + "]");
-        assertTrue(response.statusCode() == 200
-                        && response.body().equals("{\"success\":true,\"result\":{\"committed\":" + records.size() + "}}"),
+        assertTrue(
+                response.statusCode() == 200
+                        && response.body()
+                                .equals("{\"success\":true,\"result\":{\"committed\":" + records.size() + "}}"),
                 () -> "HTTP " + response.statusCode() + ": " + response.body());
     }
 
@@ -124,9 +131,11 @@ final class TestStack {
         Map<String, Object> props = stack.config().kafka().clientProperties();
         props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
@@ -159,19 +168,27 @@ final class TestStack {
      * S3Proxy's filesystem store writes an object to {@code <key>-<uuid>} beside it and renames it
      * into place, so a listing taken during a PUT shows that temporary name for a moment.
      */
-    private static final Pattern S3PROXY_IN_FLIGHT = Pattern.compile(".*-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+    private static final Pattern S3PROXY_IN_FLIGHT =
+            Pattern.compile(".*-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
 
     /** Every object under the prefix, as listed through the S3 API, without the store's in-flight temp files. */
     static List<S3Object> objects(S3Client s3, String bucket, String prefix) {
-        return s3.listObjectsV2Paginator(ListObjectsV2Request.builder().bucket(bucket).prefix(prefix + "/").build())
-                .contents().stream()
+        return s3
+                .listObjectsV2Paginator(ListObjectsV2Request.builder()
+                        .bucket(bucket)
+                        .prefix(prefix + "/")
+                        .build())
+                .contents()
+                .stream()
                 .filter(o -> !S3PROXY_IN_FLIGHT.matcher(o.key()).matches())
                 .toList();
     }
 
     /** Downloads and gunzips one object, returning its NDJSON records. */
     static List<JsonNode> records(S3Client s3, String bucket, String key) {
-        byte[] gz = s3.getObjectAsBytes(GetObjectRequest.builder().bucket(bucket).key(key).build()).asByteArray();
+        byte[] gz = s3.getObjectAsBytes(
+                        GetObjectRequest.builder().bucket(bucket).key(key).build())
+                .asByteArray();
         return OutputObjects.records(gz, "s3://" + bucket + "/" + key);
     }
 

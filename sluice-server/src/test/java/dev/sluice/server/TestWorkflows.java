@@ -34,7 +34,8 @@ public final class TestWorkflows {
     }
 
     private static void count(WorkflowEvent event, String step) {
-        RUNS.computeIfAbsent(event.instanceId() + "/" + step, k -> new AtomicInteger()).incrementAndGet();
+        RUNS.computeIfAbsent(event.instanceId() + "/" + step, k -> new AtomicInteger())
+                .incrementAndGet();
     }
 
     /** One step, a sleep of {@code params.sleepMs} (default 0), another step; outputs the params' {@code n}. */
@@ -115,7 +116,10 @@ public final class TestWorkflows {
                 step.run("append", () -> {
                     String key = step.idempotencyKey();
                     try {
-                        Files.writeString(ledger, key + " " + ProcessHandle.current().pid() + "\n", StandardOpenOption.CREATE,
+                        Files.writeString(
+                                ledger,
+                                key + " " + ProcessHandle.current().pid() + "\n",
+                                StandardOpenOption.CREATE,
                                 StandardOpenOption.APPEND);
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
@@ -137,7 +141,8 @@ public final class TestWorkflows {
     public static final class Waiter implements Workflow {
         @Override
         public Object run(WorkflowEvent event, WorkflowStep step) {
-            step.sleep("before", Duration.ofMillis(event.payload().path("sleepMs").asLong(1500)));
+            step.sleep(
+                    "before", Duration.ofMillis(event.payload().path("sleepMs").asLong(1500)));
             JsonNode early = step.waitForEvent("early", "early", Duration.ofSeconds(30));
             try {
                 step.waitForEvent("never", "never", Duration.ofMillis(500));
@@ -162,11 +167,17 @@ public final class TestWorkflows {
                 seen.add(e.getMessage());
             }
             try {
-                step.run("slow", StepOptions.DEFAULTS.retries(1).delay(Duration.ofMillis(100)).timeout(Duration.ofMillis(200)), () -> {
-                    count(event, "slow");
-                    Thread.sleep(30_000); // interrupted by the step's timeout
-                    return "late";
-                });
+                step.run(
+                        "slow",
+                        StepOptions.DEFAULTS
+                                .retries(1)
+                                .delay(Duration.ofMillis(100))
+                                .timeout(Duration.ofMillis(200)),
+                        () -> {
+                            count(event, "slow");
+                            Thread.sleep(30_000); // interrupted by the step's timeout
+                            return "late";
+                        });
             } catch (StepFailedException e) {
                 seen.add(e.getMessage());
             }

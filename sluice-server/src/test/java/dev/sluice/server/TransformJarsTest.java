@@ -92,7 +92,9 @@ class TransformJarsTest {
 
     @Test
     void aJarInTheTransformsFolderRunsAndAChangedChainAppliesFromTheRestartOn() {
-        JarBuilder.build(dataDir.resolve("transforms/acme-transforms.jar"), Map.of("com.acme.Shout", SHOUT, "com.acme.Stamp", STAMP));
+        JarBuilder.build(
+                dataDir.resolve("transforms/acme-transforms.jar"),
+                Map.of("com.acme.Shout", SHOUT, "com.acme.Stamp", STAMP));
         DevOptions options = TestStack.freePorts(dataDir);
         String before = """
                 pipelines:
@@ -116,9 +118,10 @@ class TransformJarsTest {
                 """;
         DevOptions samePorts = new DevOptions(dataDir, 0, options.kafkaPort(), options.kafkaControllerPort(), 0);
         try (DevStack stack = DevStack.start(TestStack.config(after), samePorts, written -> {});
-             S3Client s3 = TestStack.s3(stack)) {
+                S3Client s3 = TestStack.s3(stack)) {
             TestStack.postAcked(stack, "first", records("b", 200));
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(500))
                     .until(() -> TestStack.allRecords(s3, "sluice", "first").size() >= 400);
             List<JsonNode> output = TestStack.allRecords(s3, "sluice", "first");
             Map<String, Long> counts = ExactlyOnce.idCounts(output);
@@ -127,17 +130,22 @@ class TransformJarsTest {
             for (JsonNode r : output) {
                 String id = r.get("id").asText();
                 assertEquals("HI " + id.substring(1), r.get("msg").asText(), r.toString());
-                assertEquals(id.startsWith("b") ? "2" : null, r.has("version") ? r.get("version").asText() : null, r.toString());
+                assertEquals(
+                        id.startsWith("b") ? "2" : null,
+                        r.has("version") ? r.get("version").asText() : null,
+                        r.toString());
             }
         }
     }
 
     @Test
     void twoJarsBundlingConflictingVersionsOfALibraryEachGetTheirOwn() {
-        JarBuilder.build(dataDir.resolve("transforms/a.jar"), Map.of("com.example.lib.Greeting", greeting("v1"),
-                "com.example.a.Tag", tagger("com.example.a", "a")));
-        JarBuilder.build(dataDir.resolve("transforms/b.jar"), Map.of("com.example.lib.Greeting", greeting("v2"),
-                "com.example.b.Tag", tagger("com.example.b", "b")));
+        JarBuilder.build(
+                dataDir.resolve("transforms/a.jar"),
+                Map.of("com.example.lib.Greeting", greeting("v1"), "com.example.a.Tag", tagger("com.example.a", "a")));
+        JarBuilder.build(
+                dataDir.resolve("transforms/b.jar"),
+                Map.of("com.example.lib.Greeting", greeting("v2"), "com.example.b.Tag", tagger("com.example.b", "b")));
         try (TestStack.Running running = TestStack.Running.start(dataDir, """
                 pipelines:
                   - name: clash
@@ -148,8 +156,10 @@ class TransformJarsTest {
                     sink: { batch: { maxDuration: 1s } }
                 """)) {
             TestStack.postAcked(running.stack(), "clash", List.of("{\"id\":\"c1\"}"));
-            await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> !TestStack.allRecords(running.s3(), "sluice", "clash").isEmpty());
+            await().atMost(Duration.ofSeconds(60))
+                    .pollInterval(Duration.ofMillis(500))
+                    .until(() -> !TestStack.allRecords(running.s3(), "sluice", "clash")
+                            .isEmpty());
             JsonNode out = TestStack.allRecords(running.s3(), "sluice", "clash").get(0);
             assertEquals("hello from v1", out.get("a").asText());
             assertEquals("hello from v2", out.get("b").asText());
@@ -161,32 +171,45 @@ class TransformJarsTest {
         Path dir = dataDir.resolve("transforms");
         JarBuilder.build(dir.resolve("acme.jar"), Map.of("com.acme.Shout", SHOUT));
         JarBuilder.build(dir.resolve("copy.jar"), Map.of("com.acme.Shout", SHOUT));
-        JarBuilder.build(dir.resolve("plain.jar"), Map.of("com.acme.Plain", "package com.acme;\npublic class Plain {}\n"));
+        JarBuilder.build(
+                dir.resolve("plain.jar"), Map.of("com.acme.Plain", "package com.acme;\npublic class Plain {}\n"));
         try (TransformJars jars = TransformJars.open(dir, getClass().getClassLoader())) {
-            assertEquals("pipelines[p].transforms[x].jar: pipeline p, transform 'x' (class com.acme.Shout, jar missing.jar): "
+            assertEquals(
+                    "pipelines[p].transforms[x].jar: pipeline p, transform 'x' (class com.acme.Shout, jar missing.jar): "
                             + "no jar missing.jar in "
                             + "transforms.dir " + dir + " [acme.jar, copy.jar, plain.jar]",
                     startUpError(jars, "{label: x, class: com.acme.Shout, jar: missing.jar}"));
-            assertTrue(startUpError(jars, "{label: x, class: com.acme.Nope}").endsWith(
-                    "class not in transforms.dir " + dir + " [acme.jar, copy.jar, plain.jar] nor on the classpath"));
+            assertTrue(startUpError(jars, "{label: x, class: com.acme.Nope}")
+                    .endsWith("class not in transforms.dir " + dir
+                            + " [acme.jar, copy.jar, plain.jar] nor on the classpath"));
             assertTrue(startUpError(jars, "{label: x, class: com.acme.Shout}")
                     .endsWith("the class is in [acme.jar, copy.jar]; say which with jar: <name>"));
             assertTrue(startUpError(jars, "{label: x, class: com.acme.Plain}")
                     .endsWith("does not implement dev.sluice.transforms.Transform"));
-            assertTrue(startUpError(jars, "{label: x, class: com.acme.Plain, jar: acme.jar}").contains("class not in acme.jar"));
+            assertTrue(startUpError(jars, "{label: x, class: com.acme.Plain, jar: acme.jar}")
+                    .contains("class not in acme.jar"));
         }
         // And through the server: start-up fails with that message instead of running without the step.
-        ConfigException e = assertThrows(ConfigException.class, () -> DevStack.start(TestStack.config("""
+        ConfigException e = assertThrows(
+                ConfigException.class,
+                () -> DevStack.start(TestStack.config("""
                 pipelines:
                   - name: p
                     transforms: [ { label: x, class: com.acme.Shout, jar: missing.jar } ]
                 """), TestStack.freePorts(dataDir), written -> {}));
-        assertTrue(e.getMessage().contains("pipeline p, transform 'x'") && e.getMessage().contains("missing.jar"), e.getMessage());
+        assertTrue(
+                e.getMessage().contains("pipeline p, transform 'x'")
+                        && e.getMessage().contains("missing.jar"),
+                e.getMessage());
     }
 
     private static String startUpError(TransformJars jars, String step) {
-        PipelineConfig pipeline = TestStack.config("pipelines: [{name: p, transforms: [" + step + "]}]").pipelines().get(0);
-        return assertThrows(ConfigException.class,
-                () -> PipelineTopology.build(pipeline, List.of(), jars, new SimpleMeterRegistry())).getMessage();
+        PipelineConfig pipeline = TestStack.config("pipelines: [{name: p, transforms: [" + step + "]}]")
+                .pipelines()
+                .get(0);
+        return assertThrows(
+                        ConfigException.class,
+                        () -> PipelineTopology.build(pipeline, List.of(), jars, new SimpleMeterRegistry()))
+                .getMessage();
     }
 }

@@ -32,6 +32,7 @@ class TransformsTest {
 
     @TempDir
     static Path dataDir;
+
     static TestStack.Running running;
 
     @BeforeAll
@@ -72,9 +73,15 @@ class TransformsTest {
 
     private static HttpResponse<String> send(String method, String path, String body) {
         try {
-            return HTTP.send(HttpRequest.newBuilder(URI.create(running.stack().httpBaseUrl() + path))
-                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            return HTTP.send(
+                    HttpRequest.newBuilder(URI.create(running.stack().httpBaseUrl() + path))
+                            .method(
+                                    method,
+                                    body == null
+                                            ? HttpRequest.BodyPublishers.noBody()
+                                            : HttpRequest.BodyPublishers.ofString(body))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {
@@ -85,22 +92,38 @@ class TransformsTest {
 
     @Test
     void dropBotsKeepsPeopleOnly() {
-        TestStack.postAcked(running.stack(), "bots", List.of(
-                "{\"id\":\"b1\",\"userAgent\":\"Mozilla/5.0 Firefox/130\"}",
-                "{\"id\":\"b2\",\"userAgent\":\"Googlebot/2.1\"}",
-                "{\"id\":\"b3\",\"userAgent\":\"Mozilla/5.0 Safari/17\"}",
-                "{\"id\":\"b4\",\"userAgent\":\"Baiduspider\"}"));
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> output("bots").size() >= 2);
-        assertEquals(List.of("b1", "b3"), output("bots").stream().map(r -> r.get("id").asText()).sorted().toList());
+        TestStack.postAcked(
+                running.stack(),
+                "bots",
+                List.of(
+                        "{\"id\":\"b1\",\"userAgent\":\"Mozilla/5.0 Firefox/130\"}",
+                        "{\"id\":\"b2\",\"userAgent\":\"Googlebot/2.1\"}",
+                        "{\"id\":\"b3\",\"userAgent\":\"Mozilla/5.0 Safari/17\"}",
+                        "{\"id\":\"b4\",\"userAgent\":\"Baiduspider\"}"));
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> output("bots").size() >= 2);
+        assertEquals(
+                List.of("b1", "b3"),
+                output("bots").stream().map(r -> r.get("id").asText()).sorted().toList());
     }
 
     @Test
     void redactEmailsLeavesNoAddressInTheOutput() {
-        TestStack.postAcked(running.stack(), "pii", List.of("{\"id\":\"p1\",\"email\":\"ada@example.com\"}",
-                "{\"id\":\"p2\",\"email\":\"ADA@example.com \"}", "{\"id\":\"p3\"}"));
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> output("pii").size() >= 3);
-        Map<String, String> emails = output("pii").stream().filter(r -> r.has("email"))
-                .collect(Collectors.toMap(r -> r.get("id").asText(), r -> r.get("email").asText()));
+        TestStack.postAcked(
+                running.stack(),
+                "pii",
+                List.of(
+                        "{\"id\":\"p1\",\"email\":\"ada@example.com\"}",
+                        "{\"id\":\"p2\",\"email\":\"ADA@example.com \"}",
+                        "{\"id\":\"p3\"}"));
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> output("pii").size() >= 3);
+        Map<String, String> emails = output("pii").stream()
+                .filter(r -> r.has("email"))
+                .collect(Collectors.toMap(
+                        r -> r.get("id").asText(), r -> r.get("email").asText()));
         assertEquals(Set.of("p1", "p2"), emails.keySet());
         assertTrue(emails.get("p1").matches("sha256:[0-9a-f]{64}"), emails.toString());
         assertEquals(emails.get("p1"), emails.get("p2"));
@@ -108,7 +131,8 @@ class TransformsTest {
 
     @Test
     void ordersAreEnrichedFromTheTableAsItChangesAndExplodedPerItem() {
-        assertEquals(200, send("PUT", "/tables/customers/c1", "{\"name\":\"Ada\"}").statusCode());
+        assertEquals(
+                200, send("PUT", "/tables/customers/c1", "{\"name\":\"Ada\"}").statusCode());
         AtomicInteger probes = new AtomicInteger();
         // The table reaches the processors' copies a moment after Kafka acknowledged the PUT: probe until it has.
         awaitCustomerName("Ada", probes);
@@ -118,16 +142,23 @@ class TransformsTest {
             orders.add("{\"id\":\"o" + i + "\",\"customerId\":\"c1\",\"items\":[{\"sku\":\"a\"},{\"sku\":\"b\"}]}");
         }
         TestStack.postAcked(running.stack(), "orders", orders);
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
                 .until(() -> itemsOf("o").size() == 40);
         Set<String> items = new TreeSet<>(itemsOf("o"));
         assertEquals(40, items.size(), "each order's two items, once each");
         assertTrue(items.contains("o7#1:b:Ada"), items.toString());
 
-        assertEquals(200, send("PUT", "/tables/customers/c1", "{\"name\":\"Grace\"}").statusCode());
+        assertEquals(
+                200, send("PUT", "/tables/customers/c1", "{\"name\":\"Grace\"}").statusCode());
         awaitCustomerName("Grace", probes);
-        TestStack.postAcked(running.stack(), "orders", List.of("{\"id\":\"later\",\"customerId\":\"c1\",\"items\":[{\"sku\":\"z\"}]}"));
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> !itemsOf("later").isEmpty());
+        TestStack.postAcked(
+                running.stack(),
+                "orders",
+                List.of("{\"id\":\"later\",\"customerId\":\"c1\",\"items\":[{\"sku\":\"z\"}]}"));
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> !itemsOf("later").isEmpty());
         assertEquals(List.of("later#0:z:Grace"), itemsOf("later"));
 
         assertEquals(200, send("DELETE", "/tables/customers/c1", null).statusCode());
@@ -137,19 +168,27 @@ class TransformsTest {
 
     /** Output items of orders whose id starts with the prefix, as "id#index:sku:customer-name". */
     private static List<String> itemsOf(String prefix) {
-        return output("orders").stream().filter(r -> r.get("id").asText().startsWith(prefix))
-                .map(r -> r.get("id").asText() + "#" + r.get("index").asInt() + ":" + r.at("/item/sku").asText() + ":"
+        return output("orders").stream()
+                .filter(r -> r.get("id").asText().startsWith(prefix))
+                .map(r -> r.get("id").asText() + "#" + r.get("index").asInt() + ":"
+                        + r.at("/item/sku").asText() + ":"
                         + r.at("/customer/name").asText())
                 .toList();
     }
 
     private static void awaitCustomerName(String name, AtomicInteger probes) {
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> {
-            String id = "probe" + probes.incrementAndGet();
-            TestStack.postAcked(running.stack(), "orders", List.of("{\"id\":\"" + id + "\",\"customerId\":\"c1\",\"items\":[{}]}"));
-            return output("orders").stream().anyMatch(r -> r.get("id").asText().startsWith("probe")
-                    && name.equals(r.at("/customer/name").asText()));
-        });
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    String id = "probe" + probes.incrementAndGet();
+                    TestStack.postAcked(
+                            running.stack(),
+                            "orders",
+                            List.of("{\"id\":\"" + id + "\",\"customerId\":\"c1\",\"items\":[{}]}"));
+                    return output("orders").stream()
+                            .anyMatch(r -> r.get("id").asText().startsWith("probe")
+                                    && name.equals(r.at("/customer/name").asText()));
+                });
     }
 
     @Test
@@ -164,15 +203,21 @@ class TransformsTest {
             }
         }
         TestStack.postAcked(running.stack(), "flaky", records);
-        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() -> output("flaky").size() >= 90
-                && TestStack.readCommitted(running.stack(), "flaky.dlq").size() >= 10);
-        List<String> good = output("flaky").stream().map(r -> r.get("id").asText()).sorted().toList();
+        await().atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> output("flaky").size() >= 90
+                        && TestStack.readCommitted(running.stack(), "flaky.dlq").size() >= 10);
+        List<String> good =
+                output("flaky").stream().map(r -> r.get("id").asText()).sorted().toList();
         assertEquals(90, good.size());
         assertTrue(good.stream().noneMatch(bad::contains));
 
         List<ConsumerRecord<byte[], byte[]>> dead = TestStack.readCommitted(running.stack(), "flaky.dlq");
-        assertEquals(bad, dead.stream().map(r -> new String(r.value()).replaceAll(".*\"id\":\"(f\\d+)\".*", "$1"))
-                .collect(Collectors.toCollection(TreeSet::new)));
+        assertEquals(
+                bad,
+                dead.stream()
+                        .map(r -> new String(r.value()).replaceAll(".*\"id\":\"(f\\d+)\".*", "$1"))
+                        .collect(Collectors.toCollection(TreeSet::new)));
         for (ConsumerRecord<byte[], byte[]> record : dead) {
             assertEquals("transform", TestStack.header(record, "sluice.error.stage"));
             assertEquals("fail-on-bad", TestStack.header(record, "sluice.error.transform"));
@@ -182,10 +227,22 @@ class TransformsTest {
         }
 
         String metrics = TestStack.get(running.stack(), "/metrics").body();
-        assertTrue(metrics.contains("sluice_transform_errors_total{on_error=\"dlq\",pipeline=\"flaky\",transform=\"fail-on-bad\"} 10.0"), metrics);
-        assertTrue(metrics.contains("sluice_transform_records_in_total{pipeline=\"flaky\",transform=\"fail-on-bad\"} 100.0"), metrics);
-        assertTrue(metrics.contains("sluice_transform_records_out_total{pipeline=\"flaky\",transform=\"fail-on-bad\"} 90.0"), metrics);
-        assertTrue(metrics.contains("sluice_transform_duration_seconds_count{pipeline=\"flaky\",transform=\"fail-on-bad\"} 100"), metrics);
+        assertTrue(
+                metrics.contains(
+                        "sluice_transform_errors_total{on_error=\"dlq\",pipeline=\"flaky\",transform=\"fail-on-bad\"} 10.0"),
+                metrics);
+        assertTrue(
+                metrics.contains(
+                        "sluice_transform_records_in_total{pipeline=\"flaky\",transform=\"fail-on-bad\"} 100.0"),
+                metrics);
+        assertTrue(
+                metrics.contains(
+                        "sluice_transform_records_out_total{pipeline=\"flaky\",transform=\"fail-on-bad\"} 90.0"),
+                metrics);
+        assertTrue(
+                metrics.contains(
+                        "sluice_transform_duration_seconds_count{pipeline=\"flaky\",transform=\"fail-on-bad\"} 100"),
+                metrics);
         assertTrue(metrics.contains("sluice_processor_lag_records{pipeline=\"flaky\"}"), metrics);
     }
 }

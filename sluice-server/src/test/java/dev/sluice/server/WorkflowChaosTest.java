@@ -10,7 +10,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -34,6 +33,7 @@ class WorkflowChaosTest {
 
     @TempDir
     Path dir;
+
     DevStack stack;
     ChildProcess engine;
     WorkflowsClient api;
@@ -53,8 +53,11 @@ class WorkflowChaosTest {
                     class: dev.sluice.server.TestWorkflows$Sleeper
                 """.formatted(ledger);
         // The stack runs no workflows role: the child is the only engine.
-        stack = DevStack.start(TestStack.config(yaml), TestStack.freePorts(dir.resolve("stack")),
-                Set.of(Role.INGEST, Role.PROCESSOR, Role.SINK), written -> {});
+        stack = DevStack.start(
+                TestStack.config(yaml),
+                TestStack.freePorts(dir.resolve("stack")),
+                Set.of(Role.INGEST, Role.PROCESSOR, Role.SINK),
+                written -> {});
         int port = TestStack.freePorts(1)[0];
         engine = ChildProcess.run("workflows", "workflows", yaml, stack, dir, port);
         api = new WorkflowsClient("http://" + DevOptions.HOST + ":" + port, "sluice", null);
@@ -72,8 +75,10 @@ class WorkflowChaosTest {
 
     private void startEngine() {
         engine.start("-Xmx256m");
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(200))
-                .until(() -> !engine.isAlive() || api.reachable() && api.get("/ledger/instances").status() == 200);
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> !engine.isAlive()
+                        || api.reachable() && api.get("/ledger/instances").status() == 200);
         assertTrue(engine.isAlive(), engine::log);
     }
 
@@ -86,9 +91,13 @@ class WorkflowChaosTest {
         for (int batch = 0; batch < 2; batch++) {
             StringBuilder body = new StringBuilder("[");
             for (int i = 0; i < 100; i++) {
-                body.append(i == 0 ? "" : ",").append("{\"instance_id\":\"c-").append(batch * 100 + i).append("\"}");
+                body.append(i == 0 ? "" : ",")
+                        .append("{\"instance_id\":\"c-")
+                        .append(batch * 100 + i)
+                        .append("\"}");
             }
-            WorkflowsClient.Answer created = api.post("/ledger/instances/batch", body.append("]").toString());
+            WorkflowsClient.Answer created =
+                    api.post("/ledger/instances/batch", body.append("]").toString());
             assertEquals(200, created.status(), created.body()::toString);
         }
         int kills = 0;
@@ -103,13 +112,16 @@ class WorkflowChaosTest {
             kills++;
             startEngine();
         }
-        assertTrue(kills >= 6, "only " + kills + " kills happened before every instance completed; the test proves little");
+        assertTrue(
+                kills >= 6,
+                "only " + kills + " kills happened before every instance completed; the test proves little");
         await().atMost(DEADLINE).pollInterval(Duration.ofSeconds(1)).until(this::allComplete);
 
         Set<String> expected = new HashSet<>();
         Set<String> ids = new HashSet<>();
         for (int page = 1; ; page++) {
-            JsonNode rows = api.get("/ledger/instances?per_page=100&page=" + page).result();
+            JsonNode rows =
+                    api.get("/ledger/instances?per_page=100&page=" + page).result();
             if (rows.isEmpty()) {
                 break;
             }
@@ -131,10 +143,16 @@ class WorkflowChaosTest {
         }
         List<String> lines = ledgerLines();
         Map<String, Long> perKey = lines.stream().collect(Collectors.groupingBy(l -> l, Collectors.counting()));
-        assertEquals(expected, perKey.keySet(), "every recorded step's side effect is in the ledger, and nothing else is");
+        assertEquals(
+                expected, perKey.keySet(), "every recorded step's side effect is in the ledger, and nothing else is");
         long repeated = lines.size() - perKey.size();
-        LoggerFactory.getLogger(WorkflowChaosTest.class).info("{} kills; {} appends for {} recorded steps ({} repeated)",
-                kills, lines.size(), perKey.size(), repeated);
+        LoggerFactory.getLogger(WorkflowChaosTest.class)
+                .info(
+                        "{} kills; {} appends for {} recorded steps ({} repeated)",
+                        kills,
+                        lines.size(),
+                        perKey.size(),
+                        repeated);
         // A body runs again only if its process died while it ran or before its result was recorded:
         // at most the executions in flight at each kill (32 workers).
         assertTrue(repeated <= 32L * kills, repeated + " repeated appends for " + kills + " kills");
@@ -143,17 +161,25 @@ class WorkflowChaosTest {
     @Test
     void aSleepThatFellDueWhileTheProcessWasDeadFiresRightAfterTheRestart() throws Exception {
         startEngine();
-        assertEquals(200, api.post("/sleeper/instances", "{\"instance_id\":\"nap\",\"params\":{\"n\":7,\"sleepMs\":5000}}").status());
-        await().atMost(DEADLINE).until(() -> api.get("/sleeper/instances/nap").result().path("steps").size() == 2);
+        assertEquals(
+                200,
+                api.post("/sleeper/instances", "{\"instance_id\":\"nap\",\"params\":{\"n\":7,\"sleepMs\":5000}}")
+                        .status());
+        await().atMost(DEADLINE)
+                .until(() ->
+                        api.get("/sleeper/instances/nap").result().path("steps").size() == 2);
         engine.kill();
         // Restart 10 s after the kill, well after the sleep fell due.
         long restartAt = System.currentTimeMillis() + 10_000;
         await().atMost(Duration.ofSeconds(15)).until(() -> System.currentTimeMillis() >= restartAt);
         engine.start("-Xmx256m");
-        await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(50))
-                .until(() -> !engine.isAlive() || api.reachable() && api.get("/sleeper/instances/nap").status() == 200);
+        await().atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(50))
+                .until(() -> !engine.isAlive()
+                        || api.reachable() && api.get("/sleeper/instances/nap").status() == 200);
         long ready = System.currentTimeMillis();
-        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
+        await().atMost(Duration.ofSeconds(15))
+                .pollInterval(Duration.ofMillis(50))
                 .until(() -> api.status("sleeper", "nap").equals("complete"));
         JsonNode instance = api.get("/sleeper/instances/nap").result();
         // The sleep as recorded: normally the one asked for before the kill; when the kill came before that
@@ -162,8 +188,9 @@ class WorkflowChaosTest {
         long due = java.time.Instant.parse(sleep.path("start").asText()).toEpochMilli() + 5000;
         long fired = java.time.Instant.parse(sleep.path("end").asText()).toEpochMilli();
         assertTrue(fired >= due, "fired " + (due - fired) + " ms before due");
-        assertTrue(fired - Math.max(due, ready) <= 2_000, "fired " + (fired - Math.max(due, ready))
-                + " ms after it was due and the restarted engine answered");
+        assertTrue(
+                fired - Math.max(due, ready) <= 2_000,
+                "fired " + (fired - Math.max(due, ready)) + " ms after it was due and the restarted engine answered");
         assertEquals(7, instance.path("output").asInt());
         assertEquals(1, instance.path("steps").path(0).path("attempts").size());
     }
@@ -172,13 +199,19 @@ class WorkflowChaosTest {
     private boolean allComplete() {
         WorkflowsClient.Answer page1 = api.get("/ledger/instances?status=complete&per_page=100&page=1");
         WorkflowsClient.Answer page2 = api.get("/ledger/instances?status=complete&per_page=100&page=2");
-        return page1.status() == 200 && page2.status() == 200 && page1.result().size() + page2.result().size() == 200;
+        return page1.status() == 200
+                && page2.status() == 200
+                && page1.result().size() + page2.result().size() == 200;
     }
 
     private List<String> ledgerLines() {
         try {
-            return Files.exists(ledger) ? Files.readAllLines(ledger).stream().filter(l -> !l.isBlank())
-                    .map(l -> l.substring(0, l.indexOf(' '))).toList() : List.of();
+            return Files.exists(ledger)
+                    ? Files.readAllLines(ledger).stream()
+                            .filter(l -> !l.isBlank())
+                            .map(l -> l.substring(0, l.indexOf(' ')))
+                            .toList()
+                    : List.of();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

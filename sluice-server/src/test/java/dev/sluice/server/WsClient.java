@@ -25,7 +25,8 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
 
     static WsClient connect(DevStack stack, String pipeline, String query, String authorization) throws Exception {
         WsClient client = new WsClient();
-        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
+        WebSocket.Builder builder =
+                HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(10));
         if (authorization != null) {
             builder.header("Authorization", authorization);
         }
@@ -62,6 +63,9 @@ final class WsClient implements WebSocket.Listener, AutoCloseable {
 
     @Override
     public void close() {
-        socket.sendClose(WebSocket.NORMAL_CLOSURE, "done").orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null).join();
+        socket.sendClose(WebSocket.NORMAL_CLOSURE, "done")
+                .orTimeout(5, TimeUnit.SECONDS)
+                .exceptionally(e -> null)
+                .join();
     }
 }

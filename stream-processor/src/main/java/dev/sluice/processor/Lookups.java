@@ -37,10 +37,15 @@ final class Lookups {
         for (TableConfig table : tables) {
             String store = storeName(table);
             topology.addGlobalStore(
-                    Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(store), Serdes.String(), Serdes.ByteArray())
+                    Stores.keyValueStoreBuilder(
+                                    Stores.inMemoryKeyValueStore(store), Serdes.String(), Serdes.ByteArray())
                             .withLoggingDisabled(),
-                    "table-source-" + table.name(), new StringDeserializer(), new ByteArrayDeserializer(), table.topic(),
-                    "table-updater-" + table.name(), () -> new Updater(store));
+                    "table-source-" + table.name(),
+                    new StringDeserializer(),
+                    new ByteArrayDeserializer(),
+                    table.topic(),
+                    "table-updater-" + table.name(),
+                    () -> new Updater(store));
         }
     }
 
@@ -69,7 +74,8 @@ final class Lookups {
         try {
             return Optional.of(JSON.readTree(value));
         } catch (IOException e) {
-            throw new IllegalStateException("table '" + table + "', key '" + key + "' does not hold JSON: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "table '" + table + "', key '" + key + "' does not hold JSON: " + e.getMessage(), e);
         }
     }
 

@@ -6,9 +6,9 @@ import dev.sluice.config.TableConfig;
 import dev.sluice.wire.ClientIds;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
-import java.time.Duration;
 import java.util.Properties;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
@@ -35,8 +35,13 @@ public final class PipelineProcessor implements AutoCloseable {
      * @param jars     where transform classes come from
      * @param registry where per-transform metrics go
      */
-    public PipelineProcessor(PipelineConfig pipeline, KafkaConfig kafka, Path stateDir, List<TableConfig> tables,
-                             TransformJars jars, MeterRegistry registry) {
+    public PipelineProcessor(
+            PipelineConfig pipeline,
+            KafkaConfig kafka,
+            Path stateDir,
+            List<TableConfig> tables,
+            TransformJars jars,
+            MeterRegistry registry) {
         this.pipeline = pipeline;
         Properties props = new Properties();
         props.putAll(kafka.clientProperties());
@@ -57,7 +62,6 @@ public final class PipelineProcessor implements AutoCloseable {
         });
     }
 
-
     public void start() {
         streams.start();
     }
@@ -65,8 +69,10 @@ public final class PipelineProcessor implements AutoCloseable {
     /** Null while the processor runs (or is starting or rebalancing); else why it does not. */
     public String problem() {
         KafkaStreams.State state = streams.state();
-        return state.isRunningOrRebalancing() || state == KafkaStreams.State.CREATED ? null
-                : "the processor of pipeline " + pipeline.name() + " is " + state.name().toLowerCase(Locale.ROOT);
+        return state.isRunningOrRebalancing() || state == KafkaStreams.State.CREATED
+                ? null
+                : "the processor of pipeline " + pipeline.name() + " is "
+                        + state.name().toLowerCase(Locale.ROOT);
     }
 
     @Override

@@ -21,13 +21,16 @@ public final class PipelineTopology {
     private PipelineTopology() {}
 
     /** Fails with a {@link dev.sluice.config.ConfigException} naming the step when a transform cannot be created. */
-    public static Topology build(PipelineConfig pipeline, List<TableConfig> tables, TransformJars jars, MeterRegistry registry) {
+    public static Topology build(
+            PipelineConfig pipeline, List<TableConfig> tables, TransformJars jars, MeterRegistry registry) {
         TransformLoader.check(pipeline, jars);
         Topology topology = new Topology();
         topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), pipeline.topic());
         topology.addProcessor(TRANSFORMS, () -> new TransformProcessor(pipeline, jars, registry, tables), SOURCE);
-        topology.addSink(OUTPUT, pipeline.outputTopic(), new ByteArraySerializer(), new ByteArraySerializer(), TRANSFORMS);
-        topology.addSink(DEAD_LETTERS, pipeline.dlqTopic(), new ByteArraySerializer(), new ByteArraySerializer(), TRANSFORMS);
+        topology.addSink(
+                OUTPUT, pipeline.outputTopic(), new ByteArraySerializer(), new ByteArraySerializer(), TRANSFORMS);
+        topology.addSink(
+                DEAD_LETTERS, pipeline.dlqTopic(), new ByteArraySerializer(), new ByteArraySerializer(), TRANSFORMS);
         if (pipeline.hasTransforms()) {
             Lookups.addTo(topology, tables);
         }

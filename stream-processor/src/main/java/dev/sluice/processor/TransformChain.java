@@ -34,11 +34,17 @@ final class TransformChain implements AutoCloseable {
             try {
                 transform.open(new Context(pipeline.name(), config.label(), config.config(), lookups));
             } catch (Exception e) {
-                throw new IllegalStateException("pipeline " + pipeline.name() + ", transform '" + config.label()
-                        + "': open failed: " + e, e);
+                throw new IllegalStateException(
+                        "pipeline " + pipeline.name() + ", transform '" + config.label() + "': open failed: " + e, e);
             }
-            steps.add(new Step(config, transform,
-                    new TransformMetrics(registry, pipeline.name(), config.label(), config.onError().yamlName())));
+            steps.add(new Step(
+                    config,
+                    transform,
+                    new TransformMetrics(
+                            registry,
+                            pipeline.name(),
+                            config.label(),
+                            config.onError().yamlName())));
         }
         return new TransformChain(steps);
     }

@@ -31,7 +31,11 @@ public final class TransformJars implements AutoCloseable {
     Class<?> load(PipelineConfig pipeline, TransformConfig step) {
         String at = "pipeline " + pipeline.name() + ", transform '" + step.label() + "' (class " + step.className()
                 + (step.jar() == null ? "" : ", jar " + step.jar()) + ")";
-        return jars.load(step.className(), step.jar(), at, "pipelines[" + pipeline.name() + "].transforms[" + step.label() + "]");
+        return jars.load(
+                step.className(),
+                step.jar(),
+                at,
+                "pipelines[" + pipeline.name() + "].transforms[" + step.label() + "]");
     }
 
     @Override

@@ -18,7 +18,8 @@ final class TransformLoader {
     }
 
     static Transform instantiate(PipelineConfig pipeline, TransformConfig config, TransformJars jars) {
-        String at = "pipeline " + pipeline.name() + ", transform '" + config.label() + "' (class " + config.className() + ")";
+        String at = "pipeline " + pipeline.name() + ", transform '" + config.label() + "' (class " + config.className()
+                + ")";
         String key = "pipelines[" + pipeline.name() + "].transforms[" + config.label() + "].class";
         Class<?> type = jars.load(pipeline, config);
         if (!Transform.class.isAssignableFrom(type)) {

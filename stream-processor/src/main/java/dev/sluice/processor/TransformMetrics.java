@@ -18,16 +18,26 @@ final class TransformMetrics {
     final Timer duration;
 
     TransformMetrics(MeterRegistry registry, String pipeline, String label, String onError) {
-        this.in = Counter.builder("sluice.transform.records.in").tags("pipeline", pipeline, "transform", label)
-                .description("records given to the transform").register(registry);
-        this.out = Counter.builder("sluice.transform.records.out").tags("pipeline", pipeline, "transform", label)
-                .description("records the transform emitted").register(registry);
-        this.dropped = Counter.builder("sluice.transform.records.dropped").tags("pipeline", pipeline, "transform", label)
-                .description("records the transform emitted nothing for").register(registry);
-        this.errors = Counter.builder("sluice.transform.errors").tags("pipeline", pipeline, "transform", label, "on_error", onError)
-                .description("records on which the transform threw").register(registry);
-        this.duration = Timer.builder("sluice.transform.duration").tags("pipeline", pipeline, "transform", label)
-                .description("time spent in the transform per record").publishPercentileHistogram()
+        this.in = Counter.builder("sluice.transform.records.in")
+                .tags("pipeline", pipeline, "transform", label)
+                .description("records given to the transform")
+                .register(registry);
+        this.out = Counter.builder("sluice.transform.records.out")
+                .tags("pipeline", pipeline, "transform", label)
+                .description("records the transform emitted")
+                .register(registry);
+        this.dropped = Counter.builder("sluice.transform.records.dropped")
+                .tags("pipeline", pipeline, "transform", label)
+                .description("records the transform emitted nothing for")
+                .register(registry);
+        this.errors = Counter.builder("sluice.transform.errors")
+                .tags("pipeline", pipeline, "transform", label, "on_error", onError)
+                .description("records on which the transform threw")
+                .register(registry);
+        this.duration = Timer.builder("sluice.transform.duration")
+                .tags("pipeline", pipeline, "transform", label)
+                .description("time spent in the transform per record")
+                .publishPercentileHistogram()
                 .register(registry);
     }
 }

@@ -12,21 +12,21 @@ import dev.sluice.wire.DeadLetterStage;
 import dev.sluice.wire.SluiceHeaders;
 import dev.sluice.wire.Source;
 import io.micrometer.core.instrument.MeterRegistry;
-import java.time.Instant;
-import java.util.HashMap;
-import java.util.Map;
-import org.apache.kafka.common.header.Header;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Parses each record, checks it against the pipeline's schema and runs the transform chain. Output
@@ -44,6 +44,7 @@ final class TransformProcessor implements Processor<byte[], byte[], byte[], byte
     private final RecordSchema schema;
     /** The partitionBy fields every output record must have, when missing ones go to the DLQ; else empty. */
     private final List<String> requiredPartitionFields;
+
     private final TransformJars jars;
     private final MeterRegistry registry;
     private final List<TableConfig> tables;
@@ -54,7 +55,8 @@ final class TransformProcessor implements Processor<byte[], byte[], byte[], byte
         this.pipeline = pipeline;
         this.schema = RecordSchema.of(pipeline.schema());
         this.requiredPartitionFields = pipeline.sink().missingPartitionField() == SinkConfig.MissingPartitionField.DLQ
-                ? pipeline.sink().partitionBy() : List.of();
+                ? pipeline.sink().partitionBy()
+                : List.of();
         this.jars = jars;
         this.registry = registry;
         this.tables = tables;
@@ -112,14 +114,21 @@ final class TransformProcessor implements Processor<byte[], byte[], byte[], byte
         } catch (TransformChain.TransformFailure e) {
             switch (e.step.onError()) {
                 case DLQ -> deadLetter(record, DeadLetterStage.TRANSFORM, e.step.label(), e.getCause());
-                case SKIP -> { } // counted in sluice_transform_errors_total
+                case SKIP -> {} // counted in sluice_transform_errors_total
                 case FAIL -> {
-                    String where = context.recordMetadata().map(m -> m.topic() + "-" + m.partition() + "@" + m.offset())
+                    String where = context.recordMetadata()
+                            .map(m -> m.topic() + "-" + m.partition() + "@" + m.offset())
                             .orElse("?");
-                    log.error("pipeline {}: transform '{}' threw on record {} and its onError is fail: the processor stops",
-                            pipeline.name(), e.step.label(), where, e.getCause());
-                    throw new IllegalStateException("pipeline " + pipeline.name() + ", transform '" + e.step.label()
-                            + "' (onError: fail) threw on record " + where, e.getCause());
+                    log.error(
+                            "pipeline {}: transform '{}' threw on record {} and its onError is fail: the processor stops",
+                            pipeline.name(),
+                            e.step.label(),
+                            where,
+                            e.getCause());
+                    throw new IllegalStateException(
+                            "pipeline " + pipeline.name() + ", transform '" + e.step.label()
+                                    + "' (onError: fail) threw on record " + where,
+                            e.getCause());
                 }
             }
             return;
@@ -129,7 +138,11 @@ final class TransformProcessor implements Processor<byte[], byte[], byte[], byte
             byte[] value = output == input && !input.isModified() ? record.value() : bytes(output);
             String missing = missingPartitionField(output);
             if (missing != null) {
-                deadLetter(record.withValue(value), DeadLetterStage.PARTITION, null, new IllegalArgumentException(missing));
+                deadLetter(
+                        record.withValue(value),
+                        DeadLetterStage.PARTITION,
+                        null,
+                        new IllegalArgumentException(missing));
             } else {
                 context.forward(record.withValue(value), PipelineTopology.OUTPUT);
             }
@@ -154,9 +167,13 @@ final class TransformProcessor implements Processor<byte[], byte[], byte[], byte
             }
         }
         var where = context.recordMetadata();
-        return new RecordMetadata(pipeline.name(), Instant.ofEpochMilli(ingestMillis),
-                headers.getOrDefault(SluiceHeaders.SOURCE, Source.KAFKA.wireName()), where.map(m -> m.partition()).orElse(-1),
-                where.map(m -> m.offset()).orElse(-1L), headers);
+        return new RecordMetadata(
+                pipeline.name(),
+                Instant.ofEpochMilli(ingestMillis),
+                headers.getOrDefault(SluiceHeaders.SOURCE, Source.KAFKA.wireName()),
+                where.map(m -> m.partition()).orElse(-1),
+                where.map(m -> m.offset()).orElse(-1L),
+                headers);
     }
 
     /** Why the record cannot be placed when the pipeline sends records without a partition field to the DLQ. */
@@ -167,7 +184,9 @@ final class TransformProcessor implements Processor<byte[], byte[], byte[], byte
         ObjectNode json = record.json();
         for (String field : requiredPartitionFields) {
             JsonNode value = json.get(field);
-            if (value == null || value.isNull() || value.isTextual() && value.asText().isEmpty()) {
+            if (value == null
+                    || value.isNull()
+                    || value.isTextual() && value.asText().isEmpty()) {
                 return "field '" + field + "' is missing, null or empty, and sink.partitionBy needs it"
                         + " (sink.missingPartitionField: dlq)";
             }
@@ -183,7 +202,8 @@ final class TransformProcessor implements Processor<byte[], byte[], byte[], byte
         }
         headers.add(SluiceHeaders.ERROR_EXCEPTION, utf8(error.getClass().getName()));
         headers.add(SluiceHeaders.ERROR_MESSAGE, utf8(String.valueOf(error.getMessage())));
-        context.forward(new Record<>(record.key(), record.value(), record.timestamp(), headers), PipelineTopology.DEAD_LETTERS);
+        context.forward(
+                new Record<>(record.key(), record.value(), record.timestamp(), headers), PipelineTopology.DEAD_LETTERS);
     }
 
     private static byte[] bytes(dev.sluice.transforms.Record output) {

@@ -106,7 +106,8 @@ public final class Record {
     private JsonNode find(String path) {
         JsonNode node = json;
         for (Object segment : FieldPath.parse(path).segments) {
-            node = segment instanceof String name ? (node.isObject() ? node.get(name) : null)
+            node = segment instanceof String name
+                    ? (node.isObject() ? node.get(name) : null)
                     : (node.isArray() ? node.get((Integer) segment) : null);
             if (node == null) {
                 return null;
@@ -199,7 +200,8 @@ public final class Record {
     }
 
     public Record set(String path, String value) {
-        return set(path, value == null ? JsonNodeFactory.instance.nullNode() : JsonNodeFactory.instance.textNode(value));
+        return set(
+                path, value == null ? JsonNodeFactory.instance.nullNode() : JsonNodeFactory.instance.textNode(value));
     }
 
     public Record set(String path, int value) {
@@ -230,7 +232,8 @@ public final class Record {
             Object segment = segments.get(i);
             JsonNode child = segment instanceof String name ? parent.get(name) : parent.get((Integer) segment);
             if (child == null || child.isNull()) {
-                child = segments.get(i + 1) instanceof String ? JsonNodeFactory.instance.objectNode()
+                child = segments.get(i + 1) instanceof String
+                        ? JsonNodeFactory.instance.objectNode()
                         : JsonNodeFactory.instance.arrayNode();
                 put(parent, segment, child, path);
             } else if (!child.isContainerNode()) {
@@ -261,8 +264,8 @@ public final class Record {
         } else if (index == array.size()) {
             array.add(value);
         } else {
-            throw new IllegalArgumentException("cannot set '" + path + "': index " + index + " is past the end ("
-                    + array.size() + " elements)");
+            throw new IllegalArgumentException(
+                    "cannot set '" + path + "': index " + index + " is past the end (" + array.size() + " elements)");
         }
     }
 
@@ -301,8 +304,8 @@ public final class Record {
 
     private static IllegalArgumentException wrongType(String path, JsonNode value, String expected) {
         String text = value.toString();
-        return new IllegalArgumentException("field '" + path + "' is " + (text.length() > 40 ? text.substring(0, 37) + "..." : text)
-                + ", not " + expected);
+        return new IllegalArgumentException("field '" + path + "' is "
+                + (text.length() > 40 ? text.substring(0, 37) + "..." : text) + ", not " + expected);
     }
 
     /** The record as compact JSON. */

@@ -19,8 +19,8 @@ import java.util.Map;
  * @param offset     its offset there, or -1
  * @param headers    the Kafka headers, as UTF-8 text (the last value of a repeated header)
  */
-public record RecordMetadata(String pipeline, Instant ingestTime, String source, int partition, long offset,
-                             Map<String, String> headers) {
+public record RecordMetadata(
+        String pipeline, Instant ingestTime, String source, int partition, long offset, Map<String, String> headers) {
 
     /** For records not (yet) read from Kafka. */
     public static final RecordMetadata NONE = new RecordMetadata(null, null, null, -1, -1, Map.of());

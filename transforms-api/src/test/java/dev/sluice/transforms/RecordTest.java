@@ -6,8 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RecordTest {
@@ -46,13 +48,15 @@ class RecordTest {
         List<Record> emitted = new ArrayList<>();
         split.apply(Record.parse("{\"copies\":2}"), emitted::add);
         split.apply(Record.parse("{\"copies\":0}"), emitted::add);
-        assertEquals(List.of(Record.parse("{\"copies\":2,\"copy\":0}"), Record.parse("{\"copies\":2,\"copy\":1}")), emitted);
+        assertEquals(
+                List.of(Record.parse("{\"copies\":2,\"copy\":0}"), Record.parse("{\"copies\":2,\"copy\":1}")), emitted);
         assertTrue(emitted.get(0) != emitted.get(1));
     }
 
     @Test
     void pathsReachNestedFieldsAndArrayElements() {
-        Record r = Record.parse("{\"customer\":{\"id\":7,\"tags\":[\"a\",\"b\"]},\"items\":[{\"sku\":\"x\",\"qty\":2}]}");
+        Record r =
+                Record.parse("{\"customer\":{\"id\":7,\"tags\":[\"a\",\"b\"]},\"items\":[{\"sku\":\"x\",\"qty\":2}]}");
         assertEquals(7L, r.getLong("customer.id"));
         assertEquals("b", r.getString("customer.tags[1]"));
         assertEquals("x", r.getString("items[0].sku"));
@@ -61,8 +65,12 @@ class RecordTest {
         assertNull(r.get("customer.id.deeper"));
         assertFalse(r.has("customer.name"));
 
-        r.set("customer.address.city", "Oslo").set("items[1].sku", "y").set("customer.tags[0]", "z").remove("items[0]");
-        assertEquals("{\"customer\":{\"id\":7,\"tags\":[\"z\",\"b\"],\"address\":{\"city\":\"Oslo\"}},\"items\":[{\"sku\":\"y\"}]}",
+        r.set("customer.address.city", "Oslo")
+                .set("items[1].sku", "y")
+                .set("customer.tags[0]", "z")
+                .remove("items[0]");
+        assertEquals(
+                "{\"customer\":{\"id\":7,\"tags\":[\"z\",\"b\"],\"address\":{\"city\":\"Oslo\"}},\"items\":[{\"sku\":\"y\"}]}",
                 r.toString());
         r.remove("customer.address.city").remove("no.such.path");
         assertEquals("{}", r.get("customer.address").toString());
@@ -75,26 +83,29 @@ class RecordTest {
 
     @Test
     void typedGettersConvertOrSayWhatTheyFound() {
-        Record r = Record.parse("{\"n\":3,\"f\":1.5,\"b\":true,\"s\":\"hi\",\"t\":\"2026-11-22T13:05:00+01:00\",\"ms\":1000,\"o\":{\"k\":1},\"z\":null}");
+        Record r = Record.parse(
+                "{\"n\":3,\"f\":1.5,\"b\":true,\"s\":\"hi\",\"t\":\"2026-11-22T13:05:00+01:00\",\"ms\":1000,\"o\":{\"k\":1},\"z\":null}");
         assertEquals(3L, r.getLong("n"));
         assertEquals(1.5, r.getDouble("f"));
         assertEquals(3.0, r.getDouble("n"));
         assertEquals(true, r.getBoolean("b"));
         assertEquals("3", r.getString("n"));
         assertEquals("{\"k\":1}", r.getString("o"));
-        assertEquals(java.time.Instant.parse("2026-11-22T12:05:00Z"), r.getInstant("t"));
-        assertEquals(java.time.Instant.ofEpochMilli(1000), r.getInstant("ms"));
+        assertEquals(Instant.parse("2026-11-22T12:05:00Z"), r.getInstant("t"));
+        assertEquals(Instant.ofEpochMilli(1000), r.getInstant("ms"));
         assertNull(r.getLong("z"));
         assertNull(r.getBoolean("missing"));
-        assertEquals("field 'f' is 1.5, not a whole number",
-                assertThrows(IllegalArgumentException.class, () -> r.getLong("f")).getMessage());
+        assertEquals(
+                "field 'f' is 1.5, not a whole number",
+                assertThrows(IllegalArgumentException.class, () -> r.getLong("f"))
+                        .getMessage());
         assertThrows(IllegalArgumentException.class, () -> r.getBoolean("s"));
         assertThrows(IllegalArgumentException.class, () -> r.getInstant("s"));
     }
 
     @Test
     void copiesKeepTheirMetadata() {
-        RecordMetadata m = new RecordMetadata("p", java.time.Instant.EPOCH, "kafka", 2, 9, java.util.Map.of("h", "v"));
+        RecordMetadata m = new RecordMetadata("p", Instant.EPOCH, "kafka", 2, 9, Map.of("h", "v"));
         Record r = Record.of(Record.parse("{}").json(), m);
         assertEquals(m, r.copy().metadata());
         assertEquals("v", r.metadata().header("h"));

@@ -43,7 +43,9 @@ class TransformTestDriverTest {
     @Test
     void runsATransformWithConfigLookupsAndMetadataAndNoBroker() throws Exception {
         Enrich enrich = new Enrich();
-        try (TransformTestDriver driver = TransformTestDriver.of(enrich).pipeline("orders").label("enrich")
+        try (TransformTestDriver driver = TransformTestDriver.of(enrich)
+                .pipeline("orders")
+                .label("enrich")
                 .config(Map.of("table", "customers"))
                 .metadata(new RecordMetadata("orders", Instant.EPOCH, "http", 0, 5, Map.of()))
                 .table("customers", "c7", "{\"name\":\"Ada\"}")) {
@@ -54,7 +56,8 @@ class TransformTestDriverTest {
             assertEquals(5, out.get(0).metadata().offset());
 
             driver.table("customers", "c7", null);
-            assertFalse(driver.apply("{\"id\":\"o2\",\"customerId\":\"c7\"}").get(0).has("customer"));
+            assertFalse(
+                    driver.apply("{\"id\":\"o2\",\"customerId\":\"c7\"}").get(0).has("customer"));
         }
         assertEquals(List.of("open orders/enrich", "apply", "apply", "close"), enrich.calls);
     }
@@ -64,7 +67,8 @@ class TransformTestDriverTest {
         Transform strict = (record, out) -> out.emit(record.set("n", record.getLong("n") + 1));
         try (TransformTestDriver driver = TransformTestDriver.of(strict)) {
             assertEquals(2L, driver.apply("{\"n\":1}").get(0).getLong("n"));
-            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> driver.apply("{\"n\":\"one\"}"));
+            IllegalArgumentException e =
+                    assertThrows(IllegalArgumentException.class, () -> driver.apply("{\"n\":\"one\"}"));
             assertEquals("field 'n' is \"one\", not a whole number", e.getMessage());
         }
         Transform lookup = new Transform() {
@@ -81,7 +85,9 @@ class TransformTestDriverTest {
             }
         };
         try (TransformTestDriver driver = TransformTestDriver.of(lookup)) {
-            assertTrue(assertThrows(IllegalArgumentException.class, () -> driver.apply("{}")).getMessage().contains("'nope'"));
+            assertTrue(assertThrows(IllegalArgumentException.class, () -> driver.apply("{}"))
+                    .getMessage()
+                    .contains("'nope'"));
         }
     }
 

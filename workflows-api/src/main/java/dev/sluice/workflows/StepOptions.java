@@ -20,7 +20,8 @@ import java.util.Objects;
  */
 public record StepOptions(int retries, Duration delay, Backoff backoff, Duration timeout) {
 
-    public static final StepOptions DEFAULTS = new StepOptions(5, Duration.ofSeconds(1), Backoff.EXPONENTIAL, Duration.ofMinutes(10));
+    public static final StepOptions DEFAULTS =
+            new StepOptions(5, Duration.ofSeconds(1), Backoff.EXPONENTIAL, Duration.ofMinutes(10));
 
     public StepOptions {
         if (retries < 0) {
@@ -66,7 +67,9 @@ public record StepOptions(int retries, Duration delay, Backoff backoff, Duration
 
     /** How the delay between retries grows. */
     public enum Backoff {
-        CONSTANT, LINEAR, EXPONENTIAL;
+        CONSTANT,
+        LINEAR,
+        EXPONENTIAL;
 
         /** {@code constant}, {@code linear} or {@code exponential}, as the REST API writes it. */
         public String wireName() {

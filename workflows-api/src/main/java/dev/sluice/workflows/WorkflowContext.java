@@ -62,7 +62,8 @@ public interface WorkflowContext {
         try {
             return Long.parseLong(value.toString().trim());
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("workflow " + workflow() + ": config " + key + " is not a whole number: " + value);
+            throw new IllegalArgumentException(
+                    "workflow " + workflow() + ": config " + key + " is not a whole number: " + value);
         }
     }
 

@@ -97,13 +97,18 @@ public final class WorkflowTestDriver implements AutoCloseable {
         return startInstance(name, instanceId, StepValues.toJson(params), Trigger.API, null);
     }
 
-    private Run startInstance(String workflowName, String instanceId, JsonNode params, Trigger trigger,
-                              InstanceState.ParentRef parent) {
+    private Run startInstance(
+            String workflowName, String instanceId, JsonNode params, Trigger trigger, InstanceState.ParentRef parent) {
         if (!workflows.containsKey(workflowName)) {
             throw new IllegalArgumentException("no workflow '" + workflowName + "' is registered with the driver");
         }
-        Run run = new Run(InstanceState.create(workflowName, instanceId, params == null
-                ? StepValues.JSON.createObjectNode() : params, trigger, parent, now));
+        Run run = new Run(InstanceState.create(
+                workflowName,
+                instanceId,
+                params == null ? StepValues.JSON.createObjectNode() : params,
+                trigger,
+                parent,
+                now));
         run.apply(run.state.start(now));
         return run;
     }
@@ -196,16 +201,24 @@ public final class WorkflowTestDriver implements AutoCloseable {
             List<StepRecord> out = new ArrayList<>();
             for (InstanceState.StepInfo step : state.steps()) {
                 StepValue value = results.get(step.id());
-                out.add(new StepRecord(step.name(), step.kind().wireName(), step.attempts().size(), step.end() != null,
-                        value == null ? null : value.value(), step.error() == null ? null : step.error().message()));
+                out.add(new StepRecord(
+                        step.name(),
+                        step.kind().wireName(),
+                        step.attempts().size(),
+                        step.end() != null,
+                        value == null ? null : value.value(),
+                        step.error() == null ? null : step.error().message()));
             }
             return out;
         }
 
         /** The first step of that name. */
         public StepRecord step(String stepName) {
-            return steps().stream().filter(s -> s.name().equals(stepName)).findFirst()
-                    .orElseThrow(() -> new IllegalArgumentException("instance " + id() + " has no step '" + stepName + "'"));
+            return steps().stream()
+                    .filter(s -> s.name().equals(stepName))
+                    .findFirst()
+                    .orElseThrow(
+                            () -> new IllegalArgumentException("instance " + id() + " has no step '" + stepName + "'"));
         }
 
         /** Sends an event, as {@code POST .../events/{type}} would, and runs the instance as far as it goes. */
@@ -267,12 +280,20 @@ public final class WorkflowTestDriver implements AutoCloseable {
                 } else if (effect instanceof Effect.CancelTimer) {
                     timer = null;
                 } else if (effect instanceof Effect.StartChild c) {
-                    Run child = startInstance(c.workflow(), c.childId(), c.params(), Trigger.API,
+                    Run child = startInstance(
+                            c.workflow(),
+                            c.childId(),
+                            c.params(),
+                            Trigger.API,
                             new InstanceState.ParentRef(state.workflow(), state.id(), c.stepId()));
                     if (child.status().isFinal()) {
-                        ErrorInfo error = child.status() == InstanceStatus.COMPLETE ? null
-                                : new ErrorInfo("ChildFailed", "workflow " + c.workflow() + " instance " + c.childId()
-                                        + " ended " + child.status().wireName() + (child.error() == null ? "" : ": " + child.error()));
+                        ErrorInfo error = child.status() == InstanceStatus.COMPLETE
+                                ? null
+                                : new ErrorInfo(
+                                        "ChildFailed",
+                                        "workflow " + c.workflow() + " instance " + c.childId() + " ended "
+                                                + child.status().wireName()
+                                                + (child.error() == null ? "" : ": " + child.error()));
                         queue.addAll(state.onChildFinished(c.stepId(), child.output(), error, now));
                     }
                 }
@@ -280,9 +301,14 @@ public final class WorkflowTestDriver implements AutoCloseable {
         }
 
         private Outcome execute() {
-            WorkflowEvent event = new DriverEvent(state.id(), state.workflow(), state.params(),
-                    Instant.ofEpochMilli(state.queuedAt()), state.trigger());
-            return Execution.execute(opened(state.workflow()), event, state.history(results::get), () -> now, injectFailures);
+            WorkflowEvent event = new DriverEvent(
+                    state.id(),
+                    state.workflow(),
+                    state.params(),
+                    Instant.ofEpochMilli(state.queuedAt()),
+                    state.trigger());
+            return Execution.execute(
+                    opened(state.workflow()), event, state.history(results::get), () -> now, injectFailures);
         }
     }
 
@@ -298,6 +324,6 @@ public final class WorkflowTestDriver implements AutoCloseable {
      */
     public record StepRecord(String name, String type, int attempts, boolean finished, JsonNode output, String error) {}
 
-    private record DriverEvent(String instanceId, String workflow, JsonNode payload, Instant createdAt,
-                               Trigger trigger) implements WorkflowEvent {}
+    private record DriverEvent(String instanceId, String workflow, JsonNode payload, Instant createdAt, Trigger trigger)
+            implements WorkflowEvent {}
 }

@@ -28,17 +28,46 @@ class WorkflowTestDriverTest {
         AtomicInteger bodies = new AtomicInteger();
         List<Object> seen = Collections.synchronizedList(new ArrayList<>());
         Workflow workflow = (event, step) -> {
-            String s = step.run("string", () -> { bodies.incrementAndGet(); return "a"; });
-            Integer i = step.run("int", () -> { bodies.incrementAndGet(); return 7; });
-            Long l = step.run("long", () -> { bodies.incrementAndGet(); return 1L << 40; });
-            Boolean b = step.run("bool", () -> { bodies.incrementAndGet(); return true; });
-            Order o = step.run("record", () -> { bodies.incrementAndGet(); return new Order("o1", 2, List.of("x")); });
-            Map<String, Object> m = step.run("map", () -> { bodies.incrementAndGet(); return Map.<String, Object>of("k", 1); });
-            List<Order> orders = step.run("generic", new TypeReference<List<Order>>() {},
-                    () -> { bodies.incrementAndGet(); return List.of(new Order("o2", 1, List.of())); });
-            JsonNode node = step.run("json", () -> { bodies.incrementAndGet(); return event.payload(); });
-            Instant t = step.run("instant", () -> { bodies.incrementAndGet(); return Instant.parse("2031-02-03T04:05:06Z"); });
-            Object nothing = step.run("null", () -> { bodies.incrementAndGet(); return null; });
+            String s = step.run("string", () -> {
+                bodies.incrementAndGet();
+                return "a";
+            });
+            Integer i = step.run("int", () -> {
+                bodies.incrementAndGet();
+                return 7;
+            });
+            Long l = step.run("long", () -> {
+                bodies.incrementAndGet();
+                return 1L << 40;
+            });
+            Boolean b = step.run("bool", () -> {
+                bodies.incrementAndGet();
+                return true;
+            });
+            Order o = step.run("record", () -> {
+                bodies.incrementAndGet();
+                return new Order("o1", 2, List.of("x"));
+            });
+            Map<String, Object> m = step.run("map", () -> {
+                bodies.incrementAndGet();
+                return Map.<String, Object>of("k", 1);
+            });
+            List<Order> orders = step.run("generic", new TypeReference<List<Order>>() {}, () -> {
+                bodies.incrementAndGet();
+                return List.of(new Order("o2", 1, List.of()));
+            });
+            JsonNode node = step.run("json", () -> {
+                bodies.incrementAndGet();
+                return event.payload();
+            });
+            Instant t = step.run("instant", () -> {
+                bodies.incrementAndGet();
+                return Instant.parse("2031-02-03T04:05:06Z");
+            });
+            Object nothing = step.run("null", () -> {
+                bodies.incrementAndGet();
+                return null;
+            });
             seen.add(List.of(s, i, l, b, o, m, orders.get(0), node, t));
             assertNull(nothing);
             return orders.get(0).id() + o.quantity();
@@ -48,9 +77,18 @@ class WorkflowTestDriverTest {
         assertEquals("o22", run.output().asText());
         assertEquals(10, bodies.get(), "every body ran exactly once across 11 replays");
         List<?> last = (List<?>) seen.get(seen.size() - 1);
-        assertEquals(List.of("a", 7, 1L << 40, true, new Order("o1", 2, List.of("x")), Map.of("k", 1),
-                new Order("o2", 1, List.of()), last.get(7),
-                Instant.parse("2031-02-03T04:05:06Z")), last);
+        assertEquals(
+                List.of(
+                        "a",
+                        7,
+                        1L << 40,
+                        true,
+                        new Order("o1", 2, List.of("x")),
+                        Map.of("k", 1),
+                        new Order("o2", 1, List.of()),
+                        last.get(7),
+                        Instant.parse("2031-02-03T04:05:06Z")),
+                last);
         assertEquals(1, ((JsonNode) last.get(7)).path("p").asInt());
         // The first run of each step sees the same (read-back) value as later replays.
         for (Object replay : seen) {
@@ -61,7 +99,9 @@ class WorkflowTestDriverTest {
     @Test
     void failedAttemptsAreRetriedWithBackoffUntilTheLimit() {
         AtomicInteger calls = new AtomicInteger();
-        Workflow workflow = (event, step) -> step.run("flaky", StepOptions.DEFAULTS.retries(3).delay(Duration.ofSeconds(10)),
+        Workflow workflow = (event, step) -> step.run(
+                "flaky",
+                StepOptions.DEFAULTS.retries(3).delay(Duration.ofSeconds(10)),
                 () -> "ok after " + step.attempt() + " " + calls.incrementAndGet());
         WorkflowTestDriver driver = WorkflowTestDriver.of(workflow).failStep("flaky", 2);
         Instant start = driver.now();
@@ -99,18 +139,22 @@ class WorkflowTestDriverTest {
         WorkflowTestDriver.Run run = WorkflowTestDriver.of(workflow).start(Map.of());
         assertEquals(InstanceStatus.COMPLETE, run.status());
         assertEquals(1, run.step("charge").attempts());
-        assertEquals("released: step 'charge' failed: card declined", run.output().asText());
+        assertEquals(
+                "released: step 'charge' failed: card declined", run.output().asText());
     }
 
     @Test
     void anAttemptOverItsTimeoutFails() {
-        Workflow workflow = (event, step) -> step.run("slow", StepOptions.DEFAULTS.retries(0).timeout(Duration.ofMillis(50)), () -> {
-            Thread.sleep(10_000); // interrupted by the step timeout
-            return "late";
-        });
+        Workflow workflow = (event, step) ->
+                step.run("slow", StepOptions.DEFAULTS.retries(0).timeout(Duration.ofMillis(50)), () -> {
+                    Thread.sleep(10_000); // interrupted by the step timeout
+                    return "late";
+                });
         WorkflowTestDriver.Run run = WorkflowTestDriver.of(workflow).start(Map.of());
         assertEquals(InstanceStatus.ERRORED, run.status());
-        assertTrue(run.step("slow").error().contains("timeout of 50 ms"), run.step("slow").error());
+        assertTrue(
+                run.step("slow").error().contains("timeout of 50 ms"),
+                run.step("slow").error());
         assertFalse(Thread.currentThread().isInterrupted(), "the timeout's interrupt does not leak past the step");
     }
 
@@ -144,7 +188,9 @@ class WorkflowTestDriverTest {
             JsonNode first = step.waitForEvent("first", "approval", Duration.ofHours(1));
             String second;
             try {
-                second = step.waitForEvent("second", "approval", Duration.ofHours(1)).path("by").asText();
+                second = step.waitForEvent("second", "approval", Duration.ofHours(1))
+                        .path("by")
+                        .asText();
             } catch (WaitTimeoutException e) {
                 second = "timed out";
             }
@@ -175,16 +221,21 @@ class WorkflowTestDriverTest {
     void anEventSentBeforeTheWaitIsKept() {
         Workflow workflow = (event, step) -> {
             step.sleep("first a nap", Duration.ofMinutes(1));
-            return step.waitForEvent("approval", "approval", Duration.ofHours(1)).path("ok").asBoolean();
+            return step.waitForEvent("approval", "approval", Duration.ofHours(1))
+                    .path("ok")
+                    .asBoolean();
         };
         WorkflowTestDriver driver = WorkflowTestDriver.of(workflow);
         WorkflowTestDriver.Run run = driver.start(Map.of());
         assertEquals(InstanceStatus.WAITING, run.status());
         WorkflowTestDriver.Run early = WorkflowTestDriver.of((event, step) -> {
-            step.waitForEvent("gate", "go", Duration.ofHours(1));
-            return step.waitForEvent("approval", "approval", Duration.ofHours(1)).path("ok").asBoolean();
-        }).start(Map.of());
-        early.sendEvent("approval", Map.of("ok", true));   // before its wait is reached
+                    step.waitForEvent("gate", "go", Duration.ofHours(1));
+                    return step.waitForEvent("approval", "approval", Duration.ofHours(1))
+                            .path("ok")
+                            .asBoolean();
+                })
+                .start(Map.of());
+        early.sendEvent("approval", Map.of("ok", true)); // before its wait is reached
         assertEquals(InstanceStatus.WAITING, early.status());
         early.sendEvent("go", Map.of());
         assertEquals(InstanceStatus.COMPLETE, early.status());
@@ -198,7 +249,10 @@ class WorkflowTestDriverTest {
             int sum = 0;
             for (int i = 0; i < 5; i++) {
                 int n = i;
-                sum += step.run("add", () -> { bodies.incrementAndGet(); return n; });
+                sum += step.run("add", () -> {
+                    bodies.incrementAndGet();
+                    return n;
+                });
                 step.sleep("tick", Duration.ofSeconds(1));
             }
             return sum;
@@ -237,7 +291,9 @@ class WorkflowTestDriverTest {
         };
         WorkflowTestDriver.Run run = WorkflowTestDriver.of(workflow).start(Map.of());
         assertEquals(InstanceStatus.COMPLETE, run.status());
-        assertEquals(List.of("nap", "after"), run.steps().stream().map(WorkflowTestDriver.StepRecord::name).toList());
+        assertEquals(
+                List.of("nap", "after"),
+                run.steps().stream().map(WorkflowTestDriver.StepRecord::name).toList());
     }
 
     @Test
@@ -257,7 +313,8 @@ class WorkflowTestDriverTest {
             String b = step.run("call", step::idempotencyKey);
             return a + " " + b;
         };
-        WorkflowTestDriver.Run run = WorkflowTestDriver.of(workflow).failStep("call", 1).start("i-1", Map.of());
+        WorkflowTestDriver.Run run =
+                WorkflowTestDriver.of(workflow).failStep("call", 1).start("i-1", Map.of());
         assertEquals("i-1/call/0 i-1/call/1", run.output().asText());
     }
 
@@ -278,9 +335,12 @@ class WorkflowTestDriverTest {
                 return good.asInt() + " " + e.getMessage();
             }
         };
-        WorkflowTestDriver.Run run = WorkflowTestDriver.of(parent).register("child", child).start("p", Map.of());
+        WorkflowTestDriver.Run run =
+                WorkflowTestDriver.of(parent).register("child", child).start("p", Map.of());
         assertEquals(InstanceStatus.COMPLETE, run.status());
-        assertTrue(run.output().asText().startsWith("42 step 'bad' failed:"), run.output().asText());
+        assertTrue(
+                run.output().asText().startsWith("42 step 'bad' failed:"),
+                run.output().asText());
         assertTrue(run.output().asText().contains("bad child"), run.output().asText());
         assertEquals("workflow", run.step("good").type());
     }
@@ -297,10 +357,11 @@ class WorkflowTestDriverTest {
         assertEquals(InstanceStatus.COMPLETE, run.status());
 
         WorkflowTestDriver.Run waiting = WorkflowTestDriver.of((event, step) -> {
-            step.waitForEvent("gate", "go", Duration.ofDays(1));
-            step.run("after gate", () -> 1);
-            return "done";
-        }).start(Map.of());
+                    step.waitForEvent("gate", "go", Duration.ofDays(1));
+                    step.run("after gate", () -> 1);
+                    return "done";
+                })
+                .start(Map.of());
         waiting.pause();
         assertEquals(InstanceStatus.PAUSED, waiting.status());
         waiting.sendEvent("go", Map.of());
@@ -309,8 +370,9 @@ class WorkflowTestDriverTest {
         waiting.resume();
         assertEquals(InstanceStatus.COMPLETE, waiting.status());
 
-        WorkflowTestDriver.Run terminated = WorkflowTestDriver.of((event, step) ->
-                step.waitForEvent("gate", "go", Duration.ofDays(1))).start(Map.of());
+        WorkflowTestDriver.Run terminated = WorkflowTestDriver.of(
+                        (event, step) -> step.waitForEvent("gate", "go", Duration.ofDays(1)))
+                .start(Map.of());
         terminated.terminate();
         assertEquals(InstanceStatus.TERMINATED, terminated.status());
         terminated.sendEvent("go", Map.of());
@@ -349,13 +411,18 @@ class WorkflowTestDriverTest {
             @Override
             public Object run(WorkflowEvent event, WorkflowStep step) {
                 ObjectNode out = event.payload().deepCopy();
-                out.put("min", min).put("id", event.instanceId()).put("trigger", event.trigger().wireName());
+                out.put("min", min)
+                        .put("id", event.instanceId())
+                        .put("trigger", event.trigger().wireName());
                 return out;
             }
         }
-        WorkflowTestDriver.Run run = WorkflowTestDriver.of("index", new Configured()).config(Map.of("minRows", 10))
+        WorkflowTestDriver.Run run = WorkflowTestDriver.of("index", new Configured())
+                .config(Map.of("minRows", 10))
                 .start("abc", Map.of("k", "v"));
-        assertEquals("{\"k\":\"v\",\"min\":10,\"id\":\"abc\",\"trigger\":\"api\"}", run.output().toString());
+        assertEquals(
+                "{\"k\":\"v\",\"min\":10,\"id\":\"abc\",\"trigger\":\"api\"}",
+                run.output().toString());
         assertInstanceOf(JsonNode.class, run.output());
     }
 }

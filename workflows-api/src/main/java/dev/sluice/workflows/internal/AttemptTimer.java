@@ -24,11 +24,14 @@ final class AttemptTimer {
     static <T> T call(Callable<T> body, Duration timeout) throws Exception {
         Thread runner = Thread.currentThread();
         AtomicInteger alarmState = new AtomicInteger(); // 0 idle, 1 firing, 2 fired
-        ScheduledFuture<?> alarm = WATCHDOG.schedule(() -> {
-            alarmState.set(1);
-            runner.interrupt();
-            alarmState.set(2);
-        }, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> alarm = WATCHDOG.schedule(
+                () -> {
+                    alarmState.set(1);
+                    runner.interrupt();
+                    alarmState.set(2);
+                },
+                timeout.toNanos(),
+                TimeUnit.NANOSECONDS);
         try {
             T result = body.call();
             if (alarmState.get() > 0) {

@@ -22,7 +22,9 @@ import java.util.function.Function;
  * <p>Fencing: each dispatch gets a new random token, and an outcome is taken only with the current one;
  * so an execution that was cancelled, lost in a crash or left behind by a rebalance is ignored.
  */
-@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
+@JsonAutoDetect(
+        fieldVisibility = JsonAutoDetect.Visibility.ANY,
+        getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE)
 public final class InstanceState {
 
@@ -48,7 +50,8 @@ public final class InstanceState {
     InstanceState() {}
 
     /** A new instance, queued; {@link #start} dispatches it. */
-    public static InstanceState create(String workflow, String id, JsonNode params, Trigger trigger, ParentRef parent, long now) {
+    public static InstanceState create(
+            String workflow, String id, JsonNode params, Trigger trigger, ParentRef parent, long now) {
         InstanceState s = new InstanceState();
         s.workflow = workflow;
         s.id = id;
@@ -80,7 +83,8 @@ public final class InstanceState {
         List<Effect> effects = new ArrayList<>();
         for (Outcome outcome : outcomes.subList(0, outcomes.size() - 1)) {
             if (!(outcome instanceof Outcome.StepSucceeded s)) {
-                throw new IllegalArgumentException("only succeeded steps can come before an execution's last outcome, not " + outcome);
+                throw new IllegalArgumentException(
+                        "only succeeded steps can come before an execution's last outcome, not " + outcome);
             }
             recordSuccess(s, effects);
         }
@@ -115,7 +119,7 @@ public final class InstanceState {
         } else if (outcome instanceof Outcome.SleepRequested s) {
             StepInfo step = step(s.stepId(), s.name(), StepKind.SLEEP, s.start());
             if (step.due == null) {
-                step.due = s.until();   // a sleep asked for again keeps its first due time
+                step.due = s.until(); // a sleep asked for again keeps its first due time
             }
             long until = step.due;
             if (until <= now) {
@@ -128,7 +132,7 @@ public final class InstanceState {
             StepInfo step = step(w.stepId(), w.name(), StepKind.WAIT_FOR_EVENT, w.start());
             step.eventType = w.eventType();
             if (step.due == null) {
-                step.due = w.timeoutAt();   // a wait asked for again keeps its first deadline
+                step.due = w.timeoutAt(); // a wait asked for again keeps its first deadline
             }
             Event event = takeFromInbox(w.eventType());
             if (event != null) {
@@ -179,8 +183,11 @@ public final class InstanceState {
         if (was.kind() == PendingKind.SLEEP) {
             step.finish(now, null);
         } else if (was.kind() == PendingKind.EVENT) {
-            step.finish(now, new ErrorInfo("WaitTimeoutException",
-                    "no event of type '" + was.eventType() + "' arrived in time for step '" + step.name + "'"));
+            step.finish(
+                    now,
+                    new ErrorInfo(
+                            "WaitTimeoutException",
+                            "no event of type '" + was.eventType() + "' arrived in time for step '" + step.name + "'"));
         }
         proceed(effects, now);
         return effects;
@@ -193,7 +200,9 @@ public final class InstanceState {
         }
         modifiedAt = now;
         List<Effect> effects = new ArrayList<>();
-        if (pending != null && pending.kind() == PendingKind.EVENT && pending.eventType().equals(type)) {
+        if (pending != null
+                && pending.kind() == PendingKind.EVENT
+                && pending.eventType().equals(type)) {
             StepInfo step = findStep(pending.stepId());
             step.finish(now, null);
             effects.add(new Effect.PutResult(step.id, eventValue(payload)));
@@ -208,7 +217,10 @@ public final class InstanceState {
 
     /** A child started by step {@code stepId} ended. */
     public List<Effect> onChildFinished(String stepId, JsonNode childOutput, ErrorInfo childError, long now) {
-        if (status.isFinal() || pending == null || pending.kind() != PendingKind.CHILD || !pending.stepId().equals(stepId)) {
+        if (status.isFinal()
+                || pending == null
+                || pending.kind() != PendingKind.CHILD
+                || !pending.stepId().equals(stepId)) {
             return List.of();
         }
         modifiedAt = now;
@@ -394,8 +406,12 @@ public final class InstanceState {
         pauseRequested = false;
         effects.add(new Effect.Finished(end));
         if (parent != null) {
-            ErrorInfo reported = end == InstanceStatus.COMPLETE ? null : err != null ? err
-                    : new ErrorInfo("Terminated", "workflow " + workflow + " instance " + id + " was terminated");
+            ErrorInfo reported = end == InstanceStatus.COMPLETE
+                    ? null
+                    : err != null
+                            ? err
+                            : new ErrorInfo(
+                                    "Terminated", "workflow " + workflow + " instance " + id + " was terminated");
             effects.add(new Effect.NotifyParent(parent, out, reported));
         }
     }
@@ -523,7 +539,9 @@ public final class InstanceState {
     }
 
     /** A step as recorded so far. */
-    @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
+    @JsonAutoDetect(
+            fieldVisibility = JsonAutoDetect.Visibility.ANY,
+            getterVisibility = JsonAutoDetect.Visibility.NONE,
             isGetterVisibility = JsonAutoDetect.Visibility.NONE)
     public static final class StepInfo {
         private String id;
@@ -600,7 +618,12 @@ public final class InstanceState {
 
     public record Event(String type, JsonNode payload, long at) {}
 
-    public enum PendingKind { SLEEP, RETRY, EVENT, CHILD }
+    public enum PendingKind {
+        SLEEP,
+        RETRY,
+        EVENT,
+        CHILD
+    }
 
     /** What a waiting instance waits for; {@code due} is null for a child. */
     public record Pending(PendingKind kind, String stepId, Long due, String eventType) {}

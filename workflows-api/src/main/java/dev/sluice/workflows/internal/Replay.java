@@ -107,12 +107,19 @@ public final class Replay implements WorkflowStep {
         idempotencyKey = instanceId + "/" + name + "/" + id.n;
         Outcome outcome;
         try {
-            StepValue value = StepValues.encode(AttemptTimer.call(bodies.wrap(name, attemptNo, body), options.timeout()));
+            StepValue value =
+                    StepValues.encode(AttemptTimer.call(bodies.wrap(name, attemptNo, body), options.timeout()));
             decode.apply(value);
             outcome = new Outcome.StepSucceeded(id.key, name, options, attemptNo, start, clock.getAsLong(), value);
         } catch (StepValues.ResultException e) {
-            outcome = failed(id, name, options, attemptNo, start,
-                    new ErrorInfo("ResultException", "the result of step '" + name + "' " + e.getMessage()), false);
+            outcome = failed(
+                    id,
+                    name,
+                    options,
+                    attemptNo,
+                    start,
+                    new ErrorInfo("ResultException", "the result of step '" + name + "' " + e.getMessage()),
+                    false);
         } catch (NonRetryableException e) {
             outcome = failed(id, name, options, attemptNo, start, ErrorInfo.of(e), false);
         } catch (Exception e) {
@@ -123,7 +130,8 @@ public final class Replay implements WorkflowStep {
         throw suspend(outcome);
     }
 
-    private Outcome failed(Identity id, String name, StepOptions options, int attemptNo, long start, ErrorInfo error, boolean retry) {
+    private Outcome failed(
+            Identity id, String name, StepOptions options, int attemptNo, long start, ErrorInfo error, boolean retry) {
         long end = clock.getAsLong();
         Long retryAt = retry ? end + options.delayAfter(attemptNo).toMillis() : null;
         return new Outcome.StepAttemptFailed(id.key, name, options, attemptNo, start, end, error, retryAt);
@@ -178,7 +186,8 @@ public final class Replay implements WorkflowStep {
             return recorded.value() == null ? null : recorded.value().value();
         }
         JsonNode json = StepValues.toJson(params);
-        throw suspend(new Outcome.ChildRequested(id.key, name, clock.getAsLong(), workflow, childId(instanceId, id.key), json));
+        throw suspend(new Outcome.ChildRequested(
+                id.key, name, clock.getAsLong(), workflow, childId(instanceId, id.key), json));
     }
 
     /** The id of the child an instance's step starts: stable across replays, unique per step. */
@@ -223,8 +232,8 @@ public final class Replay implements WorkflowStep {
             throw new IllegalArgumentException("a step needs a name");
         }
         if (bodyOf != null) {
-            throw new IllegalStateException(kind.call() + "(\"" + name + "\") was called inside the body of step '" + bodyOf
-                    + "'; steps cannot nest: call it from run()");
+            throw new IllegalStateException(kind.call() + "(\"" + name + "\") was called inside the body of step '"
+                    + bodyOf + "'; steps cannot nest: call it from run()");
         }
         int n = uses.merge(name, 1, Integer::sum) - 1;
         Identity id = new Identity(name + "#" + n, n);

@@ -2,7 +2,10 @@ package dev.sluice.workflows.internal;
 
 /** The kinds of durable operation a step identity can be recorded as. */
 public enum StepKind {
-    STEP("step"), SLEEP("sleep"), WAIT_FOR_EVENT("waitForEvent"), WORKFLOW("workflow");
+    STEP("step"),
+    SLEEP("sleep"),
+    WAIT_FOR_EVENT("waitForEvent"),
+    WORKFLOW("workflow");
 
     private final String wireName;
 

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import java.io.IOException;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -37,7 +38,8 @@ public final class StepValues {
         try {
             bytes = JSON.writeValueAsBytes(value);
         } catch (JsonProcessingException e) {
-            throw new ResultException("cannot be written as JSON (" + value.getClass().getName() + "): " + e.getOriginalMessage());
+            throw new ResultException(
+                    "cannot be written as JSON (" + value.getClass().getName() + "): " + e.getOriginalMessage());
         }
         if (bytes.length > MAX_RESULT_BYTES) {
             throw new ResultException("is " + bytes.length + " bytes of JSON; a step result may be at most "
@@ -45,7 +47,7 @@ public final class StepValues {
         }
         try {
             return new StepValue(typeName(value), JSON.readTree(bytes));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new ResultException("cannot be read back: " + e.getMessage());
         }
     }
@@ -74,7 +76,10 @@ public final class StepValues {
     /** The value as its recorded type, loading the class from {@code loader} (the workflow's). */
     @SuppressWarnings("unchecked")
     public static <T> T decode(StepValue value, ClassLoader loader) {
-        if (value == null || value.type() == null || value.value() == null || value.value().isNull() && !isJsonNode(value.type())) {
+        if (value == null
+                || value.type() == null
+                || value.value() == null
+                || value.value().isNull() && !isJsonNode(value.type())) {
             return null;
         }
         try {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.sluice.workflows.InstanceStatus;
 import dev.sluice.workflows.StepOptions;
 import dev.sluice.workflows.Trigger;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -17,23 +18,28 @@ class InstanceStateTest {
     private static final StepValue ONE = new StepValue(Integer.class.getName(), JsonNodeFactory.instance.numberNode(1));
 
     private static InstanceState started(List<Effect> into) {
-        InstanceState state = InstanceState.create("wf", "i-1", JsonNodeFactory.instance.objectNode(), Trigger.API, null, 1_000);
+        InstanceState state =
+                InstanceState.create("wf", "i-1", JsonNodeFactory.instance.objectNode(), Trigger.API, null, 1_000);
         into.addAll(state.start(1_000));
         return state;
     }
 
     private static String token(List<Effect> effects) {
-        return effects.stream().filter(e -> e instanceof Effect.Dispatch).map(e -> ((Effect.Dispatch) e).token())
-                .reduce((a, b) -> b).orElseThrow();
+        return effects.stream()
+                .filter(e -> e instanceof Effect.Dispatch)
+                .map(e -> ((Effect.Dispatch) e).token())
+                .reduce((a, b) -> b)
+                .orElseThrow();
     }
 
     private static Outcome step(String id, int attempt) {
-        return new Outcome.StepSucceeded(id, id.substring(0, id.indexOf('#')), StepOptions.DEFAULTS, attempt, 1_000, 1_001, ONE);
+        return new Outcome.StepSucceeded(
+                id, id.substring(0, id.indexOf('#')), StepOptions.DEFAULTS, attempt, 1_000, 1_001, ONE);
     }
 
     @Test
     void anOutcomeIsTakenOnlyWithTheCurrentTokenAndOnlyOnce() {
-        List<Effect> effects = new java.util.ArrayList<>();
+        List<Effect> effects = new ArrayList<>();
         InstanceState state = started(effects);
         String first = token(effects);
         assertEquals(List.of(), state.onOutcome("stale", step("a#0", 1), 1_100));
@@ -41,13 +47,14 @@ class InstanceStateTest {
         assertInstanceOf(Effect.PutResult.class, taken.get(0));
         String second = token(taken);
         assertNotEquals(first, second);
-        assertEquals(List.of(), state.onOutcome(first, step("a#0", 1), 1_200), "a result delivered twice is taken once");
+        assertEquals(
+                List.of(), state.onOutcome(first, step("a#0", 1), 1_200), "a result delivered twice is taken once");
         assertEquals(1, state.steps().size());
     }
 
     @Test
     void aLostExecutionRunsAgainUnderTheSameTokenSoTheFirstOutcomeWins() {
-        List<Effect> effects = new java.util.ArrayList<>();
+        List<Effect> effects = new ArrayList<>();
         InstanceState state = started(effects);
         String token = token(effects);
         assertEquals(List.of(new Effect.Dispatch(token)), state.redispatch(2_000));
@@ -55,7 +62,8 @@ class InstanceStateTest {
         List<Effect> slept = state.onOutcome(token, new Outcome.SleepRequested("nap#0", "nap", 1_500, 6_500), 2_100);
         assertEquals(List.of(new Effect.SetTimer(6_500)), slept);
         // The re-run asks for the same sleep from a later start: ignored, the token moved on.
-        assertEquals(List.of(), state.onOutcome(token, new Outcome.SleepRequested("nap#0", "nap", 2_050, 7_050), 2_200));
+        assertEquals(
+                List.of(), state.onOutcome(token, new Outcome.SleepRequested("nap#0", "nap", 2_050, 7_050), 2_200));
         assertEquals(InstanceStatus.WAITING, state.status());
         assertEquals(List.of(), state.onTimer(7_050, 7_100), "not this instance's timer");
         List<Effect> woke = state.onTimer(6_500, 6_600);
@@ -65,7 +73,7 @@ class InstanceStateTest {
 
     @Test
     void pauseWhileAStepRunsWaitsForTheBoundary() {
-        List<Effect> effects = new java.util.ArrayList<>();
+        List<Effect> effects = new ArrayList<>();
         InstanceState state = started(effects);
         String token = token(effects);
         state.pause(1_050);
@@ -80,7 +88,7 @@ class InstanceStateTest {
 
     @Test
     void terminateCancelsTheExecutionAndTheTimerAndEndsForGood() {
-        List<Effect> effects = new java.util.ArrayList<>();
+        List<Effect> effects = new ArrayList<>();
         InstanceState state = started(effects);
         String token = token(effects);
         state.onOutcome(token, new Outcome.WaitRequested("w#0", "w", 1_000, "go", 60_000), 1_100);

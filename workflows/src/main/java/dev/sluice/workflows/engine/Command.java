@@ -13,23 +13,63 @@ import java.util.List;
  * that owns the instance's partition is its only writer.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-record Command(Type type, String workflow, String id, JsonNode params, Trigger trigger, InstanceState.ParentRef parent,
-               String token, List<Outcome> outcomes, String eventType, JsonNode payload, String from, Integer count,
-               String stepId, JsonNode output, ErrorInfo error) {
+record Command(
+        Type type,
+        String workflow,
+        String id,
+        JsonNode params,
+        Trigger trigger,
+        InstanceState.ParentRef parent,
+        String token,
+        List<Outcome> outcomes,
+        String eventType,
+        JsonNode payload,
+        String from,
+        Integer count,
+        String stepId,
+        JsonNode output,
+        ErrorInfo error) {
 
-    enum Type { CREATE, OUTCOME, EVENT, PAUSE, RESUME, TERMINATE, RESTART, CHILD_FINISHED }
+    enum Type {
+        CREATE,
+        OUTCOME,
+        EVENT,
+        PAUSE,
+        RESUME,
+        TERMINATE,
+        RESTART,
+        CHILD_FINISHED
+    }
 
-    static Command create(String workflow, String id, JsonNode params, Trigger trigger, InstanceState.ParentRef parent) {
-        return new Command(Type.CREATE, workflow, id, params, trigger, parent, null, null, null, null, null, null, null, null, null);
+    static Command create(
+            String workflow, String id, JsonNode params, Trigger trigger, InstanceState.ParentRef parent) {
+        return new Command(
+                Type.CREATE,
+                workflow,
+                id,
+                params,
+                trigger,
+                parent,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null);
     }
 
     /** What one execution reached: steps that succeeded one after another, then where it stopped. */
     static Command outcomes(String token, List<Outcome> outcomes) {
-        return new Command(Type.OUTCOME, null, null, null, null, null, token, outcomes, null, null, null, null, null, null, null);
+        return new Command(
+                Type.OUTCOME, null, null, null, null, null, token, outcomes, null, null, null, null, null, null, null);
     }
 
     static Command event(String eventType, JsonNode payload) {
-        return new Command(Type.EVENT, null, null, null, null, null, null, null, eventType, payload, null, null, null, null, null);
+        return new Command(
+                Type.EVENT, null, null, null, null, null, null, null, eventType, payload, null, null, null, null, null);
     }
 
     static Command of(Type type) {
@@ -37,11 +77,27 @@ record Command(Type type, String workflow, String id, JsonNode params, Trigger t
     }
 
     static Command restart(String from, Integer count) {
-        return new Command(Type.RESTART, null, null, null, null, null, null, null, null, null, from, count, null, null, null);
+        return new Command(
+                Type.RESTART, null, null, null, null, null, null, null, null, null, from, count, null, null, null);
     }
 
     static Command childFinished(String stepId, JsonNode output, ErrorInfo error) {
-        return new Command(Type.CHILD_FINISHED, null, null, null, null, null, null, null, null, null, null, null, stepId, output, error);
+        return new Command(
+                Type.CHILD_FINISHED,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                null,
+                stepId,
+                output,
+                error);
     }
 
     byte[] toBytes() {

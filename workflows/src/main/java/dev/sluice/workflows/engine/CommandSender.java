@@ -30,13 +30,14 @@ final class CommandSender implements AutoCloseable {
     /** Completes when the command is in Kafka. */
     CompletableFuture<Void> send(String instanceKey, Command command) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        producer.send(new ProducerRecord<>(Topics.WORKFLOW_COMMANDS, instanceKey, command.toBytes()), (metadata, error) -> {
-            if (error != null) {
-                done.completeExceptionally(error);
-            } else {
-                done.complete(null);
-            }
-        });
+        producer.send(
+                new ProducerRecord<>(Topics.WORKFLOW_COMMANDS, instanceKey, command.toBytes()), (metadata, error) -> {
+                    if (error != null) {
+                        done.completeExceptionally(error);
+                    } else {
+                        done.complete(null);
+                    }
+                });
         return done;
     }
 

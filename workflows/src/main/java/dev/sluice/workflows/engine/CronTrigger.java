@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
 final class CronTrigger implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CronTrigger.class);
     private static final CronParser PARSER = new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
-    private static final DateTimeFormatter ID = DateTimeFormatter.ofPattern("'cron-'yyyyMMddHHmm").withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter ID =
+            DateTimeFormatter.ofPattern("'cron-'yyyyMMddHHmm").withZone(ZoneOffset.UTC);
 
     private record Schedule(String workflow, ExecutionTime times) {}
 
@@ -47,7 +48,8 @@ final class CronTrigger implements AutoCloseable {
             WorkflowConfig workflow = workflows.get(i);
             String expression = workflow.trigger().schedule();
             if (expression != null) {
-                schedules.add(new Schedule(workflow.name(), parse(expression, "workflows[" + i + "].trigger.schedule")));
+                schedules.add(
+                        new Schedule(workflow.name(), parse(expression, "workflows[" + i + "].trigger.schedule")));
             }
         }
     }
@@ -56,8 +58,10 @@ final class CronTrigger implements AutoCloseable {
         try {
             return ExecutionTime.forCron(PARSER.parse(expression));
         } catch (IllegalArgumentException e) {
-            throw new ConfigException(key, "'" + expression + "' is not a five-field cron expression (minute hour day month weekday, UTC): "
-                    + e.getMessage());
+            throw new ConfigException(
+                    key,
+                    "'" + expression + "' is not a five-field cron expression (minute hour day month weekday, UTC): "
+                            + e.getMessage());
         }
     }
 
@@ -79,7 +83,11 @@ final class CronTrigger implements AutoCloseable {
         var payload = StepValues.JSON.createObjectNode().put("scheduledTime", at.toString());
         engine.create(schedule.workflow(), ID.format(at), payload, Trigger.CRON).whenComplete((ok, error) -> {
             if (error != null) {
-                log.warn("workflow {}: could not start the instance of the tick at {}: {}", schedule.workflow(), at, error.toString());
+                log.warn(
+                        "workflow {}: could not start the instance of the tick at {}: {}",
+                        schedule.workflow(),
+                        at,
+                        error.toString());
             }
         });
         scheduleNext(schedule, tick);

@@ -43,6 +43,7 @@ final class Executions implements AutoCloseable {
     private final Set<String> stopAtBoundary = ConcurrentHashMap.newKeySet();
     /** How long an execution goes on to the next step after one succeeded, before it reports. */
     private static final Duration CONTINUE_BUDGET = Duration.ofMillis(20);
+
     private static final int MAX_STEPS_PER_COMMAND = 64;
 
     Executions(LoadedWorkflows workflows, CommandSender commands, int threads) {
@@ -57,8 +58,15 @@ final class Executions implements AutoCloseable {
     }
 
     /** What one execution needs, copied off the stream thread's stores. */
-    record Task(String instanceKey, String token, String workflow, String instanceId, JsonNode params, long queuedAt,
-                Trigger trigger, History history) {}
+    record Task(
+            String instanceKey,
+            String token,
+            String workflow,
+            String instanceId,
+            JsonNode params,
+            long queuedAt,
+            Trigger trigger,
+            History history) {}
 
     void submit(Task task) {
         Future<?> future = pool.submit(() -> {
@@ -75,11 +83,18 @@ final class Executions implements AutoCloseable {
         Workflow workflow = workflows.get(task.workflow());
         List<Outcome> outcomes = new ArrayList<>();
         if (workflow == null) {
-            outcomes.add(new Outcome.Errored(System.currentTimeMillis(), new ErrorInfo("UnknownWorkflow",
-                    "workflow " + task.workflow() + " is not declared in this process's sluice.yaml")));
+            outcomes.add(new Outcome.Errored(
+                    System.currentTimeMillis(),
+                    new ErrorInfo(
+                            "UnknownWorkflow",
+                            "workflow " + task.workflow() + " is not declared in this process's sluice.yaml")));
         } else {
-            WorkflowEvent event = new EngineEvent(task.instanceId(), task.workflow(), task.params(),
-                    Instant.ofEpochMilli(task.queuedAt()), task.trigger());
+            WorkflowEvent event = new EngineEvent(
+                    task.instanceId(),
+                    task.workflow(),
+                    task.params(),
+                    Instant.ofEpochMilli(task.queuedAt()),
+                    task.trigger());
             // Steps that succeed go on at once, within a small time budget, their results kept here and
             // sent together with where the run stopped: one command instead of a Kafka round trip per step.
             Map<String, Recorded> ran = new HashMap<>();
@@ -89,10 +104,13 @@ final class Executions implements AutoCloseable {
             };
             long budgetEnds = System.nanoTime() + CONTINUE_BUDGET.toNanos();
             while (true) {
-                Outcome outcome = Execution.execute(workflow, event, history, System::currentTimeMillis, Replay.BodyWrapper.NONE);
+                Outcome outcome =
+                        Execution.execute(workflow, event, history, System::currentTimeMillis, Replay.BodyWrapper.NONE);
                 outcomes.add(outcome);
-                if (!(outcome instanceof Outcome.StepSucceeded s) || outcomes.size() >= MAX_STEPS_PER_COMMAND
-                        || System.nanoTime() - budgetEnds > 0 || stopAtBoundary.contains(task.token())) {
+                if (!(outcome instanceof Outcome.StepSucceeded s)
+                        || outcomes.size() >= MAX_STEPS_PER_COMMAND
+                        || System.nanoTime() - budgetEnds > 0
+                        || stopAtBoundary.contains(task.token())) {
                     break;
                 }
                 ran.put(s.stepId(), new Recorded(StepKind.STEP, true, s.value(), null, s.attempt()));
@@ -102,13 +120,17 @@ final class Executions implements AutoCloseable {
         if (Thread.interrupted() && !running.containsKey(task.token())) {
             return; // cancelled: the instance moved on without this outcome
         }
-        commands.send(task.instanceKey(), Command.outcomes(task.token(), outcomes)).whenComplete((ok, error) -> {
-            if (error != null) {
-                // The instance stays running with this token until its task is reassigned and runs it again.
-                log.warn("workflow {} instance {}: cannot record the outcome of an execution: {}",
-                        task.workflow(), task.instanceId(), error.toString());
-            }
-        });
+        commands.send(task.instanceKey(), Command.outcomes(task.token(), outcomes))
+                .whenComplete((ok, error) -> {
+                    if (error != null) {
+                        // The instance stays running with this token until its task is reassigned and runs it again.
+                        log.warn(
+                                "workflow {} instance {}: cannot record the outcome of an execution: {}",
+                                task.workflow(),
+                                task.instanceId(),
+                                error.toString());
+                    }
+                });
     }
 
     /** A pause: the execution holding {@code token} finishes the step it runs and starts no other. */
@@ -143,6 +165,6 @@ final class Executions implements AutoCloseable {
         }
     }
 
-    private record EngineEvent(String instanceId, String workflow, JsonNode payload, Instant createdAt,
-                               Trigger trigger) implements WorkflowEvent {}
+    private record EngineEvent(String instanceId, String workflow, JsonNode payload, Instant createdAt, Trigger trigger)
+            implements WorkflowEvent {}
 }

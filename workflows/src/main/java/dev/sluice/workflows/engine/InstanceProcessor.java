@@ -2,7 +2,9 @@ package dev.sluice.workflows.engine;
 
 import dev.sluice.config.WorkflowConfig;
 import dev.sluice.workflows.InstanceStatus;
+import dev.sluice.workflows.Trigger;
 import dev.sluice.workflows.internal.Effect;
+import dev.sluice.workflows.internal.ErrorInfo;
 import dev.sluice.workflows.internal.InstanceState;
 import dev.sluice.workflows.internal.StepValue;
 import dev.sluice.workflows.internal.StepValues;
@@ -19,9 +21,9 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.BiConsumer;
 import org.apache.kafka.common.utils.Bytes;
-import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
@@ -60,6 +62,7 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
             return size() > RECENT_INSTANCES;
         }
     };
+
     private static final int RECENT_INSTANCES = 10_000;
 
     private final BiConsumer<String, InstanceState> created;
@@ -72,8 +75,13 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
      * @param readyTasks the tasks whose stores are restored and whose timers run: the engine is ready when all are
      * @param statusCounts instances by status, kept for the partitions this process owns
      */
-    InstanceProcessor(Map<String, WorkflowConfig> workflows, Executions executions, WorkflowMetrics metrics,
-                      BiConsumer<String, InstanceState> created, Set<TaskId> readyTasks, StatusCounts statusCounts) {
+    InstanceProcessor(
+            Map<String, WorkflowConfig> workflows,
+            Executions executions,
+            WorkflowMetrics metrics,
+            BiConsumer<String, InstanceState> created,
+            Set<TaskId> readyTasks,
+            StatusCounts statusCounts) {
         this.statusCounts = statusCounts;
         this.workflows = workflows;
         this.executions = executions;
@@ -97,7 +105,8 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
             while (it.hasNext()) {
                 KeyValue<String, byte[]> next = it.next();
                 InstanceState state = readState(next.value);
-                statusCounts.add(state.workflow(), state.status(), context.taskId().partition(), 1);
+                statusCounts.add(
+                        state.workflow(), state.status(), context.taskId().partition(), 1);
                 if (state.token() != null) {
                     lost.add(next.key);
                 }
@@ -175,9 +184,13 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
             log.warn("create for unknown workflow {} ignored", command.workflow());
             return null;
         }
-        InstanceState state = InstanceState.create(command.workflow(), command.id(),
-                command.params() == null ? StepValues.JSON.createObjectNode() : command.params(), command.trigger(),
-                command.parent(), now);
+        InstanceState state = InstanceState.create(
+                command.workflow(),
+                command.id(),
+                command.params() == null ? StepValues.JSON.createObjectNode() : command.params(),
+                command.trigger(),
+                command.parent(),
+                now);
         metrics.created(command.workflow());
         apply(key, state, null, state.start(now), now);
         return state;
@@ -185,9 +198,16 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
 
     private void reportToParent(InstanceState.ParentRef parent, InstanceState child) {
         boolean ok = child.status() == InstanceStatus.COMPLETE;
-        forward(WorkflowTopics.key(parent.workflow(), parent.id()), Command.childFinished(parent.stepId(),
-                ok ? child.output() : null, ok ? null : child.error() != null ? child.error()
-                        : new dev.sluice.workflows.internal.ErrorInfo("Terminated", "instance " + child.id() + " was terminated")));
+        forward(
+                WorkflowTopics.key(parent.workflow(), parent.id()),
+                Command.childFinished(
+                        parent.stepId(),
+                        ok ? child.output() : null,
+                        ok
+                                ? null
+                                : child.error() != null
+                                        ? child.error()
+                                        : new ErrorInfo("Terminated", "instance " + child.id() + " was terminated")));
     }
 
     /** Carries out a transition's effects, then saves the instance; {@code before} is its status before (null: new). */
@@ -206,8 +226,15 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
                         }
                     }
                 }
-                executions.submit(new Executions.Task(key, d.token(), state.workflow(), state.id(), state.params(),
-                        state.queuedAt(), state.trigger(), state.history(snapshot::get)));
+                executions.submit(new Executions.Task(
+                        key,
+                        d.token(),
+                        state.workflow(),
+                        state.id(),
+                        state.params(),
+                        state.queuedAt(),
+                        state.trigger(),
+                        state.history(snapshot::get)));
             } else if (effect instanceof Effect.StopAtBoundary b) {
                 executions.stopAtBoundary(b.token());
             } else if (effect instanceof Effect.CancelExecution c) {
@@ -222,14 +249,22 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
             } else if (effect instanceof Effect.CancelTimer c) {
                 timers.delete(timerKey(c.due(), key));
             } else if (effect instanceof Effect.StartChild c) {
-                forward(WorkflowTopics.key(c.workflow(), c.childId()), Command.create(c.workflow(), c.childId(), c.params(),
-                        dev.sluice.workflows.Trigger.API, new InstanceState.ParentRef(state.workflow(), state.id(), c.stepId())));
+                forward(
+                        WorkflowTopics.key(c.workflow(), c.childId()),
+                        Command.create(
+                                c.workflow(),
+                                c.childId(),
+                                c.params(),
+                                Trigger.API,
+                                new InstanceState.ParentRef(state.workflow(), state.id(), c.stepId())));
             } else if (effect instanceof Effect.NotifyParent n) {
-                forward(WorkflowTopics.key(n.parent().workflow(), n.parent().id()),
+                forward(
+                        WorkflowTopics.key(n.parent().workflow(), n.parent().id()),
                         Command.childFinished(n.parent().stepId(), n.output(), n.error()));
             } else if (effect instanceof Effect.Finished f) {
                 metrics.finished(state, now);
-                Duration retention = workflows.containsKey(state.workflow()) ? workflows.get(state.workflow()).retention()
+                Duration retention = workflows.containsKey(state.workflow())
+                        ? workflows.get(state.workflow()).retention()
                         : WorkflowConfig.DEFAULT_RETENTION;
                 queue.addAll(state.expireAt(now + retention.toMillis()));
             }
@@ -322,7 +357,8 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
     /** Big-endian due time first, so the store's byte order is due order. */
     static Bytes timerKey(long due, String instanceKey) {
         byte[] key = instanceKey.getBytes(StandardCharsets.UTF_8);
-        return Bytes.wrap(ByteBuffer.allocate(8 + key.length).putLong(due).put(key).array());
+        return Bytes.wrap(
+                ByteBuffer.allocate(8 + key.length).putLong(due).put(key).array());
     }
 
     static long dueOf(Bytes timerKey) {

@@ -9,6 +9,7 @@ import dev.sluice.workflows.internal.ErrorInfo;
 import dev.sluice.workflows.internal.InstanceState;
 import dev.sluice.workflows.internal.StepKind;
 import dev.sluice.workflows.internal.StepValues;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.UUID;
 import java.util.function.Function;
@@ -25,13 +26,19 @@ final class InstanceViews {
     }
 
     static String workflowId(String workflow) {
-        return UUID.nameUUIDFromBytes(("sluice-workflow:" + workflow).getBytes(java.nio.charset.StandardCharsets.UTF_8)).toString();
+        return UUID.nameUUIDFromBytes(("sluice-workflow:" + workflow).getBytes(StandardCharsets.UTF_8))
+                .toString();
     }
 
     /** The answer to a create: id, status, version and workflow ids. */
     static ObjectNode created(String workflow, String id, InstanceStatus status, String trigger) {
-        return StepValues.JSON.createObjectNode().put("id", id).put("status", status.wireName()).put("version_id", VERSION_ID)
-                .put("workflow_id", workflowId(workflow)).put("trigger_source", trigger);
+        return StepValues.JSON
+                .createObjectNode()
+                .put("id", id)
+                .put("status", status.wireName())
+                .put("version_id", VERSION_ID)
+                .put("workflow_id", workflowId(workflow))
+                .put("trigger_source", trigger);
     }
 
     /** One row of an instance list. */
@@ -74,11 +81,16 @@ final class InstanceViews {
                 steps.add(step(step, results));
             }
             if (s.status() == InstanceStatus.TERMINATED) {
-                steps.addObject().put("type", "termination").putObject("trigger").put("source", "api");
+                steps.addObject()
+                        .put("type", "termination")
+                        .putObject("trigger")
+                        .put("source", "api");
             }
         }
         if (s.parent() != null) {
-            out.putObject("parent").put("workflow", s.parent().workflow()).put("id", s.parent().id());
+            out.putObject("parent")
+                    .put("workflow", s.parent().workflow())
+                    .put("id", s.parent().id());
         }
         return out;
     }
@@ -93,12 +105,17 @@ final class InstanceViews {
         if (step.kind() == StepKind.STEP) {
             ArrayNode attempts = out.putArray("attempts");
             for (InstanceState.Attempt attempt : step.attempts()) {
-                attempts.addObject().put("start", time(attempt.start())).put("end", time(attempt.end()))
-                        .put("success", attempt.success()).set("error", error(attempt.error()));
+                attempts.addObject()
+                        .put("start", time(attempt.start()))
+                        .put("end", time(attempt.end()))
+                        .put("success", attempt.success())
+                        .set("error", error(attempt.error()));
             }
             StepOptions options = step.options() == null ? StepOptions.DEFAULTS : step.options();
             ObjectNode config = out.putObject("config");
-            config.putObject("retries").put("limit", options.retries()).put("delay", options.delay().toMillis())
+            config.putObject("retries")
+                    .put("limit", options.retries())
+                    .put("delay", options.delay().toMillis())
                     .put("backoff", options.backoff().wireName());
             config.put("timeout", options.timeout().toMillis());
             if (finished) {

@@ -31,11 +31,13 @@ final class LoadedWorkflows implements AutoCloseable {
     }
 
     private static Workflow open(WorkflowConfig config, UserJars jars, WorkflowContext.Storage storage) {
-        String at = "workflow " + config.name() + " (class " + config.className() + (config.jar() == null ? "" : ", jar " + config.jar()) + ")";
+        String at = "workflow " + config.name() + " (class " + config.className()
+                + (config.jar() == null ? "" : ", jar " + config.jar()) + ")";
         String key = "workflows[" + config.name() + "]";
         Class<?> type = jars.load(config.className(), config.jar(), at, key);
         if (!Workflow.class.isAssignableFrom(type)) {
-            throw new ConfigException(key + ".class", at + ": " + type.getName() + " does not implement " + Workflow.class.getName());
+            throw new ConfigException(
+                    key + ".class", at + ": " + type.getName() + " does not implement " + Workflow.class.getName());
         }
         Workflow workflow;
         try {

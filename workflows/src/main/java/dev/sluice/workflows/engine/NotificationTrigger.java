@@ -28,7 +28,9 @@ final class NotificationTrigger implements Processor<String, byte[], String, byt
 
     /** @param readyTasks where this task says it runs (it has no state to restore) */
     NotificationTrigger(List<WorkflowConfig> workflows, Set<TaskId> readyTasks) {
-        this.workflows = workflows.stream().filter(w -> w.trigger().notifications() != null).toList();
+        this.workflows = workflows.stream()
+                .filter(w -> w.trigger().notifications() != null)
+                .toList();
         this.readyTasks = readyTasks;
     }
 
@@ -61,7 +63,8 @@ final class NotificationTrigger implements Processor<String, byte[], String, byt
         for (WorkflowConfig workflow : workflows) {
             if (workflow.trigger().notifications().pipeline().equals(pipeline)) {
                 Command create = Command.create(workflow.name(), id, notification, Trigger.EVENT, null);
-                context.forward(new Record<>(WorkflowTopics.key(workflow.name(), id), create.toBytes(), record.timestamp()));
+                context.forward(
+                        new Record<>(WorkflowTopics.key(workflow.name(), id), create.toBytes(), record.timestamp()));
             }
         }
     }

@@ -15,7 +15,8 @@ final class StatusCounts {
 
     void add(String workflow, InstanceStatus status, int partition, long delta) {
         if (status != null) {
-            counts.computeIfAbsent(key(workflow, status, partition), k -> new LongAdder()).add(delta);
+            counts.computeIfAbsent(key(workflow, status, partition), k -> new LongAdder())
+                    .add(delta);
         }
     }
 

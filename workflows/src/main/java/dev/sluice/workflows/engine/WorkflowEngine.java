@@ -35,9 +35,9 @@ import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.StreamsMetadata;
 import org.apache.kafka.streams.TaskMetadata;
 import org.apache.kafka.streams.ThreadMetadata;
-import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.errors.InvalidStateStoreException;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.apache.kafka.streams.processor.TaskId;
 import org.apache.kafka.streams.state.HostInfo;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
@@ -71,15 +71,26 @@ public final class WorkflowEngine implements AutoCloseable {
     private final Map<String, CompletableFuture<Created>> awaitingCreate = new ConcurrentHashMap<>();
     /** Tasks restored and running here; Streams says RUNNING while some may still be restoring. */
     private final Set<TaskId> readyTasks = ConcurrentHashMap.newKeySet();
+
     private final StatusCounts statusCounts = new StatusCounts();
     private final HostInfo self;
 
-    private WorkflowEngine(List<WorkflowConfig> workflows, UserJars jars, KafkaConfig kafka, StorageConfig storage,
-                           Path stateDir, String instanceId, String endpoint, MeterRegistry registry) {
+    private WorkflowEngine(
+            List<WorkflowConfig> workflows,
+            UserJars jars,
+            KafkaConfig kafka,
+            StorageConfig storage,
+            Path stateDir,
+            String instanceId,
+            String endpoint,
+            MeterRegistry registry) {
         this.self = endpoint == null ? null : HostInfo.buildFromEndpoint(endpoint);
         this.workflows = List.copyOf(workflows);
-        this.loaded = new LoadedWorkflows(workflows, jars, new WorkflowContext.Storage(storage.endpoint(), storage.region(),
-                storage.accessKey(), storage.secretKey()));
+        this.loaded = new LoadedWorkflows(
+                workflows,
+                jars,
+                new WorkflowContext.Storage(
+                        storage.endpoint(), storage.region(), storage.accessKey(), storage.secretKey()));
         this.commands = new CommandSender(kafka, "sluice-workflows-commands");
         this.executions = new Executions(loaded, commands, WORKER_THREADS);
         Properties props = new Properties();
@@ -90,7 +101,8 @@ public final class WorkflowEngine implements AutoCloseable {
         // Two threads share the 8 command partitions: 100,000 timers falling due at once fire ~20% sooner
         // than with one (benchmarks/workflows.sh); user code runs on its own pool either way.
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 2);
-        props.put(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), WorkflowTopics.MAX_MESSAGE_BYTES);
+        props.put(
+                StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), WorkflowTopics.MAX_MESSAGE_BYTES);
         props.put("processing.exception.handler.global.enabled", true);
         // Static membership: a restarted process (same instance id) takes its partitions back at once instead
         // of waiting for its predecessor's session to expire; a process gone for good is replaced after 10 s.
@@ -98,11 +110,20 @@ public final class WorkflowEngine implements AutoCloseable {
             // Where this process serves the REST API: other processes forward reads of instances it owns here.
             props.put(StreamsConfig.APPLICATION_SERVER_CONFIG, endpoint);
         }
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), ClientIds.workflowsMember(instanceId));
+        props.put(
+                StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG),
+                ClientIds.workflowsMember(instanceId));
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 1_000);
-        this.streams = new KafkaStreams(WorkflowTopology.build(workflows, executions,
-                new WorkflowMetrics(registry), this::createApplied, readyTasks, statusCounts), props);
+        this.streams = new KafkaStreams(
+                WorkflowTopology.build(
+                        workflows,
+                        executions,
+                        new WorkflowMetrics(registry),
+                        this::createApplied,
+                        readyTasks,
+                        statusCounts),
+                props);
         streams.setUncaughtExceptionHandler(e -> {
             log.error("workflows engine stopped", e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
@@ -115,19 +136,23 @@ public final class WorkflowEngine implements AutoCloseable {
         for (WorkflowConfig workflow : workflows) {
             for (InstanceStatus status : InstanceStatus.values()) {
                 Gauge.builder("sluice.workflow.instances", statusCounts, counts -> counts.get(workflow.name(), status))
-                        .tag("workflow", workflow.name()).tag("status", status.wireName())
-                        .description("instances by status, in the partitions this process owns").register(registry);
+                        .tag("workflow", workflow.name())
+                        .tag("status", status.wireName())
+                        .description("instances by status, in the partitions this process owns")
+                        .register(registry);
             }
         }
         Gauge.builder("sluice.workflow.timers.pending", this, engine -> engine.pendingTimers())
-                .description("sleeps, back-offs, wait timeouts and expiries not yet due, in the partitions this process owns")
+                .description(
+                        "sleeps, back-offs, wait timeouts and expiries not yet due, in the partitions this process owns")
                 .register(registry);
     }
 
     private double pendingTimers() {
         try {
-            return streams.store(StoreQueryParameters.fromNameAndType(WorkflowTopics.TIMERS,
-                    QueryableStoreTypes.<Bytes, byte[]>keyValueStore())).approximateNumEntries();
+            return streams.store(StoreQueryParameters.fromNameAndType(
+                            WorkflowTopics.TIMERS, QueryableStoreTypes.<Bytes, byte[]>keyValueStore()))
+                    .approximateNumEntries();
         } catch (InvalidStateStoreException e) {
             return Double.NaN;
         }
@@ -139,9 +164,17 @@ public final class WorkflowEngine implements AutoCloseable {
      * @param instanceId         this process's stable id (its static group membership)
      * @param endpoint           {@code host:port} where this process serves the REST API, or null
      */
-    public static WorkflowEngine start(List<WorkflowConfig> workflows, UserJars jars, KafkaConfig kafka, StorageConfig storage,
-                                       Path stateDir, String instanceId, String endpoint, MeterRegistry registry) {
-        WorkflowEngine engine = new WorkflowEngine(workflows, jars, kafka, storage, stateDir, instanceId, endpoint, registry);
+    public static WorkflowEngine start(
+            List<WorkflowConfig> workflows,
+            UserJars jars,
+            KafkaConfig kafka,
+            StorageConfig storage,
+            Path stateDir,
+            String instanceId,
+            String endpoint,
+            MeterRegistry registry) {
+        WorkflowEngine engine =
+                new WorkflowEngine(workflows, jars, kafka, storage, stateDir, instanceId, endpoint, registry);
         engine.streams.start();
         engine.cron.start();
         return engine;
@@ -170,7 +203,8 @@ public final class WorkflowEngine implements AutoCloseable {
         String key = WorkflowTopics.key(workflow, id);
         CompletableFuture<Created> applied = awaitingCreate.computeIfAbsent(key, k -> new CompletableFuture<>());
         return create(workflow, id, params, trigger)
-                .thenCompose(sent -> applied.completeOnTimeout(null, CREATE_VISIBLE_WAIT.toMillis(), TimeUnit.MILLISECONDS))
+                .thenCompose(
+                        sent -> applied.completeOnTimeout(null, CREATE_VISIBLE_WAIT.toMillis(), TimeUnit.MILLISECONDS))
                 .whenComplete((ok, error) -> awaitingCreate.remove(key, applied));
     }
 
@@ -212,7 +246,8 @@ public final class WorkflowEngine implements AutoCloseable {
 
     /** The JSON of a step's recorded result, or null. */
     public JsonNode result(String workflow, String id, String stepId) {
-        byte[] bytes = store(WorkflowTopics.RESULTS).get(InstanceProcessor.resultKey(WorkflowTopics.key(workflow, id), stepId));
+        byte[] bytes = store(WorkflowTopics.RESULTS)
+                .get(InstanceProcessor.resultKey(WorkflowTopics.key(workflow, id), stepId));
         return bytes == null ? null : InstanceProcessor.readValue(bytes).value();
     }
 
@@ -231,8 +266,8 @@ public final class WorkflowEngine implements AutoCloseable {
      * one (or no other is known): where a read of it must go.
      */
     public String ownerOf(String workflow, String id) {
-        KeyQueryMetadata metadata = streams.queryMetadataForKey(WorkflowTopics.INSTANCES, WorkflowTopics.key(workflow, id),
-                new StringSerializer());
+        KeyQueryMetadata metadata = streams.queryMetadataForKey(
+                WorkflowTopics.INSTANCES, WorkflowTopics.key(workflow, id), new StringSerializer());
         if (metadata == null || metadata == KeyQueryMetadata.NOT_AVAILABLE || metadata.activeHost() == null) {
             return null;
         }
@@ -257,7 +292,8 @@ public final class WorkflowEngine implements AutoCloseable {
     }
 
     private ReadOnlyKeyValueStore<String, byte[]> store(String name) {
-        return streams.store(StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, byte[]>keyValueStore()));
+        return streams.store(
+                StoreQueryParameters.fromNameAndType(name, QueryableStoreTypes.<String, byte[]>keyValueStore()));
     }
 
     /**
@@ -274,7 +310,8 @@ public final class WorkflowEngine implements AutoCloseable {
                 throw new IllegalStateException(problem);
             }
             if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException("the workflows engine did not start within " + timeout.toSeconds() + " s");
+                throw new IllegalStateException(
+                        "the workflows engine did not start within " + timeout.toSeconds() + " s");
             }
             try {
                 Thread.sleep(50);
@@ -303,7 +340,8 @@ public final class WorkflowEngine implements AutoCloseable {
     /** Null while the engine runs (or is starting or rebalancing); else why it does not. */
     public String problem() {
         KafkaStreams.State state = streams.state();
-        return state.isRunningOrRebalancing() || state == KafkaStreams.State.CREATED ? null
+        return state.isRunningOrRebalancing() || state == KafkaStreams.State.CREATED
+                ? null
                 : "the workflows engine is " + state.name().toLowerCase(Locale.ROOT);
     }
 

@@ -21,27 +21,70 @@ import org.apache.kafka.streams.state.Stores;
 final class WorkflowTopology {
     private WorkflowTopology() {}
 
-    static Topology build(List<WorkflowConfig> workflows, Executions executions,
-                          WorkflowMetrics metrics, BiConsumer<String, InstanceState> created, Set<TaskId> readyTasks,
-                          StatusCounts statusCounts) {
-        Map<String, WorkflowConfig> byName = workflows.stream().collect(Collectors.toMap(WorkflowConfig::name, Function.identity()));
+    static Topology build(
+            List<WorkflowConfig> workflows,
+            Executions executions,
+            WorkflowMetrics metrics,
+            BiConsumer<String, InstanceState> created,
+            Set<TaskId> readyTasks,
+            StatusCounts statusCounts) {
+        Map<String, WorkflowConfig> byName =
+                workflows.stream().collect(Collectors.toMap(WorkflowConfig::name, Function.identity()));
         Map<String, String> changelog = Map.of("max.message.bytes", Integer.toString(WorkflowTopics.MAX_MESSAGE_BYTES));
         Topology topology = new Topology();
         if (workflows.stream().anyMatch(w -> w.trigger().notifications() != null)) {
-            topology.addSource("notifications", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.NOTIFICATIONS);
-            topology.addProcessor("notification-trigger", () -> new NotificationTrigger(workflows, readyTasks), "notifications");
-            topology.addSink("creates", Topics.WORKFLOW_COMMANDS, Serdes.String().serializer(), Serdes.ByteArray().serializer(),
+            topology.addSource(
+                    "notifications",
+                    Serdes.String().deserializer(),
+                    Serdes.ByteArray().deserializer(),
+                    Topics.NOTIFICATIONS);
+            topology.addProcessor(
+                    "notification-trigger", () -> new NotificationTrigger(workflows, readyTasks), "notifications");
+            topology.addSink(
+                    "creates",
+                    Topics.WORKFLOW_COMMANDS,
+                    Serdes.String().serializer(),
+                    Serdes.ByteArray().serializer(),
                     "notification-trigger");
         }
-        topology.addSource("commands", Serdes.String().deserializer(), Serdes.ByteArray().deserializer(), Topics.WORKFLOW_COMMANDS);
-        topology.addProcessor("instances", () -> new InstanceProcessor(byName, executions, metrics, created, readyTasks, statusCounts), "commands");
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WorkflowTopics.INSTANCES),
-                Serdes.String(), Serdes.ByteArray()).withLoggingEnabled(changelog).withCachingDisabled(), "instances");
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WorkflowTopics.RESULTS),
-                Serdes.String(), Serdes.ByteArray()).withLoggingEnabled(changelog).withCachingDisabled(), "instances");
-        topology.addStateStore(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(WorkflowTopics.TIMERS),
-                Serdes.Bytes(), Serdes.ByteArray()).withLoggingEnabled(Map.of()).withCachingDisabled(), "instances");
-        topology.addSink("commands-out", Topics.WORKFLOW_COMMANDS, Serdes.String().serializer(), Serdes.ByteArray().serializer(),
+        topology.addSource(
+                "commands",
+                Serdes.String().deserializer(),
+                Serdes.ByteArray().deserializer(),
+                Topics.WORKFLOW_COMMANDS);
+        topology.addProcessor(
+                "instances",
+                () -> new InstanceProcessor(byName, executions, metrics, created, readyTasks, statusCounts),
+                "commands");
+        topology.addStateStore(
+                Stores.keyValueStoreBuilder(
+                                Stores.persistentKeyValueStore(WorkflowTopics.INSTANCES),
+                                Serdes.String(),
+                                Serdes.ByteArray())
+                        .withLoggingEnabled(changelog)
+                        .withCachingDisabled(),
+                "instances");
+        topology.addStateStore(
+                Stores.keyValueStoreBuilder(
+                                Stores.persistentKeyValueStore(WorkflowTopics.RESULTS),
+                                Serdes.String(),
+                                Serdes.ByteArray())
+                        .withLoggingEnabled(changelog)
+                        .withCachingDisabled(),
+                "instances");
+        topology.addStateStore(
+                Stores.keyValueStoreBuilder(
+                                Stores.persistentKeyValueStore(WorkflowTopics.TIMERS),
+                                Serdes.Bytes(),
+                                Serdes.ByteArray())
+                        .withLoggingEnabled(Map.of())
+                        .withCachingDisabled(),
+                "instances");
+        topology.addSink(
+                "commands-out",
+                Topics.WORKFLOW_COMMANDS,
+                Serdes.String().serializer(),
+                Serdes.ByteArray().serializer(),
                 "instances");
         return topology;
     }

@@ -1,5 +1,6 @@
 package dev.sluice.workflows.engine;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -16,14 +17,15 @@ import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,15 +53,20 @@ public final class WorkflowsApi {
 
     private final WorkflowEngine engine;
     private final String account;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final Map<String, List<byte[]>> tokenDigests = new java.util.HashMap<>();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final Map<String, List<byte[]>> tokenDigests = new HashMap<>();
 
     /** @param account the only {@code {account}} path value answered; any other is a 404 */
     public WorkflowsApi(WorkflowEngine engine, String account) {
         this.engine = engine;
         this.account = account;
         for (WorkflowConfig workflow : engine.workflows()) {
-            tokenDigests.put(workflow.name(), workflow.http().auth().tokens().stream().map(WorkflowsApi::sha256).toList());
+            tokenDigests.put(
+                    workflow.name(),
+                    workflow.http().auth().tokens().stream()
+                            .map(WorkflowsApi::sha256)
+                            .toList());
         }
     }
 
@@ -126,7 +133,8 @@ public final class WorkflowsApi {
         if (!body.isObject() && !body.isNull()) {
             throw ApiError.badRequest("the body must be a JSON object such as {\"instance_id\":\"…\",\"params\":{…}}");
         }
-        ObjectNode request = withId(body.isNull() ? StepValues.JSON.createObjectNode() : (ObjectNode) body.deepCopy(), -1);
+        ObjectNode request =
+                withId(body.isNull() ? StepValues.JSON.createObjectNode() : (ObjectNode) body.deepCopy(), -1);
         String owner = remoteOwner(ctx, workflow, request.get("instance_id").asText());
         if (owner != null) {
             relay(ctx, forward(ctx, owner, ctx.path(), "POST", request.toString()));
@@ -152,7 +160,8 @@ public final class WorkflowsApi {
         List<CompletableFuture<WorkflowEngine.Created>> local = new ArrayList<>();
         Map<String, List<Integer>> remote = new LinkedHashMap<>();
         for (int i = 0; i < requests.size(); i++) {
-            String owner = remoteOwner(ctx, workflow, requests.get(i).get("instance_id").asText());
+            String owner = remoteOwner(
+                    ctx, workflow, requests.get(i).get("instance_id").asText());
             if (owner == null) {
                 local.add(createOne(workflow, requests.get(i)));
             } else {
@@ -164,9 +173,11 @@ public final class WorkflowsApi {
         for (Map.Entry<String, List<Integer>> group : remote.entrySet()) {
             ArrayNode part = StepValues.JSON.createArrayNode();
             group.getValue().forEach(i -> part.add(requests.get(i)));
-            JsonNode answer = relayed(forward(ctx, group.getKey(), ctx.path(), "POST", part.toString()), group.getKey());
+            JsonNode answer =
+                    relayed(forward(ctx, group.getKey(), ctx.path(), "POST", part.toString()), group.getKey());
             for (int j = 0; j < group.getValue().size(); j++) {
-                results[group.getValue().get(j)] = (ObjectNode) answer.path("result").get(j);
+                results[group.getValue().get(j)] =
+                        (ObjectNode) answer.path("result").get(j);
             }
         }
         ArrayNode result = StepValues.JSON.createArrayNode();
@@ -178,8 +189,11 @@ public final class WorkflowsApi {
 
     /** The request with its {@code instance_id}: the one given (also as {@code id}) or a new UUID; checked. */
     private static ObjectNode withId(ObjectNode request, int index) {
-        String id = request.hasNonNull("instance_id") ? request.get("instance_id").asText()
-                : request.hasNonNull("id") ? request.get("id").asText() : UUID.randomUUID().toString();
+        String id = request.hasNonNull("instance_id")
+                ? request.get("instance_id").asText()
+                : request.hasNonNull("id")
+                        ? request.get("id").asText()
+                        : UUID.randomUUID().toString();
         if (!INSTANCE_ID.matcher(id).matches()) {
             throw ApiError.badRequest((index < 0 ? "" : "instance " + index + " of the batch: ") + "'" + id
                     + "' is not an instance id (1 to 100 of letters, digits, '-' and '_', not starting with '-')");
@@ -207,9 +221,12 @@ public final class WorkflowsApi {
     }
 
     /** The answer for one create, built on the request's thread (the owning task completed the future). */
-    private static ObjectNode createdView(WorkflowConfig workflow, ObjectNode request, CompletableFuture<WorkflowEngine.Created> future) {
+    private static ObjectNode createdView(
+            WorkflowConfig workflow, ObjectNode request, CompletableFuture<WorkflowEngine.Created> future) {
         WorkflowEngine.Created created = future.join();
-        return InstanceViews.created(workflow.name(), request.get("instance_id").asText(),
+        return InstanceViews.created(
+                workflow.name(),
+                request.get("instance_id").asText(),
                 created == null ? InstanceStatus.QUEUED : created.status(),
                 (created == null ? Trigger.API : created.trigger()).wireName());
     }
@@ -245,7 +262,8 @@ public final class WorkflowsApi {
             JsonNode rows = gather(ctx, other, status);
             rows.forEach(row -> all.add((ObjectNode) row));
         }
-        all.sort(Comparator.comparing((ObjectNode row) -> row.path("created_on").asText()).reversed()
+        all.sort(Comparator.comparing((ObjectNode row) -> row.path("created_on").asText())
+                .reversed()
                 .thenComparing(row -> row.path("id").asText()));
         ArrayNode result = StepValues.JSON.createArrayNode();
         long from = (long) (page - 1) * perPage;
@@ -262,7 +280,10 @@ public final class WorkflowsApi {
             return;
         }
         boolean simple = "true".equals(ctx.queryParam("simple"));
-        ok(ctx, InstanceViews.detail(instance, simple, stepId -> engine.result(workflow.name(), instance.id(), stepId)), null);
+        ok(
+                ctx,
+                InstanceViews.detail(instance, simple, stepId -> engine.result(workflow.name(), instance.id(), stepId)),
+                null);
     }
 
     private void step(Context ctx) {
@@ -275,7 +296,9 @@ public final class WorkflowsApi {
         if (name == null) {
             throw ApiError.badRequest("name is required");
         }
-        InstanceState.StepInfo step = instance.steps().stream().filter(s -> s.name().equals(name)).findFirst()
+        InstanceState.StepInfo step = instance.steps().stream()
+                .filter(s -> s.name().equals(name))
+                .findFirst()
                 .orElseThrow(() -> ApiError.notFound("instance " + instance.id() + " has no step '" + name + "'"));
         ObjectNode result = StepValues.JSON.createObjectNode();
         result.put("status", step.end() == null ? "running" : step.error() == null ? "complete" : "errored");
@@ -303,16 +326,23 @@ public final class WorkflowsApi {
                 JsonNode from = body.path("from");
                 String fromStep = from.hasNonNull("name") ? from.get("name").asText() : null;
                 int count = from.path("count").asInt(1);
-                if (fromStep != null && instance.steps().stream().filter(s -> s.name().equals(fromStep)).count() < Math.max(1, count)) {
+                if (fromStep != null
+                        && instance.steps().stream()
+                                        .filter(s -> s.name().equals(fromStep))
+                                        .count()
+                                < Math.max(1, count)) {
                     throw ApiError.badRequest("instance " + instance.id() + " has no step '" + fromStep + "'"
                             + (count > 1 ? " used " + count + " times" : "") + " to restart from");
                 }
                 yield engine.restart(workflow.name(), instance.id(), fromStep, count);
             }
-            default -> throw ApiError.badRequest("status must be pause, resume, terminate or restart, was '" + action + "'");
+            default ->
+                throw ApiError.badRequest("status must be pause, resume, terminate or restart, was '" + action + "'");
         };
         await(sent);
-        ObjectNode result = StepValues.JSON.createObjectNode().put("status", instance.status().wireName())
+        ObjectNode result = StepValues.JSON
+                .createObjectNode()
+                .put("status", instance.status().wireName())
                 .put("timestamp", Instant.now().toString());
         ok(ctx, result, null);
     }
@@ -324,8 +354,15 @@ public final class WorkflowsApi {
             return;
         }
         JsonNode payload = body(ctx);
-        await(engine.sendEvent(workflow.name(), instance.id(), ctx.pathParam("type"), payload.isNull() ? null : payload));
-        ok(ctx, StepValues.JSON.createObjectNode().put("instanceId", instance.id()).put("timestamp", Instant.now().toString()), null);
+        await(engine.sendEvent(
+                workflow.name(), instance.id(), ctx.pathParam("type"), payload.isNull() ? null : payload));
+        ok(
+                ctx,
+                StepValues.JSON
+                        .createObjectNode()
+                        .put("instanceId", instance.id())
+                        .put("timestamp", Instant.now().toString()),
+                null);
     }
 
     // ---- other processes -------------------------------------------------------------------------
@@ -340,8 +377,14 @@ public final class WorkflowsApi {
             return false;
         }
         String query = ctx.queryString();
-        relay(ctx, forward(ctx, owner, ctx.path() + (query == null ? "" : "?" + query), ctx.method().name(),
-                new String(ctx.bodyAsBytes(), StandardCharsets.UTF_8)));
+        relay(
+                ctx,
+                forward(
+                        ctx,
+                        owner,
+                        ctx.path() + (query == null ? "" : "?" + query),
+                        ctx.method().name(),
+                        new String(ctx.bodyAsBytes(), StandardCharsets.UTF_8)));
         return true;
     }
 
@@ -352,7 +395,8 @@ public final class WorkflowsApi {
 
     private HttpResponse<byte[]> forward(Context ctx, String owner, String pathAndQuery, String method, String body) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + owner + pathAndQuery))
-                .timeout(Duration.ofSeconds(30)).header(FORWARDED, "1")
+                .timeout(Duration.ofSeconds(30))
+                .header(FORWARDED, "1")
                 .method(method, HttpRequest.BodyPublishers.ofString(body));
         copyHeader(ctx, request, "Authorization");
         copyHeader(ctx, request, "Content-Type");
@@ -369,7 +413,9 @@ public final class WorkflowsApi {
         try {
             JsonNode body = StepValues.JSON.readTree(answer.body());
             if (answer.statusCode() != 200) {
-                throw new ApiError(answer.statusCode(), body.path("errors").path(0).path("code").asInt(10503),
+                throw new ApiError(
+                        answer.statusCode(),
+                        body.path("errors").path(0).path("code").asInt(10503),
                         body.path("errors").path(0).path("message").asText("the process at " + endpoint + " refused"));
             }
             return body;
@@ -380,9 +426,13 @@ public final class WorkflowsApi {
 
     /** Every instance the process at {@code endpoint} owns (the same workflow and status filter). */
     private JsonNode gather(Context ctx, String endpoint, String status) {
-        String query = "local=true" + (status == null ? "" : "&status=" + URLEncoder.encode(status, StandardCharsets.UTF_8));
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + endpoint + ctx.path() + "?" + query))
-                .timeout(Duration.ofSeconds(30)).header(FORWARDED, "1").GET();
+        String query =
+                "local=true" + (status == null ? "" : "&status=" + URLEncoder.encode(status, StandardCharsets.UTF_8));
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                        URI.create("http://" + endpoint + ctx.path() + "?" + query))
+                .timeout(Duration.ofSeconds(30))
+                .header(FORWARDED, "1")
+                .GET();
         copyHeader(ctx, request, "Authorization");
         return relayed(send(request.build(), endpoint), endpoint).path("result");
     }
@@ -391,7 +441,10 @@ public final class WorkflowsApi {
         try {
             return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
         } catch (IOException e) {
-            throw new ApiError(503, 10503, "the process that owns this instance (" + endpoint + ") does not answer: " + e.getMessage());
+            throw new ApiError(
+                    503,
+                    10503,
+                    "the process that owns this instance (" + endpoint + ") does not answer: " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new ApiError(503, 10503, "interrupted");
@@ -409,14 +462,17 @@ public final class WorkflowsApi {
 
     private void requireAccount(Context ctx) {
         if (!account.equals(ctx.pathParam("account"))) {
-            throw ApiError.notFound("no account '" + ctx.pathParam("account") + "' here; this Sluice answers for account '" + account + "'");
+            throw ApiError.notFound("no account '" + ctx.pathParam("account")
+                    + "' here; this Sluice answers for account '" + account + "'");
         }
     }
 
     private WorkflowConfig workflow(Context ctx) {
         requireAccount(ctx);
         String name = ctx.pathParam("workflow");
-        WorkflowConfig workflow = engine.workflows().stream().filter(w -> w.name().equals(name)).findFirst()
+        WorkflowConfig workflow = engine.workflows().stream()
+                .filter(w -> w.name().equals(name))
+                .findFirst()
                 .orElseThrow(() -> ApiError.notFound("no workflow '" + name + "'"));
         requireToken(workflow.name(), ctx);
         return workflow;
@@ -444,7 +500,9 @@ public final class WorkflowsApi {
             return;
         }
         String header = ctx.header("Authorization");
-        if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7) || header.substring(7).isBlank()) {
+        if (header == null
+                || !header.regionMatches(true, 0, "Bearer ", 0, 7)
+                || header.substring(7).isBlank()) {
             throw new ApiError(401, 10000, "this workflow needs a token: send Authorization: Bearer <token>");
         }
         if (!accepts(workflow, ctx)) {
@@ -484,9 +542,11 @@ public final class WorkflowsApi {
         }
         try {
             return StepValues.JSON.readTree(bytes);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw ApiError.badRequest("the body is not JSON: " + e.getOriginalMessage()
-                    + (e.getLocation() == null ? "" : " (at character " + e.getLocation().getCharOffset() + ")"));
+                    + (e.getLocation() == null
+                            ? ""
+                            : " (at character " + e.getLocation().getCharOffset() + ")"));
         } catch (IOException e) {
             throw ApiError.badRequest("the body cannot be read: " + e.getMessage());
         }
@@ -520,8 +580,13 @@ public final class WorkflowsApi {
     }
 
     private static ObjectNode page(int page, int perPage, int count, int total) {
-        return StepValues.JSON.createObjectNode().put("page", page).put("per_page", perPage).put("count", count)
-                .put("total_count", total).put("total_pages", perPage == 0 ? 0 : (total + perPage - 1) / perPage);
+        return StepValues.JSON
+                .createObjectNode()
+                .put("page", page)
+                .put("per_page", perPage)
+                .put("count", count)
+                .put("total_count", total)
+                .put("total_pages", perPage == 0 ? 0 : (total + perPage - 1) / perPage);
     }
 
     private static void ok(Context ctx, JsonNode result, ObjectNode resultInfo) {

@@ -41,7 +41,8 @@ class LoadedWorkflowsTest {
 
     private ConfigException failure(WorkflowConfig config) {
         UserJars jars = UserJars.open(jarsDir, "workflowsDir", getClass().getClassLoader());
-        return assertThrows(ConfigException.class, () -> new LoadedWorkflows(List.of(config), jars, WorkflowContext.Storage.NONE));
+        return assertThrows(
+                ConfigException.class, () -> new LoadedWorkflows(List.of(config), jars, WorkflowContext.Storage.NONE));
     }
 
     @Test
@@ -54,7 +55,10 @@ class LoadedWorkflowsTest {
     @Test
     void aMissingJarIsNamed() {
         ConfigException e = failure(new WorkflowConfig("index", "com.acme.Index", "acme.jar", null, null, null, null));
-        assertTrue(e.getMessage().contains("workflow index (class com.acme.Index, jar acme.jar): no jar acme.jar in workflowsDir"),
+        assertTrue(
+                e.getMessage()
+                        .contains(
+                                "workflow index (class com.acme.Index, jar acme.jar): no jar acme.jar in workflowsDir"),
                 e.getMessage());
     }
 
@@ -68,8 +72,10 @@ class LoadedWorkflowsTest {
     void aWorkflowIsOpenedOnceWithItsConfig() {
         int before = OPENED.get();
         UserJars jars = UserJars.classpathOnly(getClass().getClassLoader());
-        try (LoadedWorkflows loaded = new LoadedWorkflows(List.of(new WorkflowConfig("w", Counting.class.getName(), null,
-                Map.of("add", 5), null, null, null)), jars, WorkflowContext.Storage.NONE)) {
+        try (LoadedWorkflows loaded = new LoadedWorkflows(
+                List.of(new WorkflowConfig("w", Counting.class.getName(), null, Map.of("add", 5), null, null, null)),
+                jars,
+                WorkflowContext.Storage.NONE)) {
             assertEquals(before + 5, OPENED.get());
             assertTrue(loaded.get("w") instanceof Counting);
         }

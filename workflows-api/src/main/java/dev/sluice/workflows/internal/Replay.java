@@ -109,7 +109,8 @@ public final class Replay implements WorkflowStep {
         try {
             StepValue value =
                     StepValues.encode(AttemptTimer.call(bodies.wrap(name, attemptNo, body), options.timeout()));
-            decode.apply(value);
+            // Read it back now: a result that cannot become its type again fails this attempt, not a later replay.
+            var unused = decode.apply(value);
             outcome = new Outcome.StepSucceeded(id.key, name, options, attemptNo, start, clock.getAsLong(), value);
         } catch (StepValues.ResultException e) {
             outcome = failed(

@@ -21,13 +21,11 @@ public final class DropBots implements Transform {
     private List<String> markers = List.of("bot", "crawler", "spider", "slurp", "headless");
 
     @Override
-    @SuppressWarnings("unchecked")
     public void open(TransformContext context) {
-        field = (String) context.config().getOrDefault("field", field);
-        if (context.config().get("markers") instanceof List<?> configured) {
-            markers = ((List<Object>) configured)
-                    .stream().map(m -> m.toString().toLowerCase(Locale.ROOT)).toList();
-        }
+        field = context.configString("field", field);
+        markers = context.configStrings("markers", markers).stream()
+                .map(m -> m.toLowerCase(Locale.ROOT))
+                .toList();
     }
 
     @Override

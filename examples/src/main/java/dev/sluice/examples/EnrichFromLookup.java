@@ -30,16 +30,16 @@ public final class EnrichFromLookup implements Transform {
         this.context = context;
         this.table = required(context, "table");
         this.key = required(context, "key");
-        this.into = (String) context.config().getOrDefault("into", table);
-        this.dropMissing = "drop".equals(context.config().get("missing"));
+        this.into = context.configString("into", table);
+        this.dropMissing = "drop".equals(context.configString("missing", "keep"));
     }
 
     private static String required(TransformContext context, String name) {
-        Object value = context.config().get(name);
+        String value = context.configString(name, null);
         if (value == null) {
             throw new IllegalArgumentException("EnrichFromLookup needs config." + name);
         }
-        return value.toString();
+        return value;
     }
 
     @Override

@@ -22,8 +22,8 @@ public final class ExplodeItems implements Transform {
 
     @Override
     public void open(TransformContext context) {
-        items = (String) context.config().getOrDefault("items", items);
-        as = (String) context.config().getOrDefault("as", as);
+        items = context.configString("items", items);
+        as = context.configString("as", as);
     }
 
     @Override

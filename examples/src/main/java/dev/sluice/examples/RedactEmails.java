@@ -27,12 +27,9 @@ public final class RedactEmails implements Transform {
     private MessageDigest sha256;
 
     @Override
-    @SuppressWarnings("unchecked")
     public void open(TransformContext context) throws NoSuchAlgorithmException {
-        if (context.config().get("fields") instanceof List<?> configured) {
-            fields = ((List<Object>) configured).stream().map(Object::toString).toList();
-        }
-        salt = ((String) context.config().getOrDefault("salt", "")).getBytes(StandardCharsets.UTF_8);
+        fields = context.configStrings("fields", fields);
+        salt = context.configString("salt", "").getBytes(StandardCharsets.UTF_8);
         sha256 = MessageDigest.getInstance("SHA-256");
     }
 

@@ -7,6 +7,7 @@ import dev.sluice.config.PipelineConfig;
 import dev.sluice.config.RecordSchema;
 import dev.sluice.config.SinkConfig;
 import dev.sluice.config.TableConfig;
+import dev.sluice.transforms.InternalRecords;
 import dev.sluice.transforms.RecordMetadata;
 import dev.sluice.wire.DeadLetterStage;
 import dev.sluice.wire.SluiceHeaders;
@@ -98,7 +99,7 @@ final class TransformProcessor implements Processor<byte[], byte[], byte[], byte
             deadLetter(record, DeadLetterStage.SCHEMA, null, new IllegalArgumentException(mismatch));
             return;
         }
-        dev.sluice.transforms.Record input = dev.sluice.transforms.Record.of(json, metadata(record));
+        dev.sluice.transforms.Record input = InternalRecords.of(json, metadata(record));
         if (!pipeline.hasTransforms()) {
             String missing = missingPartitionField(input);
             if (missing != null) {
@@ -135,7 +136,7 @@ final class TransformProcessor implements Processor<byte[], byte[], byte[], byte
         }
         for (dev.sluice.transforms.Record output : outputs) {
             // A record that came through unchanged keeps its original bytes: no re-serialising.
-            byte[] value = output == input && !input.isModified() ? record.value() : bytes(output);
+            byte[] value = output == input && !InternalRecords.isModified(input) ? record.value() : bytes(output);
             String missing = missingPartitionField(output);
             if (missing != null) {
                 deadLetter(

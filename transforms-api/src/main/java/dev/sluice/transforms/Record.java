@@ -31,6 +31,9 @@ import java.util.Objects;
  *
  * <p>A field name that itself contains {@code .} or {@code [} is reached through {@link #json()}.
  */
+// The name is the architecture's contract and Kafka Streams' precedent; kept when the API was reviewed
+// (issue 10): users import it by name, which the README and package-info say.
+@SuppressWarnings("JavaLangClash")
 public final class Record {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -48,8 +51,8 @@ public final class Record {
         return new Record(json, RecordMetadata.NONE);
     }
 
-    /** Wraps a JSON object with metadata (the pipeline does this for every input record). */
-    public static Record of(ObjectNode json, RecordMetadata metadata) {
+    /** Wraps a JSON object with metadata: the pipeline's, through {@link InternalRecords}. */
+    static Record of(ObjectNode json, RecordMetadata metadata) {
         return new Record(json, metadata);
     }
 
@@ -82,7 +85,7 @@ public final class Record {
      * {@link #remove}, or once {@link #json()} or {@link #get} handed out an object or array the caller
      * could change. The pipeline passes a record that is not modified on with its original bytes.
      */
-    public boolean isModified() {
+    boolean isModified() {
         return modified;
     }
 
@@ -199,23 +202,28 @@ public final class Record {
         throw wrongType(path, value, "a timestamp");
     }
 
+    /** Sets a string (null sets JSON null) at a path; see {@link #set(String, JsonNode)}. */
     public Record set(String path, String value) {
         return set(
                 path, value == null ? JsonNodeFactory.instance.nullNode() : JsonNodeFactory.instance.textNode(value));
     }
 
+    /** Sets a number at a path; see {@link #set(String, JsonNode)}. */
     public Record set(String path, int value) {
         return set(path, JsonNodeFactory.instance.numberNode(value));
     }
 
+    /** Sets a number at a path; see {@link #set(String, JsonNode)}. */
     public Record set(String path, long value) {
         return set(path, JsonNodeFactory.instance.numberNode(value));
     }
 
+    /** Sets a number at a path; see {@link #set(String, JsonNode)}. */
     public Record set(String path, double value) {
         return set(path, JsonNodeFactory.instance.numberNode(value));
     }
 
+    /** Sets {@code true} or {@code false} at a path; see {@link #set(String, JsonNode)}. */
     public Record set(String path, boolean value) {
         return set(path, JsonNodeFactory.instance.booleanNode(value));
     }
@@ -292,8 +300,8 @@ public final class Record {
         return new Record(json.deepCopy(), metadata);
     }
 
-    /** This record's JSON with other metadata (the pipeline gives emitted records their input's). */
-    public Record withMetadata(RecordMetadata newMetadata) {
+    /** This record's JSON with other metadata (the test driver gives its input the metadata it was told). */
+    Record withMetadata(RecordMetadata newMetadata) {
         return new Record(json, newMetadata);
     }
 

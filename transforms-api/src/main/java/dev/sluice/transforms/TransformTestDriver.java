@@ -41,15 +41,18 @@ public final class TransformTestDriver implements AutoCloseable {
         this.transform = transform;
     }
 
+    /** A driver for one transform instance; {@link #apply} opens it on first use. */
     public static TransformTestDriver of(Transform transform) {
         return new TransformTestDriver(transform);
     }
 
+    /** The pipeline name {@link TransformContext#pipeline()} reports (default {@code test}). */
     public TransformTestDriver pipeline(String name) {
         this.pipeline = name;
         return this;
     }
 
+    /** The step label {@link TransformContext#label()} reports (default {@code under-test}). */
     public TransformTestDriver label(String name) {
         this.label = name;
         return this;

@@ -23,7 +23,7 @@ class TransformTestDriverTest {
         @Override
         public void open(TransformContext context) {
             this.context = context;
-            this.table = (String) context.config().get("table");
+            this.table = context.configString("table", null);
             calls.add("open " + context.pipeline() + "/" + context.label());
         }
 
@@ -97,5 +97,52 @@ class TransformTestDriverTest {
         TransformTestDriver.of(enrich).close();
         assertEquals(List.of(), enrich.calls);
         assertNull(Record.empty().metadata().pipeline());
+    }
+
+    /** Copies its typed config into the record it emits. */
+    static final class Configured implements Transform {
+        private TransformContext context;
+
+        @Override
+        public void open(TransformContext context) {
+            this.context = context;
+        }
+
+        @Override
+        public void apply(Record record, Emitter out) {
+            out.emit(record.set("n", context.configInt("n", 1))
+                    .set("big", context.configLong("big", 0))
+                    .set("on", context.configBoolean("on", false))
+                    .set("name", context.configString("name", "none"))
+                    .set("tags", String.join(",", context.configStrings("tags", List.of())))
+                    .set("one", String.join(",", context.configStrings("one", List.of()))));
+        }
+    }
+
+    @Test
+    void typedConfigGettersReadYamlValuesAndFallBack() throws Exception {
+        Map<String, Object> config =
+                Map.of("n", 3, "big", "5000000000", "on", "true", "tags", List.of("a", "b"), "one", "x");
+        Record out = TransformTestDriver.of(new Configured())
+                .config(config)
+                .apply("{}")
+                .get(0);
+        assertEquals(3, out.getInt("n"));
+        assertEquals(5_000_000_000L, out.getLong("big"));
+        assertTrue(out.getBoolean("on"));
+        assertEquals("none", out.getString("name"));
+        assertEquals("a,b", out.getString("tags"));
+        assertEquals("x", out.getString("one"));
+    }
+
+    @Test
+    void aConfigValueOfTheWrongTypeNamesTheTransformAndKey() {
+        IllegalArgumentException e = assertThrows(
+                IllegalArgumentException.class,
+                () -> TransformTestDriver.of(new Configured())
+                        .label("counter")
+                        .config(Map.of("n", "many"))
+                        .apply("{}"));
+        assertEquals("transform counter: config n is not a whole number: many", e.getMessage());
     }
 }

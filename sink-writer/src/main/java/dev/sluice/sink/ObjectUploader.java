@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,7 +30,6 @@ import software.amazon.awssdk.services.s3.model.PutObjectRequest;
  */
 final class ObjectUploader {
     private static final Logger log = LoggerFactory.getLogger(ObjectUploader.class);
-    private static final long MAX_BACKOFF_MILLIS = 10_000;
 
     private final S3Client s3;
     private final long multipartThreshold;
@@ -50,7 +48,6 @@ final class ObjectUploader {
      */
     String put(String bucket, String key, Path file, String contentType, BooleanSupplier keepTrying) {
         long size = size(file);
-        long backoff = 100;
         for (int attempt = 1; ; attempt++) {
             try {
                 return size >= multipartThreshold
@@ -62,15 +59,16 @@ final class ObjectUploader {
                 }
                 if (Integer.bitCount(attempt) == 1) { // attempts 1, 2, 4, 8…: an outage does not flood the log
                     log.warn(
-                            "upload of s3://{}/{} failed (attempt {}), retrying in ~{} ms: {}",
+                            "upload of s3://{}/{} failed (attempt {}), retrying in up to {} ms: {}",
                             bucket,
                             key,
                             attempt,
-                            backoff,
+                            Backoff.UPLOAD.ceilingMillis(attempt),
                             e.getMessage());
                 }
-                sleep(backoff / 2 + ThreadLocalRandom.current().nextLong(backoff / 2 + 1));
-                backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
+                if (!Backoff.UPLOAD.sleep(attempt)) {
+                    throw new UploadAbandonedException("interrupted while waiting to retry an upload", e);
+                }
             }
         }
     }
@@ -187,15 +185,6 @@ final class ObjectUploader {
         } catch (SdkException e) {
             // The store is probably down; a bucket lifecycle rule for incomplete uploads cleans the parts up.
             log.debug("aborting multipart upload {} of s3://{}/{} failed: {}", uploadId, bucket, key, e.toString());
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new UploadAbandonedException("interrupted while waiting to retry an upload", e);
         }
     }
 

@@ -83,8 +83,6 @@ public final class PipelineSink implements AutoCloseable {
     /** How long a rebalance waits for in-flight uploads before it leaves them to the partitions' next owner. */
     private static final long REVOKE_UPLOAD_GRACE_MILLIS = 30_000;
 
-    private static final long MAX_RESTART_BACKOFF_MILLIS = 30_000;
-
     private final PipelineConfig pipeline;
     private final SinkConfig sink;
     private final KafkaConfig kafka;
@@ -173,7 +171,7 @@ public final class PipelineSink implements AutoCloseable {
     }
 
     private void run() {
-        long backoff = 1_000;
+        int failures = 0;
         while (running) {
             try {
                 connect();
@@ -197,17 +195,16 @@ public final class PipelineSink implements AutoCloseable {
                             pipeline.name());
                 } else {
                     log.error(
-                            "pipeline {}: sink failed; starting over from what Kafka holds in {} ms",
+                            "pipeline {}: sink failed; starting over from what Kafka holds in up to {} ms",
                             pipeline.name(),
-                            backoff,
+                            Backoff.RESTART.ceilingMillis(failures + 1),
                             t);
                 }
             } finally {
                 disconnect();
             }
             awaitIdleUploaders();
-            pause(backoff);
-            backoff = Math.min(backoff * 2, MAX_RESTART_BACKOFF_MILLIS);
+            Backoff.RESTART.sleep(++failures);
         }
     }
 
@@ -466,8 +463,7 @@ public final class PipelineSink implements AutoCloseable {
 
     /** On an upload worker: rebuild if needed, encode, upload; retried until it works or the sink gives up. */
     private Uploaded encodeAndUpload(BatchManifest manifest, Path spoolFile, int myEpoch) {
-        long backoff = 1_000;
-        while (true) {
+        for (int failures = 1; ; failures++) {
             Path source = spoolFile;
             Path scratch = spool.newFile(".object");
             Rejects rejects = new Rejects(spool.newFile(".rejects"));
@@ -497,14 +493,13 @@ public final class PipelineSink implements AutoCloseable {
                     return null;
                 }
                 log.error(
-                        "pipeline {}: writing s3://{}/{} failed; retrying in {} ms",
+                        "pipeline {}: writing s3://{}/{} failed; retrying in up to {} ms",
                         pipeline.name(),
                         manifest.bucket(),
                         manifest.key(),
-                        backoff,
+                        Backoff.RESTART.ceilingMillis(failures),
                         e);
-                pause(backoff);
-                backoff = Math.min(backoff * 2, MAX_RESTART_BACKOFF_MILLIS);
+                Backoff.RESTART.sleep(failures);
                 if (spoolFile != null && !Files.exists(spoolFile)) {
                     spoolFile = null; // rebuild it from Kafka
                 }

@@ -32,7 +32,11 @@ public final class S3Clients {
                         .build())
                 // Extra CRC checksums cost a pass over every object and not every store supports them.
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+                .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                // One attempt per call: the sink retries with its own schedule (Backoff) for as long as the
+                // store fails, and a health check should see a failure at once; SDK retries nested inside
+                // would multiply the waits and hide outages.
+                .overrideConfiguration(o -> o.retryStrategy(r -> r.maxAttempts(1)));
         if (storage.endpoint() != null) {
             builder.endpointOverride(URI.create(storage.endpoint()));
         }

@@ -31,11 +31,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.s3.S3Client;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
 /** The walking skeleton end to end: HTTP → real Kafka → (processor) → sink → real S3-compatible store → DuckDB. */
@@ -44,45 +42,32 @@ class EndToEndTest {
             "(?<prefix>[a-z]+)/year=(?<y>\\d{4})/month=(?<m>\\d{2})/day=(?<d>\\d{2})/hour=(?<h>\\d{2})/(?<name>[0-9A-Z]{26})\\.json\\.gz");
     private static final Duration LANDING_DEADLINE = Duration.ofSeconds(90);
 
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final StackExtension running = new StackExtension("""
+                        pipelines:
+                          - name: events
+                            partitions: 2
+                            sink: { batch: { maxRecords: 3000, maxDuration: 2s } }
+                          - name: tagged
+                            partitions: 1
+                            transforms:
+                              - label: drop-anonymous
+                                class: dev.sluice.server.DropAnonymousAndTag
+                                config: { tag: e2e }
+                            sink: { batch: { maxDuration: 1s } }
+                          - name: strict
+                            partitions: 1
+                            sink: { batch: { maxDuration: 1s } }
+                          - name: queried
+                            partitions: 2
+                            sink: { batch: { maxRecords: 400, maxDuration: 1s } }
+                        """);
 
-    static TestStack.Running running;
-    static DevStack stack;
-    static S3Client s3;
     static Instant started;
 
     @BeforeAll
     static void start() {
         started = Instant.now();
-        running = TestStack.Running.start(dataDir, """
-                pipelines:
-                  - name: events
-                    partitions: 2
-                    sink: { batch: { maxRecords: 3000, maxDuration: 2s } }
-                  - name: tagged
-                    partitions: 1
-                    transforms:
-                      - label: drop-anonymous
-                        class: dev.sluice.server.DropAnonymousAndTag
-                        config: { tag: e2e }
-                    sink: { batch: { maxDuration: 1s } }
-                  - name: strict
-                    partitions: 1
-                    sink: { batch: { maxDuration: 1s } }
-                  - name: queried
-                    partitions: 2
-                    sink: { batch: { maxRecords: 400, maxDuration: 1s } }
-                """);
-        stack = running.stack();
-        s3 = running.s3();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (running != null) {
-            running.close();
-        }
     }
 
     private static String record(String id, String user) {
@@ -100,14 +85,15 @@ class EndToEndTest {
                 sent.add(id);
                 batch.add(record(id, "u" + (i % 7)));
             }
-            TestStack.postAcked(stack, "events", batch);
+            TestStack.postAcked(running.stack(), "events", batch);
         }
 
         await().atMost(LANDING_DEADLINE)
                 .pollInterval(Duration.ofMillis(500))
-                .until(() -> TestStack.allRecords(s3, "sluice", "events").size() >= sent.size());
+                .until(() ->
+                        TestStack.allRecords(running.s3(), "sluice", "events").size() >= sent.size());
 
-        List<S3Object> objects = TestStack.objects(s3, "sluice", "events");
+        List<S3Object> objects = TestStack.objects(running.s3(), "sluice", "events");
         Map<String, Integer> seen = new HashMap<>();
         for (S3Object object : objects) {
             Matcher key = KEY.matcher(object.key());
@@ -117,7 +103,7 @@ class EndToEndTest {
             assertTrue(
                     hoursOfThisTest().contains(key.group("y") + key.group("m") + key.group("d") + key.group("h")),
                     "partition is not the ingest hour: " + object.key());
-            for (JsonNode r : TestStack.records(s3, "sluice", object.key())) {
+            for (JsonNode r : TestStack.records(running.s3(), "sluice", object.key())) {
                 seen.merge(r.get("id").asText(), 1, Integer::sum);
             }
         }
@@ -135,23 +121,27 @@ class EndToEndTest {
         for (int i = 0; i < 1000; i++) {
             batch.add(record("q-" + i, "u" + (i % 3)));
         }
-        TestStack.postAcked(stack, "queried", batch);
+        TestStack.postAcked(running.stack(), "queried", batch);
         await().atMost(LANDING_DEADLINE)
                 .pollInterval(Duration.ofMillis(500))
-                .until(() -> TestStack.allRecords(s3, "sluice", "queried").size() >= 1000);
+                .until(() ->
+                        TestStack.allRecords(running.s3(), "sluice", "queried").size() >= 1000);
 
         Map<String, Long> expectedPerHour = new TreeMap<>();
-        for (S3Object object : TestStack.objects(s3, "sluice", "queried")) {
+        for (S3Object object : TestStack.objects(running.s3(), "sluice", "queried")) {
             Matcher key = KEY.matcher(object.key());
             assertTrue(key.matches(), object.key());
             String hour = Integer.parseInt(key.group("y")) + "-" + Integer.parseInt(key.group("m")) + "-"
                     + Integer.parseInt(key.group("d")) + "-" + Integer.parseInt(key.group("h"));
             expectedPerHour.merge(
-                    hour, (long) TestStack.records(s3, "sluice", object.key()).size(), Long::sum);
+                    hour,
+                    (long) TestStack.records(running.s3(), "sluice", object.key())
+                            .size(),
+                    Long::sum);
         }
 
-        Path folder = dataDir.resolve("s3").resolve("sluice").resolve("queried");
-        Path extensions = dataDir.resolve("duckdb-extensions");
+        Path folder = running.dataDir().resolve("s3").resolve("sluice").resolve("queried");
+        Path extensions = running.dataDir().resolve("duckdb-extensions");
         try (Connection db = DriverManager.getConnection("jdbc:duckdb:")) {
             try (Statement st = db.createStatement()) {
                 st.execute("SET extension_directory = '" + extensions + "'");
@@ -180,7 +170,7 @@ class EndToEndTest {
     @Test
     void configuredTransformShapesTheOutput() {
         TestStack.postAcked(
-                stack,
+                running.stack(),
                 "tagged",
                 List.of(
                         record("t-1", "u1"),
@@ -191,9 +181,10 @@ class EndToEndTest {
 
         await().atMost(LANDING_DEADLINE)
                 .pollInterval(Duration.ofMillis(500))
-                .until(() -> TestStack.allRecords(s3, "sluice", "tagged").size() >= 3);
+                .until(() ->
+                        TestStack.allRecords(running.s3(), "sluice", "tagged").size() >= 3);
 
-        List<JsonNode> out = TestStack.allRecords(s3, "sluice", "tagged");
+        List<JsonNode> out = TestStack.allRecords(running.s3(), "sluice", "tagged");
         assertEquals(
                 Set.of("t-1", "t-3", "t-5"),
                 out.stream().map(r -> r.get("id").asText()).collect(Collectors.toSet()));
@@ -203,7 +194,8 @@ class EndToEndTest {
 
     @Test
     void badInputIsRefusedWithAJsonErrorAndWritesNothing() throws Exception {
-        HttpResponse<String> notObjects = TestStack.post(stack, "strict", "[{\"id\":\"ok\"}, 5, {\"id\":\"also-ok\"}]");
+        HttpResponse<String> notObjects =
+                TestStack.post(running.stack(), "strict", "[{\"id\":\"ok\"}, 5, {\"id\":\"also-ok\"}]");
         assertEquals(400, notObjects.statusCode());
         assertEquals(
                 "{\"success\":false,\"error\":{\"code\":\"invalid_json\","
@@ -211,31 +203,33 @@ class EndToEndTest {
                 notObjects.body());
         assertTrue(notObjects.headers().firstValue("Content-Type").orElse("").startsWith("application/json"));
 
-        HttpResponse<String> broken = TestStack.post(stack, "strict", "[{\"id\":\"ok\"}, {\"id\": ");
+        HttpResponse<String> broken = TestStack.post(running.stack(), "strict", "[{\"id\":\"ok\"}, {\"id\": ");
         assertEquals(400, broken.statusCode());
         assertTrue(broken.body().contains("\"index\":1"), broken.body());
 
-        HttpResponse<String> unknown = TestStack.post(stack, "nope", "{\"id\":\"x\"}");
+        HttpResponse<String> unknown = TestStack.post(running.stack(), "nope", "{\"id\":\"x\"}");
         assertEquals(404, unknown.statusCode());
         assertTrue(unknown.body().contains("\"code\":\"unknown_pipeline\""), unknown.body());
 
         assertEquals(0, endOffset("strict"), "a refused request must not write to Kafka");
 
-        TestStack.postAcked(stack, "strict", List.of("{\"id\":\"good\"}"));
+        TestStack.postAcked(running.stack(), "strict", List.of("{\"id\":\"good\"}"));
         await().atMost(LANDING_DEADLINE)
-                .until(() -> !TestStack.committedValues(stack, "strict").isEmpty());
-        assertEquals(List.of("{\"id\":\"good\"}"), TestStack.committedValues(stack, "strict"));
+                .until(() ->
+                        !TestStack.committedValues(running.stack(), "strict").isEmpty());
+        assertEquals(List.of("{\"id\":\"good\"}"), TestStack.committedValues(running.stack(), "strict"));
         await().atMost(LANDING_DEADLINE)
                 .pollInterval(Duration.ofMillis(500))
-                .until(() -> !TestStack.allRecords(s3, "sluice", "strict").isEmpty());
-        List<JsonNode> out = TestStack.allRecords(s3, "sluice", "strict");
+                .until(() ->
+                        !TestStack.allRecords(running.s3(), "sluice", "strict").isEmpty());
+        List<JsonNode> out = TestStack.allRecords(running.s3(), "sluice", "strict");
         assertEquals(
                 List.of("good"), out.stream().map(r -> r.get("id").asText()).toList());
     }
 
     @Test
     void healthzReportsKafkaStorageAndEachProcessor() {
-        HttpResponse<String> health = TestStack.get(stack, "/healthz");
+        HttpResponse<String> health = TestStack.get(running.stack(), "/healthz");
         assertEquals(200, health.statusCode(), health.body());
         assertEquals(
                 "{\"checks\":{\"kafka\":\"ok\",\"storage\":\"ok\",\"processor/events\":\"ok\",\"processor/tagged\":\"ok\","
@@ -246,7 +240,7 @@ class EndToEndTest {
     private static long endOffset(String topic) throws Exception {
         try (Admin admin = Admin.create(Map.of(
                 AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
-                stack.config().kafka().bootstrapServers()))) {
+                running.stack().config().kafka().bootstrapServers()))) {
             Map<TopicPartition, OffsetSpec> request = new HashMap<>();
             admin.describeTopics(List.of(topic))
                     .allTopicNames()

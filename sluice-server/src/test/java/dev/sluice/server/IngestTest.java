@@ -15,7 +15,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,66 +23,46 @@ import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 import java.util.zip.GZIPOutputStream;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.s3.S3Client;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The ingest front door against a real broker: every refusal writes nothing; every acceptance is whole. */
 class IngestTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    @TempDir
-    static Path dataDir;
-
-    static TestStack.Running running;
-    static DevStack stack;
-    static S3Client s3;
-
-    @BeforeAll
-    static void start() {
-        running = TestStack.Running.start(dataDir, """
-                pipelines:
-                  - name: keyed
-                    partitions: 3
-                    partitionKey: $.merchantId
-                    sink: { batch: { maxDuration: 1s } }
-                  - name: secured
-                    partitions: 1
-                    http:
-                      auth: { tokens: [s3cret] }
-                      cors: { origins: ["https://app.example.com"] }
-                      maxRequestBytes: 64KB
-                      maxRecordBytes: 1KB
-                    schema:
-                      fields:
-                        - { name: id, type: string, required: true }
-                        - { name: amount, type: float64 }
-                    sink: { batch: { maxDuration: 1s } }
-                  - name: corpus
-                    partitions: 1
-                    http: { maxRequestBytes: 1MB, maxRecordBytes: 64KB }
-                    sink: { batch: { maxDuration: 1s } }
-                  - name: socket
-                    partitions: 2
-                    sink: { batch: { maxRecords: 2500, maxDuration: 1s } }
-                """);
-        stack = running.stack();
-        s3 = running.s3();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (running != null) {
-            running.close();
-        }
-    }
+    @RegisterExtension
+    static final StackExtension running = new StackExtension("""
+                        pipelines:
+                          - name: keyed
+                            partitions: 3
+                            partitionKey: $.merchantId
+                            sink: { batch: { maxDuration: 1s } }
+                          - name: secured
+                            partitions: 1
+                            http:
+                              auth: { tokens: [s3cret] }
+                              cors: { origins: ["https://app.example.com"] }
+                              maxRequestBytes: 64KB
+                              maxRecordBytes: 1KB
+                            schema:
+                              fields:
+                                - { name: id, type: string, required: true }
+                                - { name: amount, type: float64 }
+                            sink: { batch: { maxDuration: 1s } }
+                          - name: corpus
+                            partitions: 1
+                            http: { maxRequestBytes: 1MB, maxRecordBytes: 64KB }
+                            sink: { batch: { maxDuration: 1s } }
+                          - name: socket
+                            partitions: 2
+                            sink: { batch: { maxRecords: 2500, maxDuration: 1s } }
+                        """);
 
     private static HttpResponse<String> send(String method, String pipeline, Map<String, String> headers, byte[] body)
             throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(stack.httpBaseUrl() + "/ingest/" + pipeline))
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                        URI.create(running.stack().httpBaseUrl() + "/ingest/" + pipeline))
                 .method(
                         method,
                         body == null
@@ -179,8 +158,9 @@ class IngestTest {
         assertEquals(200, ok.statusCode(), ok.body());
         // Once the accepted record is readable, everything before it is too: no refused one may be there.
         await().atMost(Duration.ofSeconds(30))
-                .until(() -> TestStack.committedValues(stack, "secured").contains("{\"id\":\"fine\",\"amount\":3}"));
-        List<String> readable = TestStack.committedValues(stack, "secured");
+                .until(() -> TestStack.committedValues(running.stack(), "secured")
+                        .contains("{\"id\":\"fine\",\"amount\":3}"));
+        List<String> readable = TestStack.committedValues(running.stack(), "secured");
         assertEquals(
                 List.of(), readable.stream().filter(v -> v.contains("refused-")).toList());
         assertEquals(1, readable.stream().filter(v -> v.contains("\"fine\"")).count());
@@ -240,7 +220,7 @@ class IngestTest {
         assertRefused(
                 post("corpus", Map.of("Content-Type", "application/x-ndjson"), "{\"a\":1}\n[2]"), 400, "invalid_json");
 
-        try (WsClient ws = WsClient.connect(stack, "corpus", null, null)) {
+        try (WsClient ws = WsClient.connect(running.stack(), "corpus", null, null)) {
             List<String> frames = new ArrayList<>();
             for (byte[] body : malformedCorpus()) {
                 frames.add(new String(body, StandardCharsets.UTF_8));
@@ -260,11 +240,12 @@ class IngestTest {
             assertTrue(ws.answers().get(frames.size()).get("success").asBoolean(), "the connection stays usable");
         }
 
-        assertEquals(200, TestStack.get(stack, "/healthz").statusCode());
+        assertEquals(200, TestStack.get(running.stack(), "/healthz").statusCode());
         await().atMost(Duration.ofSeconds(30))
-                .until(() -> !TestStack.committedValues(stack, "corpus").isEmpty());
-        assertEquals(List.of("{\"after\":\"corpus\"}"), TestStack.committedValues(stack, "corpus"));
-        assertEquals(List.of(), TestStack.committedValues(stack, "corpus.dlq"));
+                .until(() ->
+                        !TestStack.committedValues(running.stack(), "corpus").isEmpty());
+        assertEquals(List.of("{\"after\":\"corpus\"}"), TestStack.committedValues(running.stack(), "corpus"));
+        assertEquals(List.of(), TestStack.committedValues(running.stack(), "corpus.dlq"));
     }
 
     @Test
@@ -286,7 +267,7 @@ class IngestTest {
             records.add("{\"id\":\"k" + i + "\",\"merchantId\":" + (i % 5) + ",\"seq\":" + i + "}");
         }
         for (int from = 0; from < records.size(); from += 50) {
-            TestStack.postAcked(stack, "keyed", records.subList(from, from + 50));
+            TestStack.postAcked(running.stack(), "keyed", records.subList(from, from + 50));
         }
         // A commit is durable when acknowledged; its markers reach the partitions a moment later.
         await().atMost(Duration.ofSeconds(30))
@@ -402,7 +383,7 @@ class IngestTest {
             }
             texts.add(frame.toString());
         }
-        try (WsClient ws = WsClient.connect(stack, "socket", null, null)) {
+        try (WsClient ws = WsClient.connect(running.stack(), "socket", null, null)) {
             ws.sendAll(texts);
             await().atMost(Duration.ofSeconds(60)).until(() -> ws.answers().size() == frames);
             List<JsonNode> answers = ws.answers();
@@ -414,30 +395,31 @@ class IngestTest {
         }
         await().atMost(Duration.ofSeconds(90))
                 .pollInterval(Duration.ofMillis(500))
-                .until(() -> TestStack.allRecords(s3, "sluice", "socket").size() >= sent.size());
-        ExactlyOnce.assertEveryIdOnce(sent, TestStack.allRecords(s3, "sluice", "socket"));
+                .until(() ->
+                        TestStack.allRecords(running.s3(), "sluice", "socket").size() >= sent.size());
+        ExactlyOnce.assertEveryIdOnce(sent, TestStack.allRecords(running.s3(), "sluice", "socket"));
     }
 
     @Test
     void webSocketNeedsTheSameTokensAsHttp() throws Exception {
         ExecutionException missing =
-                assertThrows(ExecutionException.class, () -> WsClient.connect(stack, "secured", null, null));
+                assertThrows(ExecutionException.class, () -> WsClient.connect(running.stack(), "secured", null, null));
         assertEquals(
                 401,
                 ((WebSocketHandshakeException) missing.getCause()).getResponse().statusCode());
-        ExecutionException wrong =
-                assertThrows(ExecutionException.class, () -> WsClient.connect(stack, "secured", "token=nope", null));
+        ExecutionException wrong = assertThrows(
+                ExecutionException.class, () -> WsClient.connect(running.stack(), "secured", "token=nope", null));
         assertEquals(
                 403,
                 ((WebSocketHandshakeException) wrong.getCause()).getResponse().statusCode());
         ExecutionException unknown =
-                assertThrows(ExecutionException.class, () -> WsClient.connect(stack, "nowhere", null, null));
+                assertThrows(ExecutionException.class, () -> WsClient.connect(running.stack(), "nowhere", null, null));
         assertEquals(
                 404,
                 ((WebSocketHandshakeException) unknown.getCause()).getResponse().statusCode());
 
-        try (WsClient header = WsClient.connect(stack, "secured", null, "Bearer s3cret");
-                WsClient query = WsClient.connect(stack, "secured", "token=s3cret", null)) {
+        try (WsClient header = WsClient.connect(running.stack(), "secured", null, "Bearer s3cret");
+                WsClient query = WsClient.connect(running.stack(), "secured", "token=s3cret", null)) {
             header.sendAll(List.of("{\"id\":\"ws-header\"}", "{\"nope\":1}"));
             query.sendAll(List.of("[{\"id\":\"ws-query\"}]"));
             await().atMost(Duration.ofSeconds(30))
@@ -458,7 +440,7 @@ class IngestTest {
     void metricsAreExportedForPrometheus() throws Exception {
         post("keyed", Map.of(), "{\"id\":\"m1\",\"merchantId\":1}");
         post("keyed", Map.of(), "[1]");
-        String metrics = TestStack.get(stack, "/metrics").body();
+        String metrics = TestStack.get(running.stack(), "/metrics").body();
         for (String series : List.of(
                 "sluice_ingest_requests_total{pipeline=\"keyed\",source=\"http\",status=\"200\"}",
                 "sluice_ingest_errors_total{code=\"invalid_json\",pipeline=\"keyed\",source=\"http\"}",
@@ -471,7 +453,7 @@ class IngestTest {
     }
 
     private static List<ConsumerRecord<byte[], byte[]>> read(String topic) {
-        return TestStack.readCommitted(stack, topic);
+        return TestStack.readCommitted(running.stack(), topic);
     }
 
     private static String header(ConsumerRecord<byte[], byte[]> record, String name) {

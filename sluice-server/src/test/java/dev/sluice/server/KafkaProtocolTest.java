@@ -19,11 +19,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.services.s3.S3Client;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Existing Kafka producers write to topic {@code {pipeline}}: good records reach the output, bad ones
@@ -31,41 +28,23 @@ import software.amazon.awssdk.services.s3.S3Client;
  * Java client and with kcat (librdkafka), a non-Java client.
  */
 class KafkaProtocolTest {
-    @TempDir
-    static Path dataDir;
-
-    static TestStack.Running running;
-    static DevStack stack;
-    static S3Client s3;
-
-    @BeforeAll
-    static void start() {
-        running = TestStack.Running.start(dataDir, """
-                pipelines:
-                  - name: orders
-                    partitions: 2
-                    schema:
-                      fields:
-                        - { name: id, type: string, required: true }
-                    sink: { batch: { maxDuration: 1s } }
-                  - name: viakcat
-                    partitions: 1
-                    sink: { batch: { maxDuration: 1s } }
-                """);
-        stack = running.stack();
-        s3 = running.s3();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (running != null) {
-            running.close();
-        }
-    }
+    @RegisterExtension
+    static final StackExtension running = new StackExtension("""
+                        pipelines:
+                          - name: orders
+                            partitions: 2
+                            schema:
+                              fields:
+                                - { name: id, type: string, required: true }
+                            sink: { batch: { maxDuration: 1s } }
+                          - name: viakcat
+                            partitions: 1
+                            sink: { batch: { maxDuration: 1s } }
+                        """);
 
     @Test
     void javaProducerGoodRecordsLandAndBadOnesGoToTheDeadLetterTopic() throws Exception {
-        Map<String, Object> props = stack.config().kafka().clientProperties();
+        Map<String, Object> props = running.stack().config().kafka().clientProperties();
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         try (KafkaProducer<byte[], byte[]> producer =
                 new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
@@ -81,19 +60,23 @@ class KafkaProtocolTest {
 
         await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(500))
-                .until(() -> TestStack.allRecords(s3, "sluice", "orders").size() >= 2);
+                .until(() ->
+                        TestStack.allRecords(running.s3(), "sluice", "orders").size() >= 2);
         assertEquals(
                 List.of("j1", "j2"),
-                TestStack.allRecords(s3, "sluice", "orders").stream()
+                TestStack.allRecords(running.s3(), "sluice", "orders").stream()
                         .map(r -> r.get("id").asText())
                         .sorted()
                         .toList());
 
         await().atMost(Duration.ofSeconds(30))
-                .until(() -> TestStack.readCommitted(stack, "orders.dlq").size() >= 4);
-        Map<String, ConsumerRecord<byte[], byte[]>> dead = TestStack.readCommitted(stack, "orders.dlq").stream()
-                .collect(Collectors.toMap(
-                        r -> r.value() == null ? "<null>" : new String(r.value(), StandardCharsets.UTF_8), r -> r));
+                .until(() ->
+                        TestStack.readCommitted(running.stack(), "orders.dlq").size() >= 4);
+        Map<String, ConsumerRecord<byte[], byte[]>> dead =
+                TestStack.readCommitted(running.stack(), "orders.dlq").stream()
+                        .collect(Collectors.toMap(
+                                r -> r.value() == null ? "<null>" : new String(r.value(), StandardCharsets.UTF_8),
+                                r -> r));
         assertEquals(
                 Map.of("not json", "parse", "[1,2]", "parse", "{\"noid\":true}", "schema", "<null>", "parse"),
                 dead.entrySet().stream()
@@ -113,13 +96,13 @@ class KafkaProtocolTest {
         assumeTrue(
                 present, "kcat is not installed (apt-get install kcat); .ci/run installs it, so CI always runs this");
 
-        Path input = dataDir.resolve("kcat-input.ndjson");
+        Path input = running.dataDir().resolve("kcat-input.ndjson");
         Files.writeString(input, "{\"id\":\"k1\",\"via\":\"kcat\"}\n{broken\n{\"id\":\"k2\",\"via\":\"kcat\"}\n");
         Process kcat = new ProcessBuilder(
                         "/usr/bin/kcat",
                         "-P",
                         "-b",
-                        stack.config().kafka().bootstrapServers(),
+                        running.stack().config().kafka().bootstrapServers(),
                         "-t",
                         "viakcat",
                         "-X",
@@ -134,13 +117,15 @@ class KafkaProtocolTest {
 
         await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(500))
-                .until(() -> TestStack.allRecords(s3, "sluice", "viakcat").size() >= 2);
-        List<JsonNode> landed = TestStack.allRecords(s3, "sluice", "viakcat");
+                .until(() ->
+                        TestStack.allRecords(running.s3(), "sluice", "viakcat").size() >= 2);
+        List<JsonNode> landed = TestStack.allRecords(running.s3(), "sluice", "viakcat");
         assertEquals(
                 List.of("k1", "k2"),
                 landed.stream().map(r -> r.get("id").asText()).sorted().toList());
         await().atMost(Duration.ofSeconds(30))
-                .until(() -> !TestStack.committedValues(stack, "viakcat.dlq").isEmpty());
-        assertEquals(List.of("{broken"), TestStack.committedValues(stack, "viakcat.dlq"));
+                .until(() -> !TestStack.committedValues(running.stack(), "viakcat.dlq")
+                        .isEmpty());
+        assertEquals(List.of("{broken"), TestStack.committedValues(running.stack(), "viakcat.dlq"));
     }
 }

@@ -11,7 +11,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,51 +20,37 @@ import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The example transforms, lookup tables and the onError policies, through a real broker to the output objects. */
 class TransformsTest {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    @TempDir
-    static Path dataDir;
-
-    static TestStack.Running running;
-
-    @BeforeAll
-    static void start() {
-        running = TestStack.Running.start(dataDir, """
-                pipelines:
-                  - name: bots
-                    partitions: 1
-                    transforms: [ { label: drop-bots, class: dev.sluice.examples.DropBots } ]
-                    sink: { batch: { maxDuration: 1s } }
-                  - name: pii
-                    partitions: 1
-                    transforms: [ { label: redact, class: dev.sluice.examples.RedactEmails, config: { fields: [email], salt: s } } ]
-                    sink: { batch: { maxDuration: 1s } }
-                  - name: orders
-                    partitions: 2
-                    transforms:
-                      - { label: enrich, class: dev.sluice.examples.EnrichFromLookup, config: { table: customers, key: customerId, into: customer } }
-                      - { label: explode, class: dev.sluice.examples.ExplodeItems }
-                    sink: { batch: { maxDuration: 1s } }
-                  - name: flaky
-                    partitions: 2
-                    transforms: [ { label: fail-on-bad, class: dev.sluice.server.FailOnBad } ]
-                    sink: { batch: { maxDuration: 1s } }
-                tables:
-                  - name: customers
-                """);
-    }
-
-    @AfterAll
-    static void stop() {
-        running.close();
-    }
+    @RegisterExtension
+    static final StackExtension running = new StackExtension("""
+                        pipelines:
+                          - name: bots
+                            partitions: 1
+                            transforms: [ { label: drop-bots, class: dev.sluice.examples.DropBots } ]
+                            sink: { batch: { maxDuration: 1s } }
+                          - name: pii
+                            partitions: 1
+                            transforms: [ { label: redact, class: dev.sluice.examples.RedactEmails, config: { fields: [email], salt: s } } ]
+                            sink: { batch: { maxDuration: 1s } }
+                          - name: orders
+                            partitions: 2
+                            transforms:
+                              - { label: enrich, class: dev.sluice.examples.EnrichFromLookup, config: { table: customers, key: customerId, into: customer } }
+                              - { label: explode, class: dev.sluice.examples.ExplodeItems }
+                            sink: { batch: { maxDuration: 1s } }
+                          - name: flaky
+                            partitions: 2
+                            transforms: [ { label: fail-on-bad, class: dev.sluice.server.FailOnBad } ]
+                            sink: { batch: { maxDuration: 1s } }
+                        tables:
+                          - name: customers
+                        """);
 
     private static List<JsonNode> output(String pipeline) {
         return TestStack.allRecords(running.s3(), "sluice", pipeline);

@@ -8,7 +8,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.wire.Topics;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,10 +19,9 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -32,53 +30,44 @@ class WorkflowsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration DEADLINE = Duration.ofSeconds(60);
 
-    @TempDir
-    static Path dataDir;
+    @RegisterExtension
+    static final StackExtension running = new StackExtension("""
+                        pipelines:
+                          - name: events
+                            partitions: 2
+                            sink: { batch: { maxRecords: 100, maxDuration: 2s } }
+                        workflows:
+                          - name: index
+                            class: dev.sluice.examples.IndexObject
+                            config: { countBy: kind }
+                            trigger: { notifications: { pipeline: events } }
+                          - name: approval
+                            class: dev.sluice.examples.OrderApproval
+                          - name: sleeper
+                            class: dev.sluice.server.TestWorkflows$Sleeper
+                          - name: gate
+                            class: dev.sluice.server.TestWorkflows$Gate
+                          - name: flaky
+                            class: dev.sluice.server.TestWorkflows$Flaky
+                          - name: parent
+                            class: dev.sluice.server.TestWorkflows$Parent
+                          - name: waiter
+                            class: dev.sluice.server.TestWorkflows$Waiter
+                          - name: failing
+                            class: dev.sluice.server.TestWorkflows$Failing
+                          - name: short-lived
+                            class: dev.sluice.server.TestWorkflows$Sleeper
+                            retention: 2s
+                          - name: locked
+                            class: dev.sluice.server.TestWorkflows$Sleeper
+                            http: { auth: { tokens: [s3cret] } }
+                        """);
 
-    static TestStack.Running running;
     static WorkflowsClient api;
 
     @BeforeAll
     static void start() {
-        running = TestStack.Running.start(dataDir, """
-                pipelines:
-                  - name: events
-                    partitions: 2
-                    sink: { batch: { maxRecords: 100, maxDuration: 2s } }
-                workflows:
-                  - name: index
-                    class: dev.sluice.examples.IndexObject
-                    config: { countBy: kind }
-                    trigger: { notifications: { pipeline: events } }
-                  - name: approval
-                    class: dev.sluice.examples.OrderApproval
-                  - name: sleeper
-                    class: dev.sluice.server.TestWorkflows$Sleeper
-                  - name: gate
-                    class: dev.sluice.server.TestWorkflows$Gate
-                  - name: flaky
-                    class: dev.sluice.server.TestWorkflows$Flaky
-                  - name: parent
-                    class: dev.sluice.server.TestWorkflows$Parent
-                  - name: waiter
-                    class: dev.sluice.server.TestWorkflows$Waiter
-                  - name: failing
-                    class: dev.sluice.server.TestWorkflows$Failing
-                  - name: short-lived
-                    class: dev.sluice.server.TestWorkflows$Sleeper
-                    retention: 2s
-                  - name: locked
-                    class: dev.sluice.server.TestWorkflows$Sleeper
-                    http: { auth: { tokens: [s3cret] } }
-                """);
         api = new WorkflowsClient(running.stack(), "sluice", null);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (running != null) {
-            running.close();
-        }
     }
 
     @Test
@@ -90,7 +79,7 @@ class WorkflowsTest {
                 records.add(
                         "{\"id\":\"r" + request + "-" + i + "\",\"kind\":\"" + (i % 3 == 0 ? "click" : "view") + "\"}");
             }
-            TestStack.postAcked(stack, "events", records);
+            TestStack.postAcked(running.stack(), "events", records);
         }
         await().atMost(DEADLINE)
                 .until(() ->

@@ -4,12 +4,12 @@ import com.github.f4b6a3.ulid.UlidCreator;
 import dev.sluice.config.KafkaConfig;
 import dev.sluice.config.PipelineConfig;
 import dev.sluice.config.SinkConfig;
+import dev.sluice.sink.UploadWorkers.Uploaded;
 import dev.sluice.wire.ClientIds;
 import dev.sluice.wire.DeadLetterStage;
 import dev.sluice.wire.SluiceHeaders;
 import dev.sluice.wire.Topics;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -23,11 +23,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -92,17 +87,10 @@ public final class PipelineSink implements AutoCloseable {
     private final ObjectKeyLayout layout;
     private final ObjectEncoders encoders;
     private final ObjectEncoder encoder;
-    private final ObjectUploader uploader;
-    private final Rebuilder rebuilder;
     private final SpoolDir spool;
     private final Consumer<WrittenObject> onWritten;
     private final Thread thread;
-    private final ExecutorService uploads;
-    private final LinkedBlockingQueue<Uploaded> finished = new LinkedBlockingQueue<>();
-    /** Bumped when the sink starts over: results of uploads begun before are ignored. */
-    private final AtomicInteger epoch = new AtomicInteger();
-
-    private final AtomicInteger activeUploads = new AtomicInteger();
+    private final UploadWorkers uploads;
 
     // Confined to the sink thread.
     private KafkaConsumer<byte[], byte[]> consumer;
@@ -148,17 +136,17 @@ public final class PipelineSink implements AutoCloseable {
         this.recorded = new RecordedBatches(layout);
         this.encoders = new ObjectEncoders(pipeline);
         this.encoder = encoders.of(sink.format(), sink.compression());
-        this.uploader = new ObjectUploader(s3, sink.multipartThreshold(), sink.multipartPartSize());
-        this.rebuilder = new Rebuilder(pipeline.outputTopic(), kafka, clientId() + "-rebuild");
         this.spool = new SpoolDir(workDir);
         this.onWritten = onWritten;
         this.thread = new Thread(this::run, "sluice-sink-" + pipeline.name());
-        AtomicInteger workers = new AtomicInteger();
-        this.uploads = Executors.newFixedThreadPool(sink.maxConcurrentUploads(), r -> {
-            Thread t = new Thread(r, "sluice-upload-" + pipeline.name() + "-" + workers.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
+        this.uploads = new UploadWorkers(
+                pipeline.name(),
+                sink.maxConcurrentUploads(),
+                spool,
+                encoders,
+                new ObjectUploader(s3, sink.multipartThreshold(), sink.multipartPartSize()),
+                new Rebuilder(pipeline.outputTopic(), kafka, clientId() + "-rebuild"),
+                () -> running || System.currentTimeMillis() - stopRequestedAt < SHUTDOWN_UPLOAD_GRACE_MILLIS);
     }
 
     private String clientId() {
@@ -203,7 +191,7 @@ public final class PipelineSink implements AutoCloseable {
             } finally {
                 disconnect();
             }
-            awaitIdleUploaders();
+            uploads.awaitIdle(Duration.ofMinutes(2));
             Backoff.RESTART.sleep(++failures);
         }
     }
@@ -215,17 +203,6 @@ public final class PipelineSink implements AutoCloseable {
             }
         }
         return false;
-    }
-
-    /**
-     * Before starting over, lets uploads of the old epoch end (they stop retrying at once), so that an
-     * old attempt cannot overwrite an object after the new epoch confirmed it.
-     */
-    private void awaitIdleUploaders() {
-        long deadline = System.currentTimeMillis() + 120_000;
-        while (activeUploads.get() > 0 && System.currentTimeMillis() < deadline) {
-            pause(100);
-        }
     }
 
     private void connect() {
@@ -246,16 +223,13 @@ public final class PipelineSink implements AutoCloseable {
 
     /** Drops everything held in memory; Kafka and the state topic hold what matters. */
     private void disconnect() {
-        epoch.incrementAndGet();
+        uploads.startOver();
         openBatches.values().forEach(Batch::discard);
         openBatches.clear();
         toRecord.forEach(c -> SpoolDir.delete(c.spool));
         toRecord.clear();
         toConfirm.forEach(Uploaded::cleanUp);
         toConfirm.clear();
-        for (Uploaded u; (u = finished.poll()) != null; ) {
-            u.cleanUp();
-        }
         inFlight.clear();
         recorded.clear();
         lastCommitted.clear();
@@ -309,14 +283,14 @@ public final class PipelineSink implements AutoCloseable {
         Batch batch = openBatches.get(place.partition());
         if (batch == null) {
             if (openBatches.size() >= sink.maxOpenBatches()) {
-                close(openBatches.values().iterator().next(), CloseReason.OPEN_BATCHES);
+                rotate(openBatches.values().iterator().next(), CloseReason.OPEN_BATCHES);
             }
             batch = new Batch(place.partition(), System.currentTimeMillis(), spool.newFile(".ndjson"));
             openBatches.put(place.partition(), batch);
         }
         batch.add(record.partition(), record.offset(), record.value(), place.eventMillis());
         Batch full = batch;
-        policy.sizeLimitReached(batch.bytes(), batch.records()).ifPresent(reason -> close(full, reason));
+        policy.sizeLimitReached(batch.bytes(), batch.records()).ifPresent(reason -> rotate(full, reason));
     }
 
     /** Records that closed no batch (tombstones, skipped ones) still move the offsets; checked once a second. */
@@ -335,18 +309,18 @@ public final class PipelineSink implements AutoCloseable {
             if (!policy.isExpired(oldest.openedAtMillis, now)) {
                 return;
             }
-            close(oldest, CloseReason.DURATION);
+            rotate(oldest, CloseReason.DURATION);
         }
     }
 
     private void closeAllBatches(CloseReason reason) {
         for (Batch batch : List.copyOf(openBatches.values())) {
-            close(batch, reason);
+            rotate(batch, reason);
         }
     }
 
     /** Where a batch is rotated: it gets its key, and waits for the next transaction to record it. */
-    private void close(Batch batch, CloseReason reason) {
+    private void rotate(Batch batch, CloseReason reason) {
         openBatches.remove(batch.partition);
         batch.seal();
         String key = layout.key(batch.partition, UlidCreator.getMonotonicUlid().toString(), encoder.extension());
@@ -382,18 +356,18 @@ public final class PipelineSink implements AutoCloseable {
         }
         Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
         for (Uploaded done : toConfirm) {
-            state.addManifest(out, done.written);
+            state.addManifest(out, done.written());
             out.add(new ProducerRecord<>(
                     Topics.NOTIFICATIONS,
                     null,
                     now.toEpochMilli(),
-                    done.written.key().getBytes(StandardCharsets.UTF_8),
-                    Notification.of(account, pipeline.name(), done.written, now, done.recovered(), clientId())));
-            done.rejects.forEach((value, reason) -> out.add(deadLetter(value, reason)));
+                    done.written().key().getBytes(StandardCharsets.UTF_8),
+                    Notification.of(account, pipeline.name(), done.written(), now, done.recovered(), clientId())));
+            done.rejects().forEach((value, reason) -> out.add(deadLetter(value, reason)));
         }
         if (!toConfirm.isEmpty() && encoders.infersSchema()) {
             Set<Integer> partitions = new TreeSet<>();
-            toConfirm.forEach(done -> partitions.addAll(done.written.ranges().keySet()));
+            toConfirm.forEach(done -> partitions.addAll(done.written().ranges().keySet()));
             state.addSchema(out, partitions, encoders.inferred().toJson());
         }
         Map<TopicPartition, OffsetAndMetadata> offsets = safeOffsets();
@@ -416,9 +390,9 @@ public final class PipelineSink implements AutoCloseable {
         }
         toRecord.clear();
         for (Uploaded done : toConfirm) {
-            recorded.markWritten(done.written);
-            inFlight.remove(done.written.key());
-            BatchManifest m = done.written;
+            recorded.markWritten(done.written());
+            inFlight.remove(done.written().key());
+            BatchManifest m = done.written();
             log.info(
                     "wrote s3://{}/{} ({} {}, {} bytes, closed by {}{})",
                     m.bucket(),
@@ -447,93 +421,18 @@ public final class PipelineSink implements AutoCloseable {
     /** Hands a recorded batch to the upload workers; with no spool file it is rebuilt from Kafka first. */
     private void upload(BatchManifest manifest, Path spoolFile) {
         inFlight.put(manifest.key(), manifest);
-        int myEpoch = epoch.get();
-        activeUploads.incrementAndGet();
-        uploads.execute(() -> {
-            try {
-                Uploaded done = encodeAndUpload(manifest, spoolFile, myEpoch);
-                if (done != null) {
-                    finished.add(done);
-                }
-            } finally {
-                activeUploads.decrementAndGet();
-            }
-        });
-    }
-
-    /** On an upload worker: rebuild if needed, encode, upload; retried until it works or the sink gives up. */
-    private Uploaded encodeAndUpload(BatchManifest manifest, Path spoolFile, int myEpoch) {
-        for (int failures = 1; ; failures++) {
-            Path source = spoolFile;
-            Path scratch = spool.newFile(".object");
-            Rejects rejects = new Rejects(spool.newFile(".rejects"));
-            try {
-                if (source == null) {
-                    source = spool.newFile(".rebuilt");
-                    rebuilder.rebuild(manifest, source);
-                }
-                ObjectEncoder batchEncoder = encoders.of(manifest.format(), manifest.compression());
-                Path object = batchEncoder.encode(source, scratch, rejects);
-                long size = Files.size(object);
-                String eTag = uploader.put(
-                        manifest.bucket(),
-                        manifest.key(),
-                        object,
-                        batchEncoder.contentType(),
-                        () -> keepTrying(myEpoch));
-                SpoolDir.delete(scratch);
-                return new Uploaded(
-                        manifest.written(size, eTag, rejects.count()), source, rejects, myEpoch, spoolFile == null);
-            } catch (ObjectUploader.UploadAbandonedException e) {
-                cleanUp(spoolFile, source, scratch, rejects);
-                return null;
-            } catch (Exception e) {
-                cleanUp(spoolFile, source, scratch, rejects);
-                if (!keepTrying(myEpoch)) {
-                    return null;
-                }
-                log.error(
-                        "pipeline {}: writing s3://{}/{} failed; retrying in up to {} ms",
-                        pipeline.name(),
-                        manifest.bucket(),
-                        manifest.key(),
-                        Backoff.RESTART.ceilingMillis(failures),
-                        e);
-                Backoff.RESTART.sleep(failures);
-                if (spoolFile != null && !Files.exists(spoolFile)) {
-                    spoolFile = null; // rebuild it from Kafka
-                }
-            }
-        }
-    }
-
-    private static void cleanUp(Path spoolFile, Path source, Path scratch, Rejects rejects) {
-        SpoolDir.delete(scratch);
-        rejects.close();
-        if (source != spoolFile) {
-            SpoolDir.delete(source);
-        }
-    }
-
-    private boolean keepTrying(int myEpoch) {
-        return epoch.get() == myEpoch
-                && (running || System.currentTimeMillis() - stopRequestedAt < SHUTDOWN_UPLOAD_GRACE_MILLIS);
+        uploads.submit(manifest, spoolFile);
     }
 
     /** Moves finished uploads of this epoch to {@link #toConfirm}, waiting up to {@code waitMillis} for the first. */
     private void collectUploaded(long waitMillis) {
-        try {
-            Uploaded first = waitMillis > 0 ? finished.poll(waitMillis, TimeUnit.MILLISECONDS) : finished.poll();
-            for (Uploaded u = first; u != null; u = finished.poll()) {
-                if (u.epoch == epoch.get() && inFlight.containsKey(u.written.key())) {
-                    CrashPoints.reached("afterUpload");
-                    toConfirm.add(u);
-                } else {
-                    u.cleanUp(); // from before the sink started over; the batch is recovered from the state topic
-                }
+        for (Uploaded u : uploads.takeFinished(waitMillis)) {
+            if (inFlight.containsKey(u.written().key())) {
+                CrashPoints.reached("afterUpload");
+                toConfirm.add(u);
+            } else {
+                u.cleanUp();
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 
@@ -603,29 +502,11 @@ public final class PipelineSink implements AutoCloseable {
         stopRequestedAt = System.currentTimeMillis();
         running = false;
         thread.join();
-        uploads.shutdownNow();
-        uploads.awaitTermination(10, TimeUnit.SECONDS);
-    }
-
-    private static void pause(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        uploads.close();
     }
 
     /** A closed batch waiting for the transaction that records it. */
     private record Closed(BatchManifest manifest, Path spool) {}
-
-    /** An uploaded object waiting for the transaction that confirms it. */
-    /** @param recovered rebuilt from Kafka after the life of the sink that recorded it ended */
-    private record Uploaded(BatchManifest written, Path source, Rejects rejects, int epoch, boolean recovered) {
-        void cleanUp() {
-            SpoolDir.delete(source);
-            rejects.close();
-        }
-    }
 
     private static final class PartitionsLost extends RuntimeException {
         PartitionsLost() {

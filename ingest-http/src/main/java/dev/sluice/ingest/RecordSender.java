@@ -1,21 +1,16 @@
 package dev.sluice.ingest;
 
 import dev.sluice.config.KafkaConfig;
-import dev.sluice.wire.ClientIds;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.AuthenticationException;
@@ -23,7 +18,6 @@ import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,13 +45,12 @@ public final class RecordSender implements AutoCloseable {
     private static final int MAX_RECORDS_PER_TRANSACTION = 50_000;
     private static final long MAX_BYTES_PER_TRANSACTION = 32L << 20;
 
-    private final Map<String, Object> producerProperties;
-    private final String instance = UUID.randomUUID().toString().substring(0, 8);
+    private final IngestProducers producers;
     private final Lane[] lanes;
     private final AtomicInteger nextLane = new AtomicInteger();
     private final AtomicLong inFlightBytes = new AtomicLong();
     private final long capacityBytes;
-    private final KafkaProducer<byte[], byte[]> single;
+    private final Producer<byte[], byte[]> single;
     private volatile boolean running = true;
 
     /**
@@ -67,23 +60,13 @@ public final class RecordSender implements AutoCloseable {
      * @param maxRecordSize the largest record a pipeline accepts, so the producer never refuses one
      */
     public RecordSender(KafkaConfig kafka, int lanes, long capacityBytes, long maxRecordSize) {
+        this(new KafkaIngestProducers(kafka, maxRecordSize), lanes, capacityBytes);
+    }
+
+    RecordSender(IngestProducers producers, int lanes, long capacityBytes) {
+        this.producers = producers;
         this.capacityBytes = capacityBytes;
-        this.producerProperties = new HashMap<>(kafka.clientProperties());
-        producerProperties.put(ProducerConfig.ACKS_CONFIG, "all");
-        producerProperties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        producerProperties.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        producerProperties.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
-        producerProperties.put(
-                ProducerConfig.MAX_REQUEST_SIZE_CONFIG, (int) Math.max(1 << 20, maxRecordSize + (256 << 10)));
-        // Requests wait for the answer, so fail within seconds rather than Kafka's minutes.
-        producerProperties.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
-        producerProperties.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
-        producerProperties.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 20_000);
-        producerProperties.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 30_000);
-        Map<String, Object> singleProps = new HashMap<>(producerProperties);
-        singleProps.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-ingest-single");
-        singleProps.put(ProducerConfig.LINGER_MS_CONFIG, 1);
-        this.single = new KafkaProducer<>(singleProps, new ByteArraySerializer(), new ByteArraySerializer());
+        this.single = producers.single();
         this.lanes = new Lane[lanes];
         for (int i = 0; i < lanes; i++) {
             this.lanes[i] = new Lane(i);
@@ -157,7 +140,7 @@ public final class RecordSender implements AutoCloseable {
         final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
         final Thread thread;
         private final int id;
-        private KafkaProducer<byte[], byte[]> producer;
+        private Producer<byte[], byte[]> producer;
 
         Lane(int id) {
             this.id = id;
@@ -206,7 +189,7 @@ public final class RecordSender implements AutoCloseable {
 
         private void commit(List<Pending> group) {
             try {
-                KafkaProducer<byte[], byte[]> p = producer();
+                Producer<byte[], byte[]> p = producer();
                 p.beginTransaction();
                 for (Pending pending : group) {
                     for (ProducerRecord<byte[], byte[]> record : pending.records) {
@@ -225,13 +208,9 @@ public final class RecordSender implements AutoCloseable {
             }
         }
 
-        private KafkaProducer<byte[], byte[]> producer() {
+        private Producer<byte[], byte[]> producer() {
             if (producer == null) {
-                Map<String, Object> props = new HashMap<>(producerProperties);
-                props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, ClientIds.ingestTransaction(instance, id));
-                props.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-ingest-" + id);
-                KafkaProducer<byte[], byte[]> created =
-                        new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+                Producer<byte[], byte[]> created = producers.lane(id);
                 try {
                     created.initTransactions();
                 } catch (KafkaException e) {

@@ -1,6 +1,5 @@
 package dev.sluice.sink;
 
-import com.github.f4b6a3.ulid.UlidCreator;
 import dev.sluice.config.KafkaConfig;
 import dev.sluice.config.PipelineConfig;
 import dev.sluice.config.SinkConfig;
@@ -11,13 +10,13 @@ import dev.sluice.wire.SluiceHeaders;
 import dev.sluice.wire.Topics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -25,15 +24,12 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.CloseOptions;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -80,24 +76,22 @@ public final class PipelineSink implements AutoCloseable {
 
     private final PipelineConfig pipeline;
     private final SinkConfig sink;
-    private final KafkaConfig kafka;
+    private final SinkClients clients;
     private final String account;
-    private final String instanceId;
-    private final BatchPolicy policy;
+    private final String memberId;
+    private final Clock clock;
     private final ObjectKeyLayout layout;
     private final ObjectEncoders encoders;
-    private final ObjectEncoder encoder;
     private final SpoolDir spool;
     private final Consumer<WrittenObject> onWritten;
     private final Thread thread;
     private final UploadWorkers uploads;
 
     // Confined to the sink thread.
-    private KafkaConsumer<byte[], byte[]> consumer;
+    private org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer;
     private SinkState state;
     private final RecordedBatches recorded;
-    private final Map<String, Batch> openBatches = new LinkedHashMap<>();
-    private final List<Closed> toRecord = new ArrayList<>();
+    private final OpenBatches batches;
     private final List<Uploaded> toConfirm = new ArrayList<>();
     private final Map<String, BatchManifest> inFlight = new HashMap<>();
     private final Map<TopicPartition, OffsetAndMetadata> lastCommitted = new HashMap<>();
@@ -126,17 +120,42 @@ public final class PipelineSink implements AutoCloseable {
             Path workDir,
             String instanceId,
             Consumer<WrittenObject> onWritten) {
+        this(
+                pipeline,
+                new KafkaSinkClients(
+                        kafka, ClientIds.sinkGroup(pipeline.name()), ClientIds.sinkMember(pipeline.name(), instanceId)),
+                s3,
+                account,
+                workDir,
+                Clock.systemUTC(),
+                onWritten);
+    }
+
+    /**
+     * @param clients where the sink gets its Kafka clients
+     * @param clock   the time batches open and expire by, and notifications carry; waits for real
+     *                events (uploads, shutdown) use real time
+     */
+    PipelineSink(
+            PipelineConfig pipeline,
+            SinkClients clients,
+            S3Client s3,
+            String account,
+            Path workDir,
+            Clock clock,
+            Consumer<WrittenObject> onWritten) {
         this.pipeline = pipeline;
         this.sink = pipeline.sink();
-        this.kafka = kafka;
+        this.clients = clients;
         this.account = account;
-        this.instanceId = instanceId;
-        this.policy = BatchPolicy.from(sink.batch());
+        this.memberId = clients.memberId();
+        this.clock = clock;
         this.layout = new ObjectKeyLayout(sink);
         this.recorded = new RecordedBatches(layout);
         this.encoders = new ObjectEncoders(pipeline);
-        this.encoder = encoders.of(sink.format(), sink.compression());
         this.spool = new SpoolDir(workDir);
+        this.batches = new OpenBatches(
+                sink, layout, encoders.of(sink.format(), sink.compression()).extension(), spool);
         this.onWritten = onWritten;
         this.thread = new Thread(this::run, "sluice-sink-" + pipeline.name());
         this.uploads = new UploadWorkers(
@@ -145,12 +164,8 @@ public final class PipelineSink implements AutoCloseable {
                 spool,
                 encoders,
                 new ObjectUploader(s3, sink.multipartThreshold(), sink.multipartPartSize()),
-                new Rebuilder(pipeline.outputTopic(), kafka, clientId() + "-rebuild"),
+                new Rebuilder(pipeline.outputTopic(), clients),
                 () -> running || System.currentTimeMillis() - stopRequestedAt < SHUTDOWN_UPLOAD_GRACE_MILLIS);
-    }
-
-    private String clientId() {
-        return ClientIds.sinkMember(pipeline.name(), instanceId);
     }
 
     public void start() {
@@ -206,28 +221,16 @@ public final class PipelineSink implements AutoCloseable {
     }
 
     private void connect() {
-        state = new SinkState(pipeline, kafka, clientId());
-        Map<String, Object> props = kafka.clientProperties();
-        props.put(ConsumerConfig.GROUP_ID_CONFIG, ClientIds.sinkGroup(pipeline.name()));
-        props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, clientId());
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId());
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        // The processor writes its output in transactions; aborted records must never reach storage.
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 2_000);
-        consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        state = new SinkState(pipeline.name(), clients);
+        consumer = clients.groupMember();
         consumer.subscribe(List.of(pipeline.outputTopic()), new Rebalance());
-        lastTransactionAt = System.currentTimeMillis();
+        lastTransactionAt = clock.millis();
     }
 
     /** Drops everything held in memory; Kafka and the state topic hold what matters. */
     private void disconnect() {
         uploads.startOver();
-        openBatches.values().forEach(Batch::discard);
-        openBatches.clear();
-        toRecord.forEach(c -> SpoolDir.delete(c.spool));
-        toRecord.clear();
+        batches.discardAll();
         toConfirm.forEach(Uploaded::cleanUp);
         toConfirm.clear();
         inFlight.clear();
@@ -262,10 +265,10 @@ public final class PipelineSink implements AutoCloseable {
         for (ConsumerRecord<byte[], byte[]> record : consumer.poll(POLL_TIMEOUT)) {
             append(record);
         }
-        long now = System.currentTimeMillis();
-        closeExpiredBatches(now);
+        long now = clock.millis();
+        batches.rotateExpired(now);
         collectUploaded(0);
-        if (!toRecord.isEmpty() || !toConfirm.isEmpty() || offsetsMovedSinceLastCommit(now)) {
+        if (!batches.rotated().isEmpty() || !toConfirm.isEmpty() || offsetsMovedSinceLastCommit(now)) {
             transact();
         }
         applyBackpressure();
@@ -280,17 +283,7 @@ public final class PipelineSink implements AutoCloseable {
                 record.partition(), record.offset(), place.partition(), record.timestamp(), record.value())) {
             return;
         }
-        Batch batch = openBatches.get(place.partition());
-        if (batch == null) {
-            if (openBatches.size() >= sink.maxOpenBatches()) {
-                rotate(openBatches.values().iterator().next(), CloseReason.OPEN_BATCHES);
-            }
-            batch = new Batch(place.partition(), System.currentTimeMillis(), spool.newFile(".ndjson"));
-            openBatches.put(place.partition(), batch);
-        }
-        batch.add(record.partition(), record.offset(), record.value(), place.eventMillis());
-        Batch full = batch;
-        policy.sizeLimitReached(batch.bytes(), batch.records()).ifPresent(reason -> rotate(full, reason));
+        batches.add(place, record.partition(), record.offset(), record.value(), clock.millis());
     }
 
     /** Records that closed no batch (tombstones, skipped ones) still move the offsets; checked once a second. */
@@ -302,32 +295,6 @@ public final class PipelineSink implements AutoCloseable {
         return !safeOffsets().equals(lastCommitted);
     }
 
-    private void closeExpiredBatches(long now) {
-        // Open batches are kept in the order they opened and all live equally long: the expired ones come first.
-        while (!openBatches.isEmpty()) {
-            Batch oldest = openBatches.values().iterator().next();
-            if (!policy.isExpired(oldest.openedAtMillis, now)) {
-                return;
-            }
-            rotate(oldest, CloseReason.DURATION);
-        }
-    }
-
-    private void closeAllBatches(CloseReason reason) {
-        for (Batch batch : List.copyOf(openBatches.values())) {
-            rotate(batch, reason);
-        }
-    }
-
-    /** Where a batch is rotated: it gets its key, and waits for the next transaction to record it. */
-    private void rotate(Batch batch, CloseReason reason) {
-        openBatches.remove(batch.partition);
-        batch.seal();
-        String key = layout.key(batch.partition, UlidCreator.getMonotonicUlid().toString(), encoder.extension());
-        toRecord.add(
-                new Closed(BatchManifest.pending(key, sink.bucket(), batch, sink, layout.spec(), reason), batch.spool));
-    }
-
     /**
      * Per assigned source partition, the first offset not yet in a recorded batch: the consumer's
      * position, held back to the first offset of any batch still open.
@@ -335,10 +302,7 @@ public final class PipelineSink implements AutoCloseable {
     private Map<TopicPartition, OffsetAndMetadata> safeOffsets() {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         for (TopicPartition tp : consumer.assignment()) {
-            long safe = consumer.position(tp);
-            for (Batch batch : openBatches.values()) {
-                safe = Math.min(safe, batch.firstOffset(tp.partition()));
-            }
+            long safe = Math.min(consumer.position(tp), batches.firstOffset(tp.partition()));
             offsets.put(tp, new OffsetAndMetadata(safe));
         }
         return offsets;
@@ -351,10 +315,10 @@ public final class PipelineSink implements AutoCloseable {
      */
     private void transact() {
         List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
-        for (Closed closed : toRecord) {
-            state.addManifest(out, closed.manifest);
+        for (OpenBatches.Rotated rotated : batches.rotated()) {
+            state.addManifest(out, rotated.manifest());
         }
-        Instant now = Instant.now().truncatedTo(ChronoUnit.MILLIS);
+        Instant now = clock.instant().truncatedTo(ChronoUnit.MILLIS);
         for (Uploaded done : toConfirm) {
             state.addManifest(out, done.written());
             out.add(new ProducerRecord<>(
@@ -362,7 +326,7 @@ public final class PipelineSink implements AutoCloseable {
                     null,
                     now.toEpochMilli(),
                     done.written().key().getBytes(StandardCharsets.UTF_8),
-                    Notification.of(account, pipeline.name(), done.written(), now, done.recovered(), clientId())));
+                    Notification.of(account, pipeline.name(), done.written(), now, done.recovered(), memberId)));
             done.rejects().forEach((value, reason) -> out.add(deadLetter(value, reason)));
         }
         if (!toConfirm.isEmpty() && encoders.infersSchema()) {
@@ -379,16 +343,16 @@ public final class PipelineSink implements AutoCloseable {
         state.commit(out, offsets, consumer.groupMetadata());
         lastCommitted.clear();
         lastCommitted.putAll(offsets);
-        lastTransactionAt = System.currentTimeMillis();
+        lastTransactionAt = clock.millis();
 
-        for (Closed closed : toRecord) {
-            for (int p : closed.manifest.ranges().keySet()) {
-                recorded.add(p, closed.manifest, false);
+        for (OpenBatches.Rotated rotated : batches.rotated()) {
+            for (int p : rotated.manifest().ranges().keySet()) {
+                recorded.add(p, rotated.manifest(), false);
             }
             CrashPoints.reached("afterRecord");
-            upload(closed.manifest, closed.spool);
+            upload(rotated.manifest(), rotated.spool());
         }
-        toRecord.clear();
+        batches.clearRotated();
         for (Uploaded done : toConfirm) {
             recorded.markWritten(done.written());
             inFlight.remove(done.written().key());
@@ -463,7 +427,7 @@ public final class PipelineSink implements AutoCloseable {
     private void finish() {
         consumer.resume(consumer.paused());
         readToTheEnd();
-        closeAllBatches(CloseReason.SHUTDOWN);
+        batches.rotateAll(CloseReason.SHUTDOWN);
         transact();
         awaitUploads(System.currentTimeMillis() + SHUTDOWN_UPLOAD_GRACE_MILLIS);
         if (!inFlight.isEmpty()) {
@@ -505,9 +469,6 @@ public final class PipelineSink implements AutoCloseable {
         uploads.close();
     }
 
-    /** A closed batch waiting for the transaction that records it. */
-    private record Closed(BatchManifest manifest, Path spool) {}
-
     private static final class PartitionsLost extends RuntimeException {
         PartitionsLost() {
             super(null, null, false, false);
@@ -526,7 +487,7 @@ public final class PipelineSink implements AutoCloseable {
             if (partitions.isEmpty()) {
                 return;
             }
-            closeAllBatches(CloseReason.REBALANCE);
+            batches.rotateAll(CloseReason.REBALANCE);
             transact();
             awaitUploads(System.currentTimeMillis() + REVOKE_UPLOAD_GRACE_MILLIS);
             for (TopicPartition tp : partitions) {
@@ -546,7 +507,7 @@ public final class PipelineSink implements AutoCloseable {
             List<Integer> numbers =
                     partitions.stream().map(TopicPartition::partition).toList();
             int recovering = 0;
-            for (SinkState.Recorded r : state.load(numbers, encoders.inferred()::merge)) {
+            for (SinkState.Recorded r : state.load(numbers, encoders.inferred())) {
                 recorded.add(r.partition(), r.manifest(), true);
                 if (r.manifest().isPending()
                         && !inFlight.containsKey(r.manifest().key())) {

@@ -1,6 +1,5 @@
 package dev.sluice.sink;
 
-import dev.sluice.config.KafkaConfig;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -10,11 +9,9 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,14 +26,11 @@ final class Rebuilder {
     private static final Duration TIMEOUT = Duration.ofMinutes(5);
 
     private final String topic;
-    private final Map<String, Object> props;
+    private final SinkClients clients;
 
-    Rebuilder(String topic, KafkaConfig kafka, String clientId) {
+    Rebuilder(String topic, SinkClients clients) {
         this.topic = topic;
-        this.props = kafka.clientProperties();
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        props.put(ConsumerConfig.CLIENT_ID_CONFIG, clientId);
+        this.clients = clients;
     }
 
     /** Writes the batch's records to {@code spool}, one NDJSON line each, and returns how many there were. */
@@ -45,8 +39,7 @@ final class Rebuilder {
         Map<TopicPartition, OffsetRange> ranges = new HashMap<>();
         manifest.ranges().forEach((p, range) -> ranges.put(new TopicPartition(topic, p), range));
         long records = 0;
-        try (KafkaConsumer<byte[], byte[]> consumer =
-                        new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        try (Consumer<byte[], byte[]> consumer = clients.reader("rebuild");
                 OutputStream out = new BufferedOutputStream(Files.newOutputStream(spool), 64 * 1024)) {
             consumer.assign(List.copyOf(ranges.keySet()));
             Map<TopicPartition, Long> earliest = consumer.beginningOffsets(ranges.keySet());

@@ -1,7 +1,5 @@
 package dev.sluice.sink;
 
-import dev.sluice.config.KafkaConfig;
-import dev.sluice.config.PipelineConfig;
 import dev.sluice.wire.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -11,20 +9,15 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The sink's durable memory: topic {@code {pipeline}.sink-state}, compacted, with as many partitions as
@@ -39,31 +32,19 @@ final class SinkState implements AutoCloseable {
     private static final byte[] SCHEMA_KEY = "__schema__".getBytes(StandardCharsets.UTF_8);
 
     private final String topic;
-    private final Map<String, Object> readerProps;
-    private final KafkaProducer<byte[], byte[]> producer;
+    private final SinkClients clients;
+    private final Producer<byte[], byte[]> producer;
 
-    SinkState(PipelineConfig pipeline, KafkaConfig kafka, String transactionalId) {
-        this.topic = Topics.sinkState(pipeline.name());
-        Map<String, Object> props = kafka.clientProperties();
-        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, transactionalId);
-        props.put(ProducerConfig.CLIENT_ID_CONFIG, transactionalId);
-        props.put(ProducerConfig.ACKS_CONFIG, "all");
-        props.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
-        props.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-        // A crashed sink's open transaction blocks its partitions for readers until it times out,
-        // unless the same transactional id starts again first (which aborts it at once).
-        props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 60_000);
-        this.producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+    SinkState(String pipeline, SinkClients clients) {
+        this.topic = Topics.sinkState(pipeline);
+        this.clients = clients;
+        this.producer = clients.transactionalProducer();
         try {
             producer.initTransactions();
         } catch (RuntimeException e) {
             producer.close(Duration.ZERO);
             throw e;
         }
-        this.readerProps = kafka.clientProperties();
-        readerProps.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        readerProps.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
-        readerProps.put(ConsumerConfig.CLIENT_ID_CONFIG, transactionalId + "-state-reader");
     }
 
     /** A manifest, to the state partition of every source partition it covers. */
@@ -123,15 +104,15 @@ final class SinkState implements AutoCloseable {
      * Every manifest still recorded for these source partitions, read from their state partitions up
      * to the last committed transaction. Call it after the consumer's committed offsets for them are
      * known (stable): those and the manifests are committed together, so by then nothing of an open
-     * transaction of the partitions' previous owner can still appear.
+     * transaction of the partitions' previous owner can still appear. A stored inferred Parquet schema
+     * is merged into {@code schema}.
      */
-    List<Recorded> load(Collection<Integer> partitions, Consumer<byte[]> onSchema) {
+    List<Recorded> load(Collection<Integer> partitions, InferredSchema schema) {
         if (partitions.isEmpty()) {
             return List.of();
         }
         Map<String, Recorded> latest = new LinkedHashMap<>();
-        try (KafkaConsumer<byte[], byte[]> reader =
-                new KafkaConsumer<>(readerProps, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+        try (Consumer<byte[], byte[]> reader = clients.reader("state-reader")) {
             List<TopicPartition> tps =
                     partitions.stream().map(p -> new TopicPartition(topic, p)).toList();
             reader.assign(tps);
@@ -145,7 +126,7 @@ final class SinkState implements AutoCloseable {
                 for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))) {
                     if (Arrays.equals(record.key(), SCHEMA_KEY)) {
                         if (record.value() != null) {
-                            onSchema.accept(record.value());
+                            schema.merge(record.value());
                         }
                         continue;
                     }

@@ -1,0 +1,48 @@
+package dev.sluice.ingest;
+
+import dev.sluice.config.KafkaConfig;
+import dev.sluice.wire.ClientIds;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** The ingest's real producers: {@code acks=all}, idempotent, failing within seconds, not minutes. */
+final class KafkaIngestProducers implements IngestProducers {
+    private final Map<String, Object> properties;
+    private final String instance = UUID.randomUUID().toString().substring(0, 8);
+
+    /** @param maxRecordSize the largest record a pipeline accepts, so the producer never refuses one */
+    KafkaIngestProducers(KafkaConfig kafka, long maxRecordSize) {
+        this.properties = new HashMap<>(kafka.clientProperties());
+        properties.put(ProducerConfig.ACKS_CONFIG, "all");
+        properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
+        properties.put(ProducerConfig.LINGER_MS_CONFIG, 0);
+        properties.put(ProducerConfig.BATCH_SIZE_CONFIG, 256 * 1024);
+        properties.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, (int) Math.max(1 << 20, maxRecordSize + (256 << 10)));
+        // Requests wait for the answer, so fail within seconds rather than Kafka's minutes.
+        properties.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, 5_000);
+        properties.put(ProducerConfig.REQUEST_TIMEOUT_MS_CONFIG, 10_000);
+        properties.put(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, 20_000);
+        properties.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, 30_000);
+    }
+
+    @Override
+    public Producer<byte[], byte[]> single() {
+        Map<String, Object> props = new HashMap<>(properties);
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-ingest-single");
+        props.put(ProducerConfig.LINGER_MS_CONFIG, 1);
+        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    @Override
+    public Producer<byte[], byte[]> lane(int lane) {
+        Map<String, Object> props = new HashMap<>(properties);
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, ClientIds.ingestTransaction(instance, lane));
+        props.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-ingest-" + lane);
+        return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+}

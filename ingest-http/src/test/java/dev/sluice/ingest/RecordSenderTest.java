@@ -1,0 +1,196 @@
+package dev.sluice.ingest;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * RecordSender's decisions with Kafka's MockProducer: a request is one transaction's worth or nothing,
+ * one-record requests skip the transaction, a failed transaction fails only its own requests, a fenced
+ * lane gets a new producer, and affinity keeps order. Against a real broker: IngestTest.
+ */
+class RecordSenderTest {
+    /** Every lane producer the sender asked for, in the order it asked. */
+    private final List<MockProducer<byte[], byte[]>> lanes = new CopyOnWriteArrayList<>();
+    /** The latest producer of each lane. */
+    private final Map<Integer, MockProducer<byte[], byte[]>> byLane = new ConcurrentHashMap<>();
+
+    private final MockProducer<byte[], byte[]> single = mock(false);
+    private RecordSender sender;
+
+    private static MockProducer<byte[], byte[]> mock(boolean autoComplete) {
+        return new MockProducer<>(autoComplete, null, new ByteArraySerializer(), new ByteArraySerializer());
+    }
+
+    private RecordSender start(int laneCount) {
+        sender = new RecordSender(
+                new IngestProducers() {
+                    @Override
+                    public Producer<byte[], byte[]> single() {
+                        return single;
+                    }
+
+                    @Override
+                    public Producer<byte[], byte[]> lane(int lane) {
+                        MockProducer<byte[], byte[]> producer = mock(true);
+                        lanes.add(producer);
+                        byLane.put(lane, producer);
+                        return producer;
+                    }
+                },
+                laneCount,
+                1 << 20);
+        await().until(() -> lanes.size() == laneCount);
+        return sender;
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (sender != null) {
+            sender.close();
+        }
+    }
+
+    private static List<ProducerRecord<byte[], byte[]>> records(String... values) {
+        List<ProducerRecord<byte[], byte[]>> out = new ArrayList<>();
+        for (String v : values) {
+            out.add(new ProducerRecord<>("events", v.getBytes(StandardCharsets.UTF_8)));
+        }
+        return out;
+    }
+
+    private static List<String> values(List<ProducerRecord<byte[], byte[]>> records) {
+        return records.stream()
+                .map(r -> new String(r.value(), StandardCharsets.UTF_8))
+                .toList();
+    }
+
+    @Test
+    void aRequestOfSeveralRecordsIsAcknowledgedWhenItsTransactionCommits() throws Exception {
+        start(1);
+
+        CompletableFuture<Integer> done = sender.send(records("a", "b", "c"), 3, -1);
+
+        assertEquals(3, done.get());
+        MockProducer<byte[], byte[]> lane = lanes.get(0);
+        assertTrue(lane.transactionInitialized());
+        assertTrue(lane.transactionCommitted());
+        assertEquals(List.of("a", "b", "c"), values(lane.history()));
+        assertEquals(List.of(), single.history());
+    }
+
+    @Test
+    void aRequestOfOneRecordSkipsTheTransactionAndWaitsForKafkasAck() throws Exception {
+        start(1);
+
+        CompletableFuture<Integer> done = sender.send(records("a"), 100, -1);
+
+        assertFalse(done.isDone());
+        assertEquals(100, sender.inFlightBytes());
+        assertTrue(single.completeNext());
+        assertEquals(1, done.get());
+        assertEquals(0, sender.inFlightBytes());
+        assertEquals(List.of("a"), values(single.history()));
+        assertEquals(0, lanes.get(0).commitCount());
+    }
+
+    @Test
+    void aOneRecordRequestThatKafkaRefusesFails() {
+        start(1);
+        KafkaException refused = new KafkaException("test fault: not enough replicas");
+
+        CompletableFuture<Integer> done = sender.send(records("a"), 1, -1);
+        assertTrue(single.errorNext(refused));
+
+        ExecutionException e = assertThrows(ExecutionException.class, done::get);
+        assertSame(refused, e.getCause());
+        assertEquals(0, sender.inFlightBytes());
+    }
+
+    @Test
+    void aTransactionThatDoesNotCommitFailsItsRequestsAndTheLaneGoesOn() throws Exception {
+        start(1);
+        MockProducer<byte[], byte[]> lane = lanes.get(0);
+        lane.commitTransactionException = new KafkaException("test fault: the transaction does not commit");
+
+        CompletableFuture<Integer> failed = sender.send(records("a", "b"), 2, -1);
+        ExecutionException e = assertThrows(ExecutionException.class, failed::get);
+        assertInstanceOf(KafkaException.class, e.getCause());
+        assertTrue(lane.transactionAborted());
+        assertEquals(List.of(), lane.history(), "nothing of the failed request is readable");
+
+        lane.commitTransactionException = null;
+        assertEquals(2, sender.send(records("c", "d"), 2, -1).get());
+        assertEquals(List.of("c", "d"), values(lane.history()));
+        assertEquals(1, lanes.size(), "an aborted transaction keeps its producer");
+    }
+
+    @Test
+    void aFencedLaneGetsANewProducer() throws Exception {
+        start(1);
+        lanes.get(0).fenceProducer();
+
+        CompletableFuture<Integer> failed = sender.send(records("a", "b"), 2, -1);
+        assertInstanceOf(
+                ProducerFencedException.class,
+                assertThrows(ExecutionException.class, failed::get).getCause());
+
+        assertEquals(2, sender.send(records("c", "d"), 2, -1).get());
+        assertEquals(2, lanes.size());
+        assertTrue(lanes.get(0).closed());
+        assertEquals(List.of("c", "d"), values(lanes.get(1).history()));
+    }
+
+    @Test
+    void requestsWithTheSameAffinityShareALaneInOrder() throws Exception {
+        start(3);
+
+        List<CompletableFuture<Integer>> done = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            done.add(sender.send(records("r" + i), 1, 7)); // one record, but affinity: the lane, in order
+        }
+        for (CompletableFuture<Integer> d : done) {
+            assertEquals(1, d.get());
+        }
+
+        MockProducer<byte[], byte[]> lane = byLane.get(Math.floorMod(7, 3));
+        assertEquals(List.of("r0", "r1", "r2", "r3", "r4"), values(lane.history()));
+        assertEquals(List.of(), single.history());
+    }
+
+    @Test
+    void aClosingSenderCommitsWhatIsQueuedAndRefusesNewRequests() throws Exception {
+        start(1);
+        CompletableFuture<Integer> queued = sender.send(records("a", "b"), 2, -1);
+
+        sender.close();
+
+        assertEquals(2, queued.get());
+        ExecutionException e = assertThrows(
+                ExecutionException.class,
+                () -> sender.send(records("c", "d"), 2, -1).get());
+        assertInstanceOf(IllegalStateException.class, e.getCause());
+        sender = null;
+    }
+}

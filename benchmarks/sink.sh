@@ -20,12 +20,13 @@ start_broker benchmarks/drain.yaml
 
 bench() { java -Xmx1g -cp "$cp" "$@"; }
 for pipeline in drain drainfast drainpq; do
-  bench dev.sluice.benchmarks.SinkDrain fill --bootstrap 127.0.0.1:19092 --topic "$pipeline.out" --records "$records"
+  bench dev.sluice.benchmarks.SinkDrain fill --bootstrap 127.0.0.1:19092 --pipeline "$pipeline" --records "$records"
 done
 for pipeline in warmup warmupfast warmuppq; do
-  bench dev.sluice.benchmarks.SinkDrain fill --bootstrap 127.0.0.1:19092 --topic "$pipeline.out" --records 200000
+  bench dev.sluice.benchmarks.SinkDrain fill --bootstrap 127.0.0.1:19092 --pipeline "$pipeline" --records 200000
 done
 
+# drain.out is Topics.output("drain"): Kafka's own tool takes a topic name.
 echo "== 1. Kafka's ConsumerPerformance on drain.out ($records records): the raw consumer ceiling"
 # Columns: start, end, MB, MB/s, records, records/s, rebalance ms, fetch ms, fetch MB/s, fetch records/s.
 bench org.apache.kafka.tools.ConsumerPerformance --bootstrap-server 127.0.0.1:19092 --topic drain.out \

@@ -7,6 +7,7 @@ import dev.sluice.config.SluiceConfig;
 import dev.sluice.config.StorageConfig;
 import dev.sluice.sink.PipelineSink;
 import dev.sluice.sink.S3Clients;
+import dev.sluice.wire.Topics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,13 +41,13 @@ public final class SinkDrain {
         System.exit(new CommandLine(new SinkDrain()).execute(args));
     }
 
-    @Command(name = "fill", description = "write N records of ~200 B to a topic")
+    @Command(name = "fill", description = "write N records of ~200 B to a pipeline's output topic")
     static final class Fill implements Callable<Integer> {
         @Option(names = "--bootstrap", required = true)
         String bootstrap;
 
-        @Option(names = "--topic", required = true)
-        String topic;
+        @Option(names = "--pipeline", required = true)
+        String pipeline;
 
         @Option(names = "--records", defaultValue = "1000000")
         long records;
@@ -64,6 +65,7 @@ public final class SinkDrain {
                     512 * 1024,
                     "compression.type",
                     "none");
+            String topic = Topics.output(pipeline);
             String[] events = {"view", "click", "add_to_cart", "purchase"};
             long base = Instant.now().toEpochMilli();
             try (KafkaProducer<byte[], byte[]> producer =

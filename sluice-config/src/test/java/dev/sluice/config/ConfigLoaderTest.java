@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sluice.wire.Topics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -24,7 +25,7 @@ class ConfigLoaderTest {
         assertEquals(100L << 20, p.sink().batch().maxBytes());
         assertEquals(100_000L, p.sink().batch().maxRecords());
         assertEquals(Duration.ofSeconds(300), p.sink().batch().maxDuration());
-        assertEquals("events.out", p.outputTopic());
+        assertEquals(Topics.output("events"), p.outputTopic());
         assertTrue(p.http().auth().isOpen());
         assertEquals(5L << 20, p.http().maxRequestBytes());
         assertEquals(1L << 20, p.http().maxRecordBytes());
@@ -137,7 +138,7 @@ class ConfigLoaderTest {
                 config.pipelines().get(0).transforms().get(1).onError());
         assertEquals("/opt/sluice/transforms", config.transforms().dir());
         assertEquals(
-                "sluice.table.customers",
+                Topics.table("customers"),
                 config.table("customers").orElseThrow().topic());
         assertEquals(1, config.table("customers").orElseThrow().partitions());
         assertEquals(

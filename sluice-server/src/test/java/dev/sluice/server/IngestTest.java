@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.wire.Topics;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -245,7 +246,7 @@ class IngestTest {
                 .until(() ->
                         !TestStack.committedValues(running.stack(), "corpus").isEmpty());
         assertEquals(List.of("{\"after\":\"corpus\"}"), TestStack.committedValues(running.stack(), "corpus"));
-        assertEquals(List.of(), TestStack.committedValues(running.stack(), "corpus.dlq"));
+        assertEquals(List.of(), TestStack.committedValues(running.stack(), Topics.deadLetters("corpus")));
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.wire.Topics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -70,10 +71,11 @@ class KafkaProtocolTest {
                         .toList());
 
         await().atMost(Duration.ofSeconds(30))
-                .until(() ->
-                        TestStack.readCommitted(running.stack(), "orders.dlq").size() >= 4);
+                .until(() -> TestStack.readCommitted(running.stack(), Topics.deadLetters("orders"))
+                                .size()
+                        >= 4);
         Map<String, ConsumerRecord<byte[], byte[]>> dead =
-                TestStack.readCommitted(running.stack(), "orders.dlq").stream()
+                TestStack.readCommitted(running.stack(), Topics.deadLetters("orders")).stream()
                         .collect(Collectors.toMap(
                                 r -> r.value() == null ? "<null>" : new String(r.value(), StandardCharsets.UTF_8),
                                 r -> r));
@@ -124,8 +126,8 @@ class KafkaProtocolTest {
                 List.of("k1", "k2"),
                 landed.stream().map(r -> r.get("id").asText()).sorted().toList());
         await().atMost(Duration.ofSeconds(30))
-                .until(() -> !TestStack.committedValues(running.stack(), "viakcat.dlq")
+                .until(() -> !TestStack.committedValues(running.stack(), Topics.deadLetters("viakcat"))
                         .isEmpty());
-        assertEquals(List.of("{broken"), TestStack.committedValues(running.stack(), "viakcat.dlq"));
+        assertEquals(List.of("{broken"), TestStack.committedValues(running.stack(), Topics.deadLetters("viakcat")));
     }
 }

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sluice.wire.Topics;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -208,7 +209,7 @@ class LayoutTest {
                     .pollInterval(Duration.ofMillis(500))
                     .until(() ->
                             TestStack.objects(running.s3(), "sluice", "clicks").size() == 2);
-            var dead = TestStack.readCommitted(running.stack(), "clicks.dlq");
+            var dead = TestStack.readCommitted(running.stack(), Topics.deadLetters("clicks"));
             assertEquals(1, dead.size());
             assertEquals(
                     "{\"id\":\"c3\",\"ms\":\"slow\"}",

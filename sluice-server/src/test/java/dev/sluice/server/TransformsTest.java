@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.wire.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -191,13 +192,16 @@ class TransformsTest {
         await().atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(500))
                 .until(() -> output("flaky").size() >= 90
-                        && TestStack.readCommitted(running.stack(), "flaky.dlq").size() >= 10);
+                        && TestStack.readCommitted(running.stack(), Topics.deadLetters("flaky"))
+                                        .size()
+                                >= 10);
         List<String> good =
                 output("flaky").stream().map(r -> r.get("id").asText()).sorted().toList();
         assertEquals(90, good.size());
         assertTrue(good.stream().noneMatch(bad::contains));
 
-        List<ConsumerRecord<byte[], byte[]>> dead = TestStack.readCommitted(running.stack(), "flaky.dlq");
+        List<ConsumerRecord<byte[], byte[]>> dead =
+                TestStack.readCommitted(running.stack(), Topics.deadLetters("flaky"));
         assertEquals(
                 bad,
                 dead.stream()

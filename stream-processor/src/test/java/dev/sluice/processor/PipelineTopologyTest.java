@@ -15,6 +15,7 @@ import dev.sluice.transforms.RecordMetadata;
 import dev.sluice.transforms.Transform;
 import dev.sluice.transforms.TransformContext;
 import dev.sluice.wire.SluiceHeaders;
+import dev.sluice.wire.Topics;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -103,10 +104,10 @@ class PipelineTopologyTest {
         try (TopologyTestDriver driver = new TopologyTestDriver(build(PIPELINE), props)) {
             TestInputTopic<byte[], byte[]> in =
                     driver.createInputTopic("events", new ByteArraySerializer(), new ByteArraySerializer());
-            TestOutputTopic<byte[], byte[]> out =
-                    driver.createOutputTopic("events.out", new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            TestOutputTopic<byte[], byte[]> dlq =
-                    driver.createOutputTopic("events.dlq", new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            TestOutputTopic<byte[], byte[]> out = driver.createOutputTopic(
+                    Topics.output("events"), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            TestOutputTopic<byte[], byte[]> dlq = driver.createOutputTopic(
+                    Topics.deadLetters("events"), new ByteArrayDeserializer(), new ByteArrayDeserializer());
 
             in.pipeInput(utf8("{\"id\":\"1\",\"user\":\"u\"}"));
             in.pipeInput(utf8("{\"id\":\"2\"}"));
@@ -147,10 +148,10 @@ class PipelineTopologyTest {
         try (TopologyTestDriver driver = new TopologyTestDriver(build(pipeline), props)) {
             TestInputTopic<byte[], byte[]> in =
                     driver.createInputTopic("events", new ByteArraySerializer(), new ByteArraySerializer());
-            TestOutputTopic<byte[], byte[]> out =
-                    driver.createOutputTopic("events.out", new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            TestOutputTopic<byte[], byte[]> dlq =
-                    driver.createOutputTopic("events.dlq", new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            TestOutputTopic<byte[], byte[]> out = driver.createOutputTopic(
+                    Topics.output("events"), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            TestOutputTopic<byte[], byte[]> dlq = driver.createOutputTopic(
+                    Topics.deadLetters("events"), new ByteArrayDeserializer(), new ByteArrayDeserializer());
             in.pipeInput(utf8("{\"merchantId\":7}"));
             in.pipeInput(utf8("{\"merchantId\":null}"));
             in.pipeInput(utf8("{\"other\":1}"));
@@ -224,10 +225,10 @@ class PipelineTopologyTest {
         try (TopologyTestDriver driver = new TopologyTestDriver(build(inspecting("skip")), props())) {
             TestInputTopic<byte[], byte[]> in =
                     driver.createInputTopic("events", new ByteArraySerializer(), new ByteArraySerializer());
-            TestOutputTopic<byte[], byte[]> out =
-                    driver.createOutputTopic("events.out", new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            TestOutputTopic<byte[], byte[]> dlq =
-                    driver.createOutputTopic("events.dlq", new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            TestOutputTopic<byte[], byte[]> out = driver.createOutputTopic(
+                    Topics.output("events"), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            TestOutputTopic<byte[], byte[]> dlq = driver.createOutputTopic(
+                    Topics.deadLetters("events"), new ByteArrayDeserializer(), new ByteArrayDeserializer());
             TestRecord<byte[], byte[]> viaHttp = new TestRecord<>(
                     null,
                     utf8("{\"id\":\"1\"}"),
@@ -288,9 +289,9 @@ class PipelineTopologyTest {
             TestInputTopic<byte[], byte[]> in =
                     driver.createInputTopic("events", new ByteArraySerializer(), new ByteArraySerializer());
             TestInputTopic<String, byte[]> table = driver.createInputTopic(
-                    "sluice.table.customers", new StringSerializer(), new ByteArraySerializer());
-            TestOutputTopic<byte[], byte[]> out =
-                    driver.createOutputTopic("events.out", new ByteArrayDeserializer(), new ByteArrayDeserializer());
+                    Topics.table("customers"), new StringSerializer(), new ByteArraySerializer());
+            TestOutputTopic<byte[], byte[]> out = driver.createOutputTopic(
+                    Topics.output("events"), new ByteArrayDeserializer(), new ByteArrayDeserializer());
             in.pipeInput(utf8("{\"id\":\"1\",\"customer\":\"c7\"}"));
             table.pipeInput("c7", utf8("{\"name\":\"Ada\"}"));
             in.pipeInput(utf8("{\"id\":\"2\",\"customer\":\"c7\"}"));
@@ -335,7 +336,7 @@ class PipelineTopologyTest {
             assertEquals(
                     List.of(spaced),
                     values(driver.createOutputTopic(
-                            "events.out", new ByteArrayDeserializer(), new ByteArrayDeserializer())),
+                            Topics.output("events"), new ByteArrayDeserializer(), new ByteArrayDeserializer())),
                     "unchanged: the producer's bytes, whitespace and all");
         }
         try (TopologyTestDriver driver = new TopologyTestDriver(build(pipeline), props())) {
@@ -344,7 +345,7 @@ class PipelineTopologyTest {
             assertEquals(
                     List.of("{\"id\":\"1\",\"user\":\"u\",\"tag\":\"events/tag/null\"}"),
                     values(driver.createOutputTopic(
-                            "events.out", new ByteArrayDeserializer(), new ByteArrayDeserializer())),
+                            Topics.output("events"), new ByteArrayDeserializer(), new ByteArrayDeserializer())),
                     "changed: serialised anew");
         }
     }

@@ -13,6 +13,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -204,16 +205,18 @@ public final class IngestLoad implements Callable<Integer> {
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofString(bodies.get(i % bodies.size())))
                     .build();
-            client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
-                inFlight.release();
-                if (error != null) {
-                    count(-1);
-                } else if (response.statusCode() != 200) {
-                    count(response.statusCode());
-                } else {
-                    acknowledged(start);
-                }
-            });
+            // The callback counts the request's outcome, failed or not.
+            Future<?> unused = client.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+                    .whenComplete((response, error) -> {
+                        inFlight.release();
+                        if (error != null) {
+                            count(-1);
+                        } else if (response.statusCode() != 200) {
+                            count(response.statusCode());
+                        } else {
+                            acknowledged(start);
+                        }
+                    });
         }
     }
 

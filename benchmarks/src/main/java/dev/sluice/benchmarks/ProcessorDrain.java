@@ -10,10 +10,12 @@ import dev.sluice.wire.ClientIds;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -62,9 +64,8 @@ public final class ProcessorDrain implements Callable<Integer> {
                 admin.describeTopics(List.of(p.topic())).allTopicNames().get().get(p.topic()).partitions().stream()
                         .map(i -> new TopicPartition(p.topic(), i.partition()))
                         .toList();
-        Map<TopicPartition, Long> ends = new java.util.HashMap<>();
-        admin.listOffsets(partitions.stream()
-                        .collect(java.util.stream.Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest())))
+        Map<TopicPartition, Long> ends = new HashMap<>();
+        admin.listOffsets(partitions.stream().collect(Collectors.toMap(tp -> tp, tp -> OffsetSpec.latest())))
                 .all()
                 .get()
                 .forEach((tp, info) -> ends.put(tp, info.offset()));

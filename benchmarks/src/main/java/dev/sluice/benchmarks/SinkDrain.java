@@ -18,7 +18,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -68,6 +70,7 @@ public final class SinkDrain {
             String topic = Topics.output(pipeline);
             String[] events = {"view", "click", "add_to_cart", "purchase"};
             long base = Instant.now().toEpochMilli();
+            AtomicReference<Exception> failed = new AtomicReference<>();
             try (KafkaProducer<byte[], byte[]> producer =
                     new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer())) {
                 for (long i = 0; i < records; i++) {
@@ -76,9 +79,19 @@ public final class SinkDrain {
                             + Instant.ofEpochMilli(base + i / 100)
                             + "\",\"amount\":" + (i % 10_000) / 100.0 + ",\"page\":\"/products/" + (i % 2_000)
                             + "\",\"ua\":\"Mozilla/5.0 (X11; Linux x86_64) Sluice/" + (i % 7) + "\"}";
-                    producer.send(new ProducerRecord<>(topic, json.getBytes(StandardCharsets.UTF_8)));
+                    // flush() does not fail when a send did, so the callback keeps the first failure.
+                    Future<?> unused = producer.send(
+                            new ProducerRecord<>(topic, json.getBytes(StandardCharsets.UTF_8)), (metadata, error) -> {
+                                if (error != null) {
+                                    failed.compareAndSet(null, error);
+                                }
+                            });
                 }
                 producer.flush();
+            }
+            if (failed.get() != null) {
+                System.out.printf("filling %s failed: %s%n", topic, failed.get());
+                return 1;
             }
             System.out.printf("filled %s with %,d records%n", topic, records);
             return 0;

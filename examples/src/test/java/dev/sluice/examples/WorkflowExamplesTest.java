@@ -8,6 +8,7 @@ import com.sun.net.httpserver.HttpServer;
 import dev.sluice.workflows.InstanceStatus;
 import dev.sluice.workflows.WorkflowTestDriver;
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -45,7 +46,7 @@ class WorkflowExamplesTest {
     void cartReminderRemindsOnceOnlyWhenTheCartWasNotCheckedOut() throws IOException {
         List<String> reminders = new CopyOnWriteArrayList<>();
         AtomicInteger reminderCalls = new AtomicInteger();
-        HttpServer shop = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        HttpServer shop = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         shop.createContext("/carts/", exchange -> {
             boolean checkedOut = exchange.getRequestURI().getPath().endsWith("/paid");
             respond(exchange, 200, "{\"checkedOut\":" + checkedOut + "}");

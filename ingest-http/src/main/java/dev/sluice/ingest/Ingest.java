@@ -121,7 +121,7 @@ final class Ingest {
         if (endpoint.schema.acceptsAnything() && endpoint.partitionKey == null) {
             return value -> null;
         }
-        Map<byte[], byte[]> keys = new IdentityHashMap<>();
+        IdentityHashMap<byte[], byte[]> keys = new IdentityHashMap<>();
         for (int i = 0; i < values.size(); i++) {
             ObjectNode record = tree(values.get(i));
             String mismatch = endpoint.schema.mismatch(record);

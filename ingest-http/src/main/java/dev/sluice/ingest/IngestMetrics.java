@@ -53,7 +53,7 @@ final class IngestMetrics {
         PipelineMeters m = pipelines.get(pipeline + "/" + source.wireName());
         m.ok.increment();
         m.records.increment(records);
-        m.bytes.increment(bytes);
+        m.bytes.increment((double) bytes);
         m.produce.record(produceNanos, TimeUnit.NANOSECONDS);
     }
 

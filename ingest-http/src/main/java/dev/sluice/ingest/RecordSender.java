@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -102,10 +103,12 @@ public final class RecordSender implements AutoCloseable {
             return done;
         }
         inFlightBytes.addAndGet(bytes);
-        done.whenComplete((n, e) -> inFlightBytes.addAndGet(-bytes));
+        // The stage only releases the bytes; its outcome is done's own, which the caller handles.
+        Future<?> unused = done.whenComplete((n, e) -> inFlightBytes.addAndGet(-bytes));
         if (records.size() == 1 && affinity < 0) {
             try {
-                single.send(records.get(0), (metadata, error) -> {
+                // The callback completes done with the outcome of the send.
+                Future<?> unusedSend = single.send(records.get(0), (metadata, error) -> {
                     if (error == null) {
                         done.complete(1);
                     } else {
@@ -193,7 +196,8 @@ public final class RecordSender implements AutoCloseable {
                 p.beginTransaction();
                 for (Pending pending : group) {
                     for (ProducerRecord<byte[], byte[]> record : pending.records) {
-                        p.send(record);
+                        // Not awaited: commitTransaction below throws when any send of the transaction failed.
+                        Future<?> unused = p.send(record);
                     }
                 }
                 // Flushes and waits for acks=all; throws if any record failed, and then nothing of the group is

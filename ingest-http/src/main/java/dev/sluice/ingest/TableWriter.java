@@ -4,6 +4,7 @@ import dev.sluice.config.KafkaConfig;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -25,7 +26,8 @@ public final class TableWriter implements AutoCloseable {
     /** Completes once Kafka acknowledged the row ({@code acks=all}); a null value deletes the key. */
     CompletableFuture<Void> write(String topic, String key, byte[] value) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        producer.send(new ProducerRecord<>(topic, key, value), (metadata, error) -> {
+        // The callback completes done with the outcome of the send.
+        Future<?> unused = producer.send(new ProducerRecord<>(topic, key, value), (metadata, error) -> {
             if (error == null) {
                 done.complete(null);
             } else {

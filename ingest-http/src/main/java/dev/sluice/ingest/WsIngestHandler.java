@@ -8,6 +8,7 @@ import io.javalin.websocket.WsContext;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
@@ -100,7 +101,8 @@ final class WsIngestHandler {
                 if (body.length > endpoint.pipeline.http().maxRequestBytes()) {
                     throw RequestBodies.tooLarge(endpoint.pipeline.http().maxRequestBytes());
                 }
-                ingest.accept(endpoint, body, formatOf(body), Source.WS, requestId, id)
+                // The callback answers the frame for either outcome of the request.
+                Future<?> unused = ingest.accept(endpoint, body, formatOf(body), Source.WS, requestId, id)
                         .whenComplete((committed, error) -> {
                             if (error == null) {
                                 answer(

@@ -137,7 +137,7 @@ class RecordSenderTest {
         CompletableFuture<Integer> failed = sender.send(records("a", "b"), 2, -1);
         ExecutionException e = assertThrows(ExecutionException.class, failed::get);
         assertInstanceOf(KafkaException.class, e.getCause());
-        assertTrue(lane.transactionAborted());
+        await().until(lane::transactionAborted); // the request fails first, then the lane aborts
         assertEquals(List.of(), lane.history(), "nothing of the failed request is readable");
 
         lane.commitTransactionException = null;

@@ -2,8 +2,8 @@ package dev.sluice.sink;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.config.SchemaConfig;
 import dev.sluice.config.SchemaConfig.Field;
-import dev.sluice.config.SchemaConfig.Type;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
@@ -25,7 +25,7 @@ final class InferredSchema {
     private final List<Field> columns = new ArrayList<>();
 
     /** The columns after adding the ones a batch brings; {@code seen} maps each field of the batch to its type. */
-    synchronized List<Field> extend(Map<String, Type> seen) {
+    synchronized List<Field> extend(Map<String, SchemaConfig.Type> seen) {
         Map<String, Field> known = new LinkedHashMap<>();
         columns.forEach(c -> known.put(c.name(), c));
         seen.forEach((name, type) -> {
@@ -50,7 +50,7 @@ final class InferredSchema {
         } catch (IOException e) {
             throw new UncheckedIOException("unreadable inferred schema in the sink state", e);
         }
-        Map<String, Type> seen = new LinkedHashMap<>();
+        Map<String, SchemaConfig.Type> seen = new LinkedHashMap<>();
         fields.forEach(f -> seen.put(f.name(), f.type()));
         extend(seen);
     }

@@ -132,7 +132,7 @@ public final class ObjectKeyLayout {
 
     /**
      * Escapes a partition value the way Hive does (and Spark and Trino undo): {@code %XX} for
-     * {@code / = % # ? : * " ' \ { [ ] ^}, DEL and control characters. The result is also a safe S3 key segment.
+     * <code>/ = % # ? : * " ' \ { [ ] ^</code>, DEL and control characters. The result is also a safe S3 key segment.
      */
     static String escape(String value) {
         StringBuilder out = null;

@@ -3,8 +3,10 @@ package dev.sluice.sink;
 import com.github.luben.zstd.Zstd;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.zip.GZIPOutputStream;
 import org.apache.parquet.bytes.BytesInput;
+import org.apache.parquet.bytes.HeapByteBufferAllocator;
 import org.apache.parquet.compression.CompressionCodecFactory;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.xerial.snappy.Snappy;
@@ -26,8 +28,8 @@ final class ParquetCodecs implements CompressionCodecFactory {
     public BytesInputCompressor getCompressor(CompressionCodecName codec) {
         return switch (codec) {
             case UNCOMPRESSED -> compressor(codec, bytes -> bytes);
-            case ZSTD -> compressor(codec, bytes -> BytesInput.from(Zstd.compress(bytes.toByteArray(), level)));
-            case SNAPPY -> compressor(codec, bytes -> BytesInput.from(Snappy.compress(bytes.toByteArray())));
+            case ZSTD -> compressor(codec, bytes -> BytesInput.from(Zstd.compress(toArray(bytes), level)));
+            case SNAPPY -> compressor(codec, bytes -> BytesInput.from(Snappy.compress(toArray(bytes))));
             case GZIP ->
                 compressor(codec, bytes -> {
                     ByteArrayOutputStream out = new ByteArrayOutputStream((int) bytes.size() / 2 + 64);
@@ -38,6 +40,24 @@ final class ParquetCodecs implements CompressionCodecFactory {
                 });
             default -> throw new IllegalArgumentException("unsupported Parquet codec " + codec);
         };
+    }
+
+    /**
+     * The page's bytes as one array, for the compressors that take arrays. {@code BytesInput.toByteArray()}
+     * is deprecated for {@code toByteBuffer}: on the heap allocator that buffer needs no release, and it
+     * is usually a fresh array of exactly the page (then used as is, without a second copy).
+     */
+    private static byte[] toArray(BytesInput bytes) {
+        ByteBuffer buffer = bytes.toByteBuffer(HeapByteBufferAllocator.getInstance(), allocated -> {});
+        if (buffer.hasArray()
+                && buffer.arrayOffset() == 0
+                && buffer.position() == 0
+                && buffer.remaining() == buffer.array().length) {
+            return buffer.array();
+        }
+        byte[] array = new byte[buffer.remaining()];
+        buffer.duplicate().get(array);
+        return array;
     }
 
     private interface Compress {

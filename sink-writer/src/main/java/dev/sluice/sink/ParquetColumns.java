@@ -4,8 +4,8 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.config.RecordSchema;
+import dev.sluice.config.SchemaConfig;
 import dev.sluice.config.SchemaConfig.Field;
-import dev.sluice.config.SchemaConfig.Type;
 import dev.sluice.config.Timestamps;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,9 +14,11 @@ import java.util.List;
 import java.util.Map;
 import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.io.api.RecordConsumer;
+import org.apache.parquet.schema.GroupType;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
+import org.apache.parquet.schema.Type;
 import org.apache.parquet.schema.Type.Repetition;
 import org.apache.parquet.schema.Types;
 
@@ -45,7 +47,7 @@ final class ParquetColumns {
         return message.named("record");
     }
 
-    private static org.apache.parquet.schema.Type type(Field field) {
+    private static Type type(Field field) {
         Repetition repetition = field.required() ? Repetition.REQUIRED : Repetition.OPTIONAL;
         return switch (field.type()) {
             case STRING, JSON ->
@@ -63,7 +65,7 @@ final class ParquetColumns {
                         .as(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MICROS))
                         .named(field.name());
             case STRUCT -> {
-                Types.GroupBuilder<org.apache.parquet.schema.GroupType> group = Types.buildGroup(repetition);
+                Types.GroupBuilder<GroupType> group = Types.buildGroup(repetition);
                 for (Field child : field.fields()) {
                     group.addField(type(child));
                 }
@@ -83,7 +85,7 @@ final class ParquetColumns {
             this.nested = new Columns[fields.size()];
             for (int i = 0; i < fields.size(); i++) {
                 index.put(fields.get(i).name(), i);
-                if (fields.get(i).type() == Type.STRUCT) {
+                if (fields.get(i).type() == SchemaConfig.Type.STRUCT) {
                     nested[i] = new Columns(fields.get(i).fields());
                 }
             }
@@ -122,12 +124,14 @@ final class ParquetColumns {
         boolean integer = token == JsonToken.VALUE_NUMBER_INT;
         boolean number = integer || token == JsonToken.VALUE_NUMBER_FLOAT;
         switch (field.type()) {
-            case STRING:
+            case STRING -> {
                 return Binary.fromString(
                         token == JsonToken.VALUE_STRING ? parser.getText() : text(token, parser, json));
-            case JSON:
+            }
+            case JSON -> {
                 return Binary.fromString(text(token, parser, json));
-            case INT32:
+            }
+            case INT32 -> {
                 if (integer && parser.getNumberType() == JsonParser.NumberType.INT) {
                     return parser.getIntValue();
                 }
@@ -135,8 +139,8 @@ final class ParquetColumns {
                         && isWhole(parser.getDoubleValue(), Integer.MIN_VALUE, Integer.MAX_VALUE)) {
                     return (int) parser.getDoubleValue();
                 }
-                break;
-            case INT64:
+            }
+            case INT64 -> {
                 if (integer && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER) {
                     return parser.getLongValue();
                 }
@@ -144,23 +148,23 @@ final class ParquetColumns {
                         && isWhole(parser.getDoubleValue(), Long.MIN_VALUE, Long.MAX_VALUE)) {
                     return (long) parser.getDoubleValue();
                 }
-                break;
-            case FLOAT32:
+            }
+            case FLOAT32 -> {
                 if (number) {
                     return parser.getFloatValue();
                 }
-                break;
-            case FLOAT64:
+            }
+            case FLOAT64 -> {
                 if (number) {
                     return parser.getDoubleValue();
                 }
-                break;
-            case BOOL:
+            }
+            case BOOL -> {
                 if (token == JsonToken.VALUE_TRUE || token == JsonToken.VALUE_FALSE) {
                     return token == JsonToken.VALUE_TRUE;
                 }
-                break;
-            case TIMESTAMP:
+            }
+            case TIMESTAMP -> {
                 if (integer
                         && parser.getNumberType() != JsonParser.NumberType.BIG_INTEGER
                         && Math.abs(parser.getLongValue()) < Long.MAX_VALUE / 1000) {
@@ -172,8 +176,8 @@ final class ParquetColumns {
                         return micros;
                     }
                 }
-                break;
-            case STRUCT:
+            }
+            case STRUCT -> {
                 if (token == JsonToken.START_OBJECT) {
                     Object[] values = row(nested, parser, json, path + field.name() + ".");
                     for (Object v : values) {
@@ -183,10 +187,9 @@ final class ParquetColumns {
                     }
                     return null; // no field of the struct is set: the struct is null
                 }
-                break;
-            default:
-                break;
+            }
         }
+        // the value does not fit the column's type
         String shown = RecordSchema.abbreviate(text(token, parser, json));
         throw new Mismatch("field '" + path + field.name() + "' is "
                 + field.type().yamlName() + " in the Parquet schema; " + kind(token) + " " + shown + " does not fit");
@@ -244,33 +247,37 @@ final class ParquetColumns {
         }
     }
 
-    /** The type inference sees in one JSON value; {@code timestampField} integers count as epoch millis. */
-    static Type observe(JsonNode value, boolean isTimestampField) {
+    /**
+     * The type inference sees in one JSON value; integers in the timestamp field ({@code isTimestampField})
+     * count as epoch millis.
+     */
+    static SchemaConfig.Type observe(JsonNode value, boolean isTimestampField) {
         if (value.isBoolean()) {
-            return Type.BOOL;
+            return SchemaConfig.Type.BOOL;
         }
         if (value.isIntegralNumber()) {
             return isTimestampField && value.canConvertToLong()
-                    ? Type.TIMESTAMP
-                    : value.canConvertToLong() ? Type.INT64 : Type.FLOAT64;
+                    ? SchemaConfig.Type.TIMESTAMP
+                    : value.canConvertToLong() ? SchemaConfig.Type.INT64 : SchemaConfig.Type.FLOAT64;
         }
         if (value.isNumber()) {
-            return Type.FLOAT64;
+            return SchemaConfig.Type.FLOAT64;
         }
         if (value.isTextual()) {
-            return Timestamps.isTimestamp(value.textValue()) ? Type.TIMESTAMP : Type.STRING;
+            return Timestamps.isTimestamp(value.textValue()) ? SchemaConfig.Type.TIMESTAMP : SchemaConfig.Type.STRING;
         }
-        return Type.JSON;
+        return SchemaConfig.Type.JSON;
     }
 
     /** The narrowest type that holds values of both types. */
-    static Type widen(Type a, Type b) {
+    static SchemaConfig.Type widen(SchemaConfig.Type a, SchemaConfig.Type b) {
         if (a == b) {
             return a;
         }
-        if ((a == Type.INT64 || a == Type.FLOAT64) && (b == Type.INT64 || b == Type.FLOAT64)) {
-            return Type.FLOAT64;
+        if ((a == SchemaConfig.Type.INT64 || a == SchemaConfig.Type.FLOAT64)
+                && (b == SchemaConfig.Type.INT64 || b == SchemaConfig.Type.FLOAT64)) {
+            return SchemaConfig.Type.FLOAT64;
         }
-        return Type.STRING; // a string column holds anything: scalars as text, objects and arrays as JSON
+        return SchemaConfig.Type.STRING; // a string column holds anything: scalars as text, objects and arrays as JSON
     }
 }

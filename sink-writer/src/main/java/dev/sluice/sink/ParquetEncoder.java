@@ -5,8 +5,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.config.SchemaConfig;
 import dev.sluice.config.SchemaConfig.Field;
-import dev.sluice.config.SchemaConfig.Type;
 import dev.sluice.config.SinkConfig;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -116,8 +116,8 @@ final class ParquetEncoder implements ObjectEncoder {
     }
 
     /** First pass: the type of every top-level field in the batch. */
-    private Map<String, Type> infer(Path spool) throws IOException {
-        Map<String, Type> seen = new LinkedHashMap<>();
+    private Map<String, SchemaConfig.Type> infer(Path spool) throws IOException {
+        Map<String, SchemaConfig.Type> seen = new LinkedHashMap<>();
         NdjsonEncoder.forEachLine(spool, line -> {
             JsonNode record;
             try {
@@ -129,7 +129,7 @@ final class ParquetEncoder implements ObjectEncoder {
                 if (field.getKey().isEmpty() || field.getValue().isNull()) {
                     return;
                 }
-                Type type =
+                SchemaConfig.Type type =
                         ParquetColumns.observe(field.getValue(), field.getKey().equals(timestampField));
                 seen.merge(field.getKey(), type, ParquetColumns::widen);
             });

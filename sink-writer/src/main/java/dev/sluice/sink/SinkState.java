@@ -9,6 +9,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerGroupMetadata;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -82,7 +83,8 @@ final class SinkState implements AutoCloseable {
         producer.beginTransaction();
         try {
             for (ProducerRecord<byte[], byte[]> record : records) {
-                producer.send(record);
+                // Not awaited: commitTransaction below throws when any send of the transaction failed.
+                Future<?> unused = producer.send(record);
             }
             if (!offsets.isEmpty()) {
                 producer.sendOffsetsToTransaction(offsets, group);

@@ -24,7 +24,7 @@ public record BatchConfig(
     public BatchConfig {
         maxBytes = maxBytes == null ? 100L << 20 : maxBytes;
         maxRecords = maxRecords == null ? 100_000L : maxRecords;
-        maxDuration = maxDuration == null ? Duration.ofSeconds(300) : maxDuration;
+        maxDuration = maxDuration == null ? Duration.ofMinutes(5) : maxDuration;
     }
 
     void validate(String at) {

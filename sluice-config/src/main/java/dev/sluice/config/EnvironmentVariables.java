@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import java.util.Iterator;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -26,8 +25,7 @@ final class EnvironmentVariables {
     void expand(JsonNode node, String path) {
         if (node.isObject()) {
             ObjectNode object = (ObjectNode) node;
-            for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> field = it.next();
+            for (Map.Entry<String, JsonNode> field : object.properties()) {
                 String childPath = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
                 if (field.getValue().isTextual()) {
                     field.setValue(new TextNode(expand(field.getValue().asText(), childPath)));

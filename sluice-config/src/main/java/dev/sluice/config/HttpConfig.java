@@ -30,7 +30,11 @@ public record HttpConfig(
         maxRecordBytes = maxRecordBytes == null ? 1L << 20 : maxRecordBytes;
     }
 
-    /** @param tokens accepted bearer tokens (compare them with {@code TokenCheck}, never log them) */
+    /**
+     * The bearer tokens the endpoint accepts; with none it is open.
+     *
+     * @param tokens accepted bearer tokens (compare them with {@code TokenCheck}, never log them)
+     */
     public record Auth(List<String> tokens) {
         public Auth {
             tokens = tokens == null ? List.of() : List.copyOf(tokens);
@@ -54,7 +58,11 @@ public record HttpConfig(
         }
     }
 
-    /** @param origins exact origins such as {@code https://app.example.com}, or {@code *} */
+    /**
+     * The browser origins allowed to call the endpoint across origins.
+     *
+     * @param origins exact origins such as {@code https://app.example.com}, or {@code *}
+     */
     public record Cors(List<String> origins) {
         public Cors {
             origins = origins == null ? List.of() : List.copyOf(origins);

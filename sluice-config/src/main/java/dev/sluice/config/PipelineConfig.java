@@ -96,7 +96,7 @@ public record PipelineConfig(
         }
         sink.validate(at + ".sink");
         if (sink.format() == SinkConfig.Format.PARQUET
-                && (schema == null || !schema.infer() && schema.fields().isEmpty())) {
+                && (schema == null || (!schema.infer() && schema.fields().isEmpty()))) {
             throw new ConfigException(
                     at + ".schema", "a parquet sink needs a schema: declare fields, or write schema: infer");
         }

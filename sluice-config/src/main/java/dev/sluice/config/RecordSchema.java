@@ -66,8 +66,8 @@ public final class RecordSchema {
             case FLOAT32, FLOAT64 -> value.isNumber();
             case BOOL -> value.isBoolean();
             case TIMESTAMP ->
-                value.isIntegralNumber() && value.canConvertToLong()
-                        || value.isTextual() && Timestamps.isTimestamp(value.asText());
+                (value.isIntegralNumber() && value.canConvertToLong())
+                        || (value.isTextual() && Timestamps.isTimestamp(value.asText()));
             case JSON -> true;
             case STRUCT -> value.isObject();
         };

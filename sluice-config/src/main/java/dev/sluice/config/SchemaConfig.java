@@ -48,6 +48,8 @@ public record SchemaConfig(List<Field> fields, boolean infer) {
     }
 
     /**
+     * One declared field: its name and type, whether it must be set, and for a struct its own fields.
+     *
      * @param name     top-level field name
      * @param type     expected JSON type
      * @param required the field must be present and not null (default false)

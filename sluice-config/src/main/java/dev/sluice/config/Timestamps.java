@@ -74,7 +74,7 @@ public final class Timestamps {
                 i++;
             }
             int places = i - start;
-            if (places == 0 || i < t.length() && Character.isDigit(t.charAt(i))) {
+            if (places == 0 || (i < t.length() && Character.isDigit(t.charAt(i)))) {
                 return null;
             }
             for (int p = places; p < 9; p++) {

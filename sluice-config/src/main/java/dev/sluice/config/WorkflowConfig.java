@@ -59,12 +59,18 @@ public record WorkflowConfig(
     }
 
     /**
+     * What starts a workflow's instances besides the REST API: objects a pipeline writes, a schedule, or both.
+     *
      * @param notifications start one instance per object a pipeline writes
      * @param schedule      a five-field cron expression (UTC): one instance per tick
      */
     public record Trigger(Notifications notifications, String schedule) {}
 
-    /** @param pipeline the pipeline whose objects start instances */
+    /**
+     * Starts one instance per object a pipeline writes.
+     *
+     * @param pipeline the pipeline whose objects start instances
+     */
     public record Notifications(String pipeline) {}
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9_-]{1,64}");

@@ -24,7 +24,7 @@ class ConfigLoaderTest {
         assertEquals(SinkConfig.Compression.GZIP, p.sink().compression());
         assertEquals(100L << 20, p.sink().batch().maxBytes());
         assertEquals(100_000L, p.sink().batch().maxRecords());
-        assertEquals(Duration.ofSeconds(300), p.sink().batch().maxDuration());
+        assertEquals(Duration.ofMinutes(5), p.sink().batch().maxDuration());
         assertEquals(Topics.output("events"), p.outputTopic());
         assertTrue(p.http().auth().isOpen());
         assertEquals(5L << 20, p.http().maxRequestBytes());

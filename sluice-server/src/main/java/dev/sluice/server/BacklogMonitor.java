@@ -8,6 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
@@ -45,7 +46,8 @@ final class BacklogMonitor implements Backpressure.BacklogSource, AutoCloseable 
     }
 
     BacklogMonitor start() {
-        timer.scheduleWithFixedDelay(this::refreshQuietly, 0, 1, TimeUnit.SECONDS);
+        // refreshQuietly handles its own failures, so the task only ends when close() shuts the timer down.
+        Future<?> unused = timer.scheduleWithFixedDelay(this::refreshQuietly, 0, 1, TimeUnit.SECONDS);
         return this;
     }
 

@@ -20,6 +20,8 @@ import io.javalin.Javalin;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -237,8 +239,8 @@ public final class SluiceServer implements AutoCloseable {
             return host;
         }
         try {
-            return java.net.InetAddress.getLocalHost().getHostName();
-        } catch (java.net.UnknownHostException e) {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
             throw new IllegalStateException(
                     "binding every address, but this machine has no name other processes can use;"
                             + " set SLUICE_ADVERTISED_HOST",

@@ -54,16 +54,12 @@ class BackpressureTest {
             acknowledged.add("warm-up");
 
             stack.embeddedS3().stop();
-            HttpResponse<String>[] last = new HttpResponse[1];
-            await().atMost(Duration.ofSeconds(60))
+            HttpResponse<String> refusal = await().atMost(Duration.ofSeconds(60))
                     .pollInterval(Duration.ofMillis(100))
-                    .until(() -> {
-                        last[0] = post(stack);
-                        return last[0].statusCode() == 429;
-                    });
-            JsonNode error = JSON.readTree(last[0].body());
-            assertEquals("backpressure", error.at("/error/code").asText(), last[0].body());
-            assertTrue(last[0].headers().firstValue("Retry-After").isPresent());
+                    .until(() -> post(stack), response -> response.statusCode() == 429);
+            JsonNode error = JSON.readTree(refusal.body());
+            assertEquals("backpressure", error.at("/error/code").asText(), refusal.body());
+            assertTrue(refusal.headers().firstValue("Retry-After").isPresent());
             assertTrue(acknowledged.size() > 200, "the threshold is 200 records; acknowledged " + acknowledged.size());
             assertEquals(503, TestStack.get(stack, "/healthz").statusCode(), "health reports the store as down");
             String metrics = TestStack.get(stack, "/metrics").body();

@@ -17,7 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
  * than due) and the wait takes the event sent after the restart.
  */
 class DevKillTest {
-    private static final Duration DEADLINE = Duration.ofSeconds(120);
+    private static final Duration DEADLINE = Duration.ofMinutes(2);
 
     @TempDir
     Path dir;
@@ -86,7 +86,7 @@ class DevKillTest {
         await().atMost(DEADLINE)
                 .pollInterval(Duration.ofMillis(250))
                 .until(() -> !dev.isAlive()
-                        || api.reachable() && api.get("/sleeper/instances").status() == 200);
+                        || (api.reachable() && api.get("/sleeper/instances").status() == 200));
         assertTrue(dev.isAlive(), dev::log);
     }
 }

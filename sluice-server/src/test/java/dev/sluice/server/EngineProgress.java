@@ -40,8 +40,8 @@ final class EngineProgress {
                     .get(10, TimeUnit.SECONDS);
             return ends.entrySet().stream()
                     .allMatch(end -> end.getValue() == 0
-                            || committed.get(end.getKey()) != null
-                                    && committed.get(end.getKey()).offset() >= end.getValue());
+                            || (committed.get(end.getKey()) != null
+                                    && committed.get(end.getKey()).offset() >= end.getValue()));
         });
     }
 

@@ -26,6 +26,8 @@ final class JarBuilder {
     private JarBuilder() {}
 
     /**
+     * Compiles the sources together and packages the classes into {@code jar}.
+     *
      * @param sources class name → Java source; all compiled together and put into one jar
      * @return the jar
      */

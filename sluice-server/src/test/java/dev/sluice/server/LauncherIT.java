@@ -73,7 +73,7 @@ class LauncherIT {
                 "--s3-port",
                 String.valueOf(ports[3]));
 
-        await().atMost(Duration.ofSeconds(120))
+        await().atMost(Duration.ofMinutes(2))
                 .pollInterval(Duration.ofMillis(250))
                 .until(() -> !process.isAlive() || Files.readString(log).contains("Stop with Ctrl-C"));
         String banner = Files.readString(log);
@@ -109,7 +109,7 @@ class LauncherIT {
     @Test
     void aTakenPortExitsWithTheFlagToChange() throws Exception {
         Path log = dataDir.resolve("..").resolve(dataDir.getFileName() + "-port.log");
-        try (ServerSocket taken = new ServerSocket(0, 0, InetAddress.getByName(DevOptions.HOST))) {
+        try (ServerSocket taken = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {
             process = launch(log, "--http-port", String.valueOf(taken.getLocalPort()));
             assertTrue(process.waitFor(60, TimeUnit.SECONDS));
         }

@@ -65,7 +65,7 @@ class MultipartUploadTest {
                             .build())
                     .asByteArray();
             Map<String, Integer> counts = new HashMap<>();
-            for (String line : new String(body, StandardCharsets.UTF_8).split("\n")) {
+            for (String line : new String(body, StandardCharsets.UTF_8).lines().toList()) {
                 try {
                     counts.merge(JSON.readTree(line).get("id").asText(), 1, Integer::sum);
                 } catch (IOException e) {

@@ -22,7 +22,8 @@ final class OutputObjects {
     static List<JsonNode> records(byte[] gzippedNdjson, String name) {
         List<JsonNode> out = new ArrayList<>();
         try (GZIPInputStream in = new GZIPInputStream(new ByteArrayInputStream(gzippedNdjson))) {
-            for (String line : new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")) {
+            String ndjson = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            for (String line : ndjson.lines().toList()) {
                 if (!line.isEmpty()) {
                     out.add(JSON.readTree(line));
                 }

@@ -4,7 +4,6 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,7 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
  * batches live in spool files, so the sink neither runs out of memory nor loses a record.
  */
 class SinkMemoryTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final int PARTITIONS = 1_000;
     private static final int RECORDS = 300_000;
     private static final String PIPELINES = """
@@ -71,8 +69,8 @@ class SinkMemoryTest {
             await().atMost(Duration.ofSeconds(240))
                     .pollInterval(Duration.ofSeconds(2))
                     .until(() -> !sink.isAlive()
-                            || objects(output).size() >= PARTITIONS
-                                    && ids(output).size() >= RECORDS);
+                            || (objects(output).size() >= PARTITIONS
+                                    && ids(output).size() >= RECORDS));
             assertTrue(sink.isAlive(), "the sink died:\n" + sink.log());
             String log = sink.log();
             assertTrue(!log.contains("OutOfMemoryError"), log);

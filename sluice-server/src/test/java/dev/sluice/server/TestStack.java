@@ -3,12 +3,13 @@ package dev.sluice.server;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.SluiceConfig;
 import dev.sluice.sink.S3Clients;
+import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -32,7 +33,6 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 /** Starts a real dev stack (broker + S3Proxy + roles) on free loopback ports, and talks to it like a user. */
 final class TestStack {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private TestStack() {}
@@ -48,24 +48,21 @@ final class TestStack {
      */
     static int[] freePorts(int count) {
         List<ServerSocket> sockets = new ArrayList<>();
-        try {
+        Closeable closeAll = () -> {
+            for (ServerSocket socket : sockets) {
+                socket.close();
+            }
+        };
+        try (closeAll) {
             int[] ports = new int[count];
             for (int i = 0; i < count; i++) {
-                ServerSocket socket = new ServerSocket(0, 0, java.net.InetAddress.getByName(DevOptions.HOST));
+                ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress());
                 sockets.add(socket);
                 ports[i] = socket.getLocalPort();
             }
             return ports;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } finally {
-            for (ServerSocket socket : sockets) {
-                try {
-                    socket.close();
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
         }
     }
 

@@ -12,6 +12,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -205,7 +206,8 @@ class TransformsTest {
         assertEquals(
                 bad,
                 dead.stream()
-                        .map(r -> new String(r.value()).replaceAll(".*\"id\":\"(f\\d+)\".*", "$1"))
+                        .map(r -> new String(r.value(), StandardCharsets.UTF_8)
+                                .replaceAll(".*\"id\":\"(f\\d+)\".*", "$1"))
                         .collect(Collectors.toCollection(TreeSet::new)));
         for (ConsumerRecord<byte[], byte[]> record : dead) {
             assertEquals("transform", TestStack.header(record, "sluice.error.stage"));

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * every instance; a step body runs again only when its process died before its result was recorded.
  */
 class WorkflowChaosTest {
-    private static final Duration DEADLINE = Duration.ofSeconds(180);
+    private static final Duration DEADLINE = Duration.ofMinutes(3);
 
     @TempDir
     Path dir;
@@ -78,7 +78,7 @@ class WorkflowChaosTest {
         await().atMost(Duration.ofSeconds(90))
                 .pollInterval(Duration.ofMillis(200))
                 .until(() -> !engine.isAlive()
-                        || api.reachable() && api.get("/ledger/instances").status() == 200);
+                        || (api.reachable() && api.get("/ledger/instances").status() == 200));
         assertTrue(engine.isAlive(), engine::log);
     }
 
@@ -145,7 +145,7 @@ class WorkflowChaosTest {
         Map<String, Long> perKey = lines.stream().collect(Collectors.groupingBy(l -> l, Collectors.counting()));
         assertEquals(
                 expected, perKey.keySet(), "every recorded step's side effect is in the ledger, and nothing else is");
-        long repeated = lines.size() - perKey.size();
+        int repeated = lines.size() - perKey.size();
         LoggerFactory.getLogger(WorkflowChaosTest.class)
                 .info(
                         "{} kills; {} appends for {} recorded steps ({} repeated)",
@@ -176,7 +176,7 @@ class WorkflowChaosTest {
         await().atMost(Duration.ofSeconds(90))
                 .pollInterval(Duration.ofMillis(50))
                 .until(() -> !engine.isAlive()
-                        || api.reachable() && api.get("/sleeper/instances/nap").status() == 200);
+                        || (api.reachable() && api.get("/sleeper/instances/nap").status() == 200));
         long ready = System.currentTimeMillis();
         await().atMost(Duration.ofSeconds(15))
                 .pollInterval(Duration.ofMillis(50))

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.wire.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -27,7 +26,6 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 
 /** Workflows on a real broker and S3Proxy: notification triggers, the Cloudflare-shaped REST API, the lifecycle. */
 class WorkflowsTest {
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration DEADLINE = Duration.ofSeconds(60);
 
     @RegisterExtension
@@ -72,7 +70,6 @@ class WorkflowsTest {
 
     @Test
     void everyObjectStartsExactlyOneInstanceThatCountsItsRows() {
-        DevStack stack = running.stack();
         for (int request = 0; request < 7; request++) {
             List<String> records = new ArrayList<>();
             for (int i = 0; i < 50; i++) {
@@ -427,7 +424,7 @@ class WorkflowsTest {
 
     /** The value of one Prometheus sample, or -1 when absent. */
     private static double metric(String text, String sample) {
-        for (String line : text.split("\n")) {
+        for (String line : text.lines().toList()) {
             if (line.startsWith(sample + " ")) {
                 return Double.parseDouble(line.substring(sample.length() + 1).trim());
             }

@@ -136,7 +136,9 @@ final class TransformProcessor implements Processor<byte[], byte[], byte[], byte
         }
         for (dev.sluice.transforms.Record output : outputs) {
             // A record that came through unchanged keeps its original bytes: no re-serialising.
-            byte[] value = output == input && !InternalRecords.isModified(input) ? record.value() : bytes(output);
+            @SuppressWarnings("ReferenceEquality") // the transform passed on the very object it was given
+            boolean unchanged = output == input && !InternalRecords.isModified(input);
+            byte[] value = unchanged ? record.value() : bytes(output);
             String missing = missingPartitionField(output);
             if (missing != null) {
                 deadLetter(
@@ -187,7 +189,7 @@ final class TransformProcessor implements Processor<byte[], byte[], byte[], byte
             JsonNode value = json.get(field);
             if (value == null
                     || value.isNull()
-                    || value.isTextual() && value.asText().isEmpty()) {
+                    || (value.isTextual() && value.asText().isEmpty())) {
                 return "field '" + field + "' is missing, null or empty, and sink.partitionBy needs it"
                         + " (sink.missingPartitionField: dlq)";
             }

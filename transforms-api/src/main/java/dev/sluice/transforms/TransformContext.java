@@ -32,7 +32,7 @@ public interface TransformContext {
     Map<String, Object> config();
 
     /**
-     * The current value of {@code key} in a lookup table declared under {@code tables} in
+     * The current value of {@code key} in a lookup table declared under {@code tables:} in
      * {@code sluice.yaml} (filled by producing to its topic or with {@code PUT /tables/{table}/{key}}),
      * or empty when the table has no such key. Reads a local copy: fast, and eventually consistent
      * with the table's topic.

@@ -92,7 +92,7 @@ public final class TransformTestDriver implements AutoCloseable {
             opened = true;
         }
         List<Record> out = new ArrayList<>();
-        transform.apply(input.metadata() == RecordMetadata.NONE ? input.withMetadata(metadata) : input, out::add);
+        transform.apply(RecordMetadata.NONE.equals(input.metadata()) ? input.withMetadata(metadata) : input, out::add);
         return out;
     }
 

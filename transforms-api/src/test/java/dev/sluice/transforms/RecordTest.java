@@ -2,6 +2,7 @@ package dev.sluice.transforms;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -50,7 +51,7 @@ class RecordTest {
         split.apply(Record.parse("{\"copies\":0}"), emitted::add);
         assertEquals(
                 List.of(Record.parse("{\"copies\":2,\"copy\":0}"), Record.parse("{\"copies\":2,\"copy\":1}")), emitted);
-        assertTrue(emitted.get(0) != emitted.get(1));
+        assertNotSame(emitted.get(0), emitted.get(1));
     }
 
     @Test

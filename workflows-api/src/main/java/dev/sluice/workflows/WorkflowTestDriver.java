@@ -90,7 +90,8 @@ public final class WorkflowTestDriver implements AutoCloseable {
 
     /** Starts an instance with {@code params} (anything Jackson can write) and runs it as far as it goes. */
     public Run start(Object params) {
-        return start("instance-" + (++created), params);
+        created++;
+        return start("instance-" + created, params);
     }
 
     public Run start(String instanceId, Object params) {

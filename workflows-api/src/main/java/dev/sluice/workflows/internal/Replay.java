@@ -71,8 +71,9 @@ public final class Replay implements WorkflowStep {
     }
 
     @Override
+    @SuppressWarnings("unchecked") // recorded from this step's body, a Callable<T>, so read back as its T
     public <T> T run(String name, StepOptions options, Callable<T> body) {
-        return step(name, options, value -> StepValues.decode(value, loader), body);
+        return step(name, options, value -> (T) StepValues.decode(value, loader), body);
     }
 
     @Override

@@ -74,20 +74,19 @@ public final class StepValues {
     }
 
     /** The value as its recorded type, loading the class from {@code loader} (the workflow's). */
-    @SuppressWarnings("unchecked")
-    public static <T> T decode(StepValue value, ClassLoader loader) {
+    public static Object decode(StepValue value, ClassLoader loader) {
         if (value == null
                 || value.type() == null
                 || value.value() == null
-                || value.value().isNull() && !isJsonNode(value.type())) {
+                || (value.value().isNull() && !isJsonNode(value.type()))) {
             return null;
         }
         try {
             Class<?> type = Class.forName(value.type(), false, loader);
             if (JsonNode.class.isAssignableFrom(type)) {
-                return (T) value.value().deepCopy();
+                return value.value().deepCopy();
             }
-            return (T) JSON.treeToValue(value.value(), type);
+            return JSON.treeToValue(value.value(), type);
         } catch (ClassNotFoundException e) {
             throw new ResultException("was recorded as " + value.type() + ", a class this workflow cannot load");
         } catch (JsonProcessingException | IllegalArgumentException e) {

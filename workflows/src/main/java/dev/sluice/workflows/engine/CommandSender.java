@@ -4,6 +4,7 @@ import dev.sluice.config.KafkaConfig;
 import dev.sluice.wire.Topics;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -30,7 +31,8 @@ final class CommandSender implements AutoCloseable {
     /** Completes when the command is in Kafka. */
     CompletableFuture<Void> send(String instanceKey, Command command) {
         CompletableFuture<Void> done = new CompletableFuture<>();
-        producer.send(
+        // The callback completes done with the outcome of the send.
+        Future<?> unused = producer.send(
                 new ProducerRecord<>(Topics.WORKFLOW_COMMANDS, instanceKey, command.toBytes()), (metadata, error) -> {
                     if (error != null) {
                         done.completeExceptionally(error);

@@ -14,7 +14,9 @@ import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -74,14 +76,28 @@ final class CronTrigger implements AutoCloseable {
     private void scheduleNext(Schedule schedule, ZonedDateTime after) {
         schedule.times().nextExecution(after).ifPresent(tick -> {
             long delay = Math.max(0, tick.toInstant().toEpochMilli() - System.currentTimeMillis());
-            timer.schedule(() -> fire(schedule, tick), delay, TimeUnit.MILLISECONDS);
+            // Not kept: fire logs what fails, and close() drops the pending tick with the timer.
+            Future<?> unused = timer.schedule(() -> fire(schedule, tick), delay, TimeUnit.MILLISECONDS);
         });
     }
 
     private void fire(Schedule schedule, ZonedDateTime tick) {
         Instant at = tick.toInstant();
         var payload = StepValues.JSON.createObjectNode().put("scheduledTime", at.toString());
-        engine.create(schedule.workflow(), ID.format(at), payload, Trigger.CRON).whenComplete((ok, error) -> {
+        CompletableFuture<Void> created;
+        try {
+            created = engine.create(schedule.workflow(), ID.format(at), payload, Trigger.CRON);
+        } catch (RuntimeException e) {
+            // Not even sent (e.g. the engine is stopping): this schedule sets no further tick.
+            log.warn(
+                    "workflow {}: could not send the instance of the tick at {}; its schedule stops",
+                    schedule.workflow(),
+                    at,
+                    e);
+            return;
+        }
+        // The callback logs a create that Kafka did not take.
+        Future<?> unused = created.whenComplete((ok, error) -> {
             if (error != null) {
                 log.warn(
                         "workflow {}: could not start the instance of the tick at {}: {}",

@@ -120,7 +120,8 @@ final class Executions implements AutoCloseable {
         if (Thread.interrupted() && !running.containsKey(task.token())) {
             return; // cancelled: the instance moved on without this outcome
         }
-        commands.send(task.instanceKey(), Command.outcomes(task.token(), outcomes))
+        // The callback logs an outcome that Kafka did not take.
+        Future<?> unused = commands.send(task.instanceKey(), Command.outcomes(task.token(), outcomes))
                 .whenComplete((ok, error) -> {
                     if (error != null) {
                         // The instance stays running with this token until its task is reassigned and runs it again.

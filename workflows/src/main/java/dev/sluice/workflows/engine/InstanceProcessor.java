@@ -261,7 +261,7 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
                 forward(
                         WorkflowTopics.key(n.parent().workflow(), n.parent().id()),
                         Command.childFinished(n.parent().stepId(), n.output(), n.error()));
-            } else if (effect instanceof Effect.Finished f) {
+            } else if (effect instanceof Effect.Finished) {
                 metrics.finished(state, now);
                 Duration retention = workflows.containsKey(state.workflow())
                         ? workflows.get(state.workflow()).retention()

@@ -268,7 +268,7 @@ public final class WorkflowEngine implements AutoCloseable {
     public String ownerOf(String workflow, String id) {
         KeyQueryMetadata metadata = streams.queryMetadataForKey(
                 WorkflowTopics.INSTANCES, WorkflowTopics.key(workflow, id), new StringSerializer());
-        if (metadata == null || metadata == KeyQueryMetadata.NOT_AVAILABLE || metadata.activeHost() == null) {
+        if (metadata == null || KeyQueryMetadata.NOT_AVAILABLE.equals(metadata) || metadata.activeHost() == null) {
             return null;
         }
         HostInfo owner = metadata.activeHost();

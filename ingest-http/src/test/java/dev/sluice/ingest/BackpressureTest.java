@@ -12,9 +12,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.producer.MockProducer;
-import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -28,24 +26,11 @@ class BackpressureTest {
             .pipelines()
             .get(0);
     private final AtomicLong backlog = new AtomicLong();
-    /** The single-record producer: it acknowledges nothing until told, so requests stay in flight. */
-    private final MockProducer<byte[], byte[]> single =
-            new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
+    /** The single-record producer acknowledges nothing until told, so requests stay in flight. */
+    private final MockProducers producers = new MockProducers();
 
-    private final RecordSender sender = new RecordSender(
-            new IngestProducers() {
-                @Override
-                public Producer<byte[], byte[]> single() {
-                    return single;
-                }
-
-                @Override
-                public Producer<byte[], byte[]> lane(int lane) {
-                    return new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
-                }
-            },
-            1,
-            1_000);
+    private final MockProducer<byte[], byte[]> single = producers.single;
+    private final RecordSender sender = new RecordSender(producers, 1, 1_000);
     private final Backpressure backpressure = new Backpressure(p -> backlog.get(), sender);
 
     @AfterEach

@@ -11,17 +11,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.producer.MockProducer;
-import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -31,36 +26,13 @@ import org.junit.jupiter.api.Test;
  * lane gets a new producer, and affinity keeps order. Against a real broker: IngestTest.
  */
 class RecordSenderTest {
-    /** Every lane producer the sender asked for, in the order it asked. */
-    private final List<MockProducer<byte[], byte[]>> lanes = new CopyOnWriteArrayList<>();
-    /** The latest producer of each lane. */
-    private final Map<Integer, MockProducer<byte[], byte[]>> byLane = new ConcurrentHashMap<>();
-
-    private final MockProducer<byte[], byte[]> single = mock(false);
+    private final MockProducers producers = new MockProducers();
+    private final List<MockProducer<byte[], byte[]>> lanes = producers.lanes;
+    private final MockProducer<byte[], byte[]> single = producers.single;
     private RecordSender sender;
 
-    private static MockProducer<byte[], byte[]> mock(boolean autoComplete) {
-        return new MockProducer<>(autoComplete, null, new ByteArraySerializer(), new ByteArraySerializer());
-    }
-
     private RecordSender start(int laneCount) {
-        sender = new RecordSender(
-                new IngestProducers() {
-                    @Override
-                    public Producer<byte[], byte[]> single() {
-                        return single;
-                    }
-
-                    @Override
-                    public Producer<byte[], byte[]> lane(int lane) {
-                        MockProducer<byte[], byte[]> producer = mock(true);
-                        lanes.add(producer);
-                        byLane.put(lane, producer);
-                        return producer;
-                    }
-                },
-                laneCount,
-                1 << 20);
+        sender = new RecordSender(producers, laneCount, 1 << 20);
         await().until(() -> lanes.size() == laneCount);
         return sender;
     }
@@ -174,7 +146,7 @@ class RecordSenderTest {
             assertEquals(1, d.get());
         }
 
-        MockProducer<byte[], byte[]> lane = byLane.get(Math.floorMod(7, 3));
+        MockProducer<byte[], byte[]> lane = producers.byLane.get(Math.floorMod(7, 3));
         assertEquals(List.of("r0", "r1", "r2", "r3", "r4"), values(lane.history()));
         assertEquals(List.of(), single.history());
     }

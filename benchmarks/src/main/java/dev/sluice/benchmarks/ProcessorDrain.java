@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -73,7 +74,13 @@ public final class ProcessorDrain implements Callable<Integer> {
         Path state = Files.createTempDirectory("sluice-processor-bench");
         try (TransformJars jars = TransformJars.classpathOnly(ProcessorDrain.class.getClassLoader())) {
             PipelineProcessor processor = new PipelineProcessor(
-                    p, new KafkaConfig(bootstrap), state, loaded.tables(), jars, new SimpleMeterRegistry());
+                    p,
+                    new KafkaConfig(bootstrap),
+                    state,
+                    "bench-" + UUID.randomUUID().toString().substring(0, 8),
+                    loaded.tables(),
+                    jars,
+                    new SimpleMeterRegistry());
             long start = System.nanoTime();
             processor.start();
             while (!caughtUp(admin, p, ends)) {

@@ -4,7 +4,6 @@ import dev.sluice.config.KafkaConfig;
 import dev.sluice.wire.ClientIds;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.UUID;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -13,10 +12,16 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 /** The ingest's real producers: {@code acks=all}, idempotent, failing within seconds, not minutes. */
 final class KafkaIngestProducers implements IngestProducers {
     private final Map<String, Object> properties;
-    private final String instance = UUID.randomUUID().toString().substring(0, 8);
+    private final String instanceId;
 
-    /** @param maxRecordSize the largest record a pipeline accepts, so the producer never refuses one */
-    KafkaIngestProducers(KafkaConfig kafka, long maxRecordSize) {
+    /**
+     * @param instanceId    this process's stable id: the lanes' transactional ids derive from it, so a
+     *                      restarted process aborts what its killed predecessor left open at once, instead
+     *                      of every read_committed reader waiting for that transaction to time out
+     * @param maxRecordSize the largest record a pipeline accepts, so the producer never refuses one
+     */
+    KafkaIngestProducers(KafkaConfig kafka, String instanceId, long maxRecordSize) {
+        this.instanceId = instanceId;
         this.properties = new HashMap<>(kafka.clientProperties());
         properties.put(ProducerConfig.ACKS_CONFIG, "all");
         properties.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true);
@@ -41,7 +46,7 @@ final class KafkaIngestProducers implements IngestProducers {
     @Override
     public Producer<byte[], byte[]> lane(int lane) {
         Map<String, Object> props = new HashMap<>(properties);
-        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, ClientIds.ingestTransaction(instance, lane));
+        props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, ClientIds.ingestTransaction(instanceId, lane));
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-ingest-" + lane);
         return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }

@@ -56,12 +56,14 @@ public final class RecordSender implements AutoCloseable {
 
     /**
      * @param kafka         cluster and client properties
+     * @param instanceId    this process's stable id ({@code SLUICE_INSTANCE_ID} or the data directory's); two
+     *                      running processes must never share one
      * @param lanes         transactions in flight at once
      * @param capacityBytes bytes of accepted-but-unacknowledged requests beyond which ingest answers 429
      * @param maxRecordSize the largest record a pipeline accepts, so the producer never refuses one
      */
-    public RecordSender(KafkaConfig kafka, int lanes, long capacityBytes, long maxRecordSize) {
-        this(new KafkaIngestProducers(kafka, maxRecordSize), lanes, capacityBytes);
+    public RecordSender(KafkaConfig kafka, String instanceId, int lanes, long capacityBytes, long maxRecordSize) {
+        this(new KafkaIngestProducers(kafka, instanceId, maxRecordSize), lanes, capacityBytes);
     }
 
     RecordSender(IngestProducers producers, int lanes, long capacityBytes) {

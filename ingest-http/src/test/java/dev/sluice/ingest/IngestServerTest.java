@@ -27,7 +27,7 @@ class IngestServerTest {
     @BeforeEach
     void start() {
         // Nothing listens here; the producer connects lazily and these requests never produce.
-        sender = new RecordSender(new KafkaConfig("127.0.0.1:1"), 1, 1 << 20, 1 << 20);
+        sender = new RecordSender(new KafkaConfig("127.0.0.1:1"), "test", 1, 1 << 20, 1 << 20);
         server = new IngestServer(
                         new ConfigLoader(Map.of()).parse("pipelines: [{name: events}]"),
                         sender,

@@ -16,6 +16,11 @@ public final class ClientIds {
         return "sluice-" + pipeline + "-processor";
     }
 
+    /** One processor process of a pipeline: its static group member id (Streams appends the thread's index). */
+    public static String processorMember(String pipeline, String instanceId) {
+        return "sluice-" + pipeline + "-processor-" + instanceId;
+    }
+
     /** The consumer group of a pipeline's sinks. */
     public static String sinkGroup(String pipeline) {
         return pipeline + "-sink";

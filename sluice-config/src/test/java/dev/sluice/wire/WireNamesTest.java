@@ -27,6 +27,7 @@ class WireNamesTest {
     @Test
     void groupsApplicationsAndTransactionalIds() {
         assertEquals("sluice-events-processor", ClientIds.processorApplication("events"));
+        assertEquals("sluice-events-processor-i1", ClientIds.processorMember("events", "i1"));
         assertEquals("events-sink", ClientIds.sinkGroup("events"));
         assertEquals("sluice-sink-events-i1", ClientIds.sinkMember("events", "i1"));
         assertEquals("sluice-ingest-i1-0", ClientIds.ingestTransaction("i1", 0));

@@ -9,8 +9,10 @@ import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
- * This process's stable name in Kafka: it becomes the sink's transactional id and static group
- * membership, so a restarted process takes over its predecessor's partitions at once and fences it.
+ * This process's stable name in Kafka: the ingest lanes' and the sink's transactional ids and the
+ * static group membership of the processor, sink and workflows derive from it, so a restarted process
+ * takes over its predecessor's partitions at once and aborts what it left open instead of every reader
+ * waiting for that to time out.
  * {@code SLUICE_INSTANCE_ID} sets it (e.g. a StatefulSet pod name); otherwise it is made once and kept
  * in {@code <data-dir>/instance-id}. Two running processes must never share one.
  */

@@ -159,7 +159,7 @@ public final class SluiceServer implements AutoCloseable {
                     transformsDir(dataDir), Thread.currentThread().getContextClassLoader()));
             for (PipelineConfig pipeline : config.pipelines()) {
                 PipelineProcessor processor = started.add(new PipelineProcessor(
-                        pipeline, kafka, dataDir.resolve("streams"), config.tables(), jars, registry));
+                        pipeline, kafka, dataDir.resolve("streams"), instanceId, config.tables(), jars, registry));
                 processor.start();
                 checks.add(HealthCheck.of("processor/" + pipeline.name(), () -> {
                     String problem = processor.problem();
@@ -191,8 +191,8 @@ public final class SluiceServer implements AutoCloseable {
             }
             return;
         }
-        RecordSender sender = started.add(
-                new RecordSender(kafka, PRODUCER_LANES, PRODUCER_CAPACITY_BYTES, IngestServer.maxRecordBytes(config)));
+        RecordSender sender = started.add(new RecordSender(
+                kafka, instanceId, PRODUCER_LANES, PRODUCER_CAPACITY_BYTES, IngestServer.maxRecordBytes(config)));
         TableWriter tables = config.tables().isEmpty() ? null : started.add(new TableWriter(kafka));
         checks.add(
                 0, HealthCheck.of("kafka", () -> admin.describeCluster().nodes().get(3, TimeUnit.SECONDS)));

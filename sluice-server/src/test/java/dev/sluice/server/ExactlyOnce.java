@@ -29,4 +29,28 @@ final class ExactlyOnce {
         assertEquals(output.size(), counts.size(), "records in the output that share an id");
         assertEquals(expected, counts, "every acknowledged record exactly once");
     }
+
+    /**
+     * As {@link #assertEveryIdOnce}, where some requests had an unknown outcome (their connection was cut by
+     * a kill): their ids may each be in the output once, or not at all.
+     */
+    static void assertEveryIdOnce(Collection<String> acknowledged, Collection<String> unknown, List<JsonNode> output) {
+        Map<String, Long> counts = idCounts(output);
+        Map<String, Long> duplicated = new TreeMap<>();
+        counts.forEach((id, n) -> {
+            if (n > 1) {
+                duplicated.put(id, n);
+            }
+        });
+        assertEquals(Map.of(), duplicated, "records in the output more than once");
+        List<String> lost = acknowledged.stream()
+                .filter(id -> !counts.containsKey(id))
+                .sorted()
+                .toList();
+        assertEquals(List.of(), lost, "acknowledged records missing from the output");
+        List<String> foreign = counts.keySet().stream()
+                .filter(id -> !acknowledged.contains(id) && !unknown.contains(id))
+                .toList();
+        assertEquals(List.of(), foreign, "records in the output that were never sent");
+    }
 }

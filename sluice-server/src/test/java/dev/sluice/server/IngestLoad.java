@@ -1,5 +1,6 @@
 package dev.sluice.server;
 
+import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -9,9 +10,11 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Posts batches of records with unique ids to a pipeline on its own thread until stopped, remembering
  * which ids were acknowledged and which were refused: the ledger exactly-once tests check output against.
+ * Against a process the test kills, {@link #survivingCutConnections} keeps it going: a request whose
+ * connection failed has an unknown outcome (its records may or may not have been committed).
  */
 final class IngestLoad implements AutoCloseable {
-    private final DevStack stack;
+    private final String baseUrl;
     private final String pipeline;
     private final int perRequest;
     private final long pauseMillis;
@@ -19,6 +22,10 @@ final class IngestLoad implements AutoCloseable {
     private final Thread thread;
     final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
     final Set<String> refused = ConcurrentHashMap.newKeySet();
+    /** Ids of requests whose connection failed: each may be in the output once, or not at all. */
+    final Set<String> unknown = ConcurrentHashMap.newKeySet();
+
+    private volatile boolean survivesCutConnections;
     private volatile boolean running = true;
     private volatile Throwable failure;
     private int next;
@@ -28,12 +35,23 @@ final class IngestLoad implements AutoCloseable {
      *                    the record's sequence number
      */
     IngestLoad(DevStack stack, String pipeline, int perRequest, long pauseMillis, String extraFields) {
-        this.stack = stack;
+        this(stack.httpBaseUrl(), pipeline, perRequest, pauseMillis, extraFields);
+    }
+
+    /** @param baseUrl where ingest serves, e.g. {@code http://127.0.0.1:8080} */
+    IngestLoad(String baseUrl, String pipeline, int perRequest, long pauseMillis, String extraFields) {
+        this.baseUrl = baseUrl;
         this.pipeline = pipeline;
         this.perRequest = perRequest;
         this.pauseMillis = pauseMillis;
         this.extraFields = extraFields;
         this.thread = new Thread(this::run, "ingest-load-" + pipeline);
+    }
+
+    /** Goes on when a request's connection fails (the process was killed), recording its ids as unknown. */
+    IngestLoad survivingCutConnections() {
+        survivesCutConnections = true;
+        return this;
     }
 
     IngestLoad start() {
@@ -58,8 +76,17 @@ final class IngestLoad implements AutoCloseable {
                             .append(extraFields.replace("%d", Integer.toString(n)))
                             .append('}');
                 }
-                HttpResponse<String> response =
-                        TestStack.post(stack, pipeline, body.append(']').toString());
+                HttpResponse<String> response;
+                try {
+                    response =
+                            TestStack.post(baseUrl, pipeline, body.append(']').toString());
+                } catch (UncheckedIOException e) {
+                    if (!survivesCutConnections) {
+                        throw e;
+                    }
+                    unknown.addAll(ids);
+                    continue;
+                }
                 (response.statusCode() == 200 ? acknowledged : refused).addAll(ids);
                 if (pauseMillis > 0) {
                     Thread.sleep(pauseMillis); // pacing the load, not waiting for a condition

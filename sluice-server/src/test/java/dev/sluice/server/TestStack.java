@@ -85,9 +85,14 @@ final class TestStack {
     }
 
     static HttpResponse<String> post(DevStack stack, String pipeline, String body) {
+        return post(stack.httpBaseUrl(), pipeline, body);
+    }
+
+    /** @throws UncheckedIOException when the connection fails */
+    static HttpResponse<String> post(String baseUrl, String pipeline, String body) {
         try {
             return HTTP.send(
-                    HttpRequest.newBuilder(URI.create(stack.httpBaseUrl() + "/ingest/" + pipeline))
+                    HttpRequest.newBuilder(URI.create(baseUrl + "/ingest/" + pipeline))
                             .POST(HttpRequest.BodyPublishers.ofString(body))
                             .build(),
                     HttpResponse.BodyHandlers.ofString());

@@ -63,14 +63,14 @@ final class DevCommand implements Callable<Integer> {
             System.err.println("sluice: configuration error: " + e.getMessage());
             return 2;
         }
-        DevOptions options = new DevOptions(
-                dataDir,
-                httpPort,
-                kafkaPort,
-                kafkaControllerPort != null ? kafkaControllerPort : kafkaPort + 1,
-                s3Port);
         DevStack stack;
         try {
+            DevOptions options = new DevOptions(
+                    dataDir,
+                    httpPort,
+                    kafkaPort,
+                    kafkaControllerPort != null ? kafkaControllerPort : kafkaPort + 1,
+                    s3Port);
             stack = DevStack.start(pipelines, options, Role.parse(roles), written -> {});
         } catch (PortInUseException | ConfigException | IllegalArgumentException e) {
             System.err.println("sluice: " + e.getMessage());

@@ -1,6 +1,8 @@
 package dev.sluice.server;
 
 import java.nio.file.Path;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Where {@code sluice dev} keeps its data and which loopback ports it serves on.
@@ -19,5 +21,25 @@ public record DevOptions(Path dataDir, int httpPort, int kafkaPort, int kafkaCon
         // S3Proxy's filesystem store refuses every bucket under a base path with "." segments, which
         // is exactly what the default "./.sluice" gives; one canonical path also makes logs clearer.
         dataDir = dataDir.toAbsolutePath().normalize();
+        requireDistinct(Map.of(
+                "--http-port", httpPort,
+                "--kafka-port", kafkaPort,
+                "--kafka-controller-port", kafkaControllerPort,
+                "--s3-port", s3Port));
+    }
+
+    /** Each server binds its own port: two flags on one port would fail half-way through start-up. */
+    private static void requireDistinct(Map<String, Integer> portsByFlag) {
+        Map<Integer, String> flagByPort = new TreeMap<>();
+        for (Map.Entry<String, Integer> e : new TreeMap<>(portsByFlag).entrySet()) {
+            if (e.getValue() == 0) {
+                continue; // any free port
+            }
+            String other = flagByPort.putIfAbsent(e.getValue(), e.getKey());
+            if (other != null) {
+                throw new IllegalArgumentException("port " + e.getValue() + " is given to both " + other + " and "
+                        + e.getKey() + " (--kafka-controller-port defaults to --kafka-port + 1); give each its own");
+            }
+        }
     }
 }

@@ -107,6 +107,28 @@ class LauncherIT {
     }
 
     @Test
+    void portsThatCollideAreRefusedNamingBothFlags() throws Exception {
+        Path log = dataDir.resolve("..").resolve(dataDir.getFileName() + "-collide.log");
+        int[] ports = TestStack.freePorts(2);
+        // The controller defaults to the Kafka port + 1, which is the S3 port here.
+        process = launch(
+                log,
+                "--http-port",
+                String.valueOf(ports[0]),
+                "--kafka-port",
+                String.valueOf(ports[1]),
+                "--s3-port",
+                String.valueOf(ports[1] + 1));
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS));
+        String output = Files.readString(log);
+        assertEquals(2, process.exitValue(), output);
+        assertTrue(
+                output.contains("port " + (ports[1] + 1) + " is given to both --kafka-controller-port and --s3-port"),
+                output);
+        assertTrue(!output.contains("\tat "), output);
+    }
+
+    @Test
     void aTakenPortExitsWithTheFlagToChange() throws Exception {
         Path log = dataDir.resolve("..").resolve(dataDir.getFileName() + "-port.log");
         try (ServerSocket taken = new ServerSocket(0, 0, InetAddress.getLoopbackAddress())) {

@@ -85,9 +85,8 @@ public record SluiceConfig(
         if (storage != null) {
             storage.validate("storage");
         }
-        if (kafka != null
-                && (kafka.bootstrapServers() == null || kafka.bootstrapServers().isBlank())) {
-            throw new ConfigException("kafka.bootstrapServers", "is required when kafka is configured");
+        if (kafka != null) {
+            kafka.validate();
         }
     }
 

@@ -109,7 +109,11 @@ public final class SluiceServer implements AutoCloseable {
         adminProps.put(AdminClientConfig.CLIENT_ID_CONFIG, "sluice-admin");
         Admin admin = started.add(Admin.create(adminProps));
         TopicSetup.ensureTopics(
-                admin, config.pipelines(), config.tables(), !config.workflows().isEmpty());
+                admin,
+                kafka,
+                config.pipelines(),
+                config.tables(),
+                !config.workflows().isEmpty());
 
         S3Client s3 = S3Clients.create(config.storage());
         started.add(s3);

@@ -8,6 +8,7 @@ import dev.sluice.config.StorageConfig;
 import dev.sluice.sink.PipelineSink;
 import dev.sluice.sink.S3Clients;
 import dev.sluice.wire.Topics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -151,6 +152,7 @@ public final class SinkDrain {
                         "bench",
                         work,
                         "bench-" + UUID.randomUUID().toString().substring(0, 8),
+                        new SimpleMeterRegistry(),
                         w -> {
                             confirmations.add(new long[] {System.nanoTime(), written.addAndGet(w.records())});
                             objects.incrementAndGet();

@@ -6,11 +6,15 @@ import io.javalin.http.Context;
 import io.javalin.http.Handler;
 import java.util.List;
 
-/** {@code GET /healthz}: 200 when every dependency answers, 503 naming the ones that do not. */
-final class HealthHandler implements Handler {
+/**
+ * {@code GET /healthz}: 200 when every check passes, 503 naming the ones that do not, e.g.
+ * {@code {"checks":{"kafka":"ok","sink/events":"the sink of pipeline events stopped"},"status":"unavailable"}}.
+ * Served on the ingest port and on every process's admin port.
+ */
+public final class HealthHandler implements Handler {
     private final List<HealthCheck> checks;
 
-    HealthHandler(List<HealthCheck> checks) {
+    public HealthHandler(List<HealthCheck> checks) {
         this.checks = checks;
     }
 

@@ -34,11 +34,18 @@ final class ObjectUploader {
     private final S3Client s3;
     private final long multipartThreshold;
     private final long partSize;
+    private final Runnable onRetry;
 
     ObjectUploader(S3Client s3, long multipartThreshold, long partSize) {
+        this(s3, multipartThreshold, partSize, () -> {});
+    }
+
+    /** @param onRetry told of every failed attempt that is retried */
+    ObjectUploader(S3Client s3, long multipartThreshold, long partSize, Runnable onRetry) {
         this.s3 = s3;
         this.multipartThreshold = multipartThreshold;
         this.partSize = partSize;
+        this.onRetry = onRetry;
     }
 
     /**
@@ -66,6 +73,7 @@ final class ObjectUploader {
                             Backoff.UPLOAD.ceilingMillis(attempt),
                             e.getMessage());
                 }
+                onRetry.run();
                 if (!Backoff.UPLOAD.sleep(attempt)) {
                     throw new UploadAbandonedException("interrupted while waiting to retry an upload", e);
                 }

@@ -25,8 +25,12 @@ final class OpenBatches {
     private final Map<String, Batch> open = new LinkedHashMap<>();
     private final List<Rotated> rotated = new ArrayList<>();
 
-    /** A rotated batch waiting for the transaction that records it. */
-    record Rotated(BatchManifest manifest, Path spool) {}
+    /**
+     * A rotated batch waiting for the transaction that records it.
+     *
+     * @param openedAtMillis when its first record came in
+     */
+    record Rotated(BatchManifest manifest, Path spool, long openedAtMillis) {}
 
     /** @param extension the object key's extension, from the sink's encoder */
     OpenBatches(SinkConfig sink, ObjectKeyLayout layout, String extension, SpoolDir spool) {
@@ -79,7 +83,9 @@ final class OpenBatches {
         batch.seal();
         String key = layout.key(batch.partition, UlidCreator.getMonotonicUlid().toString(), extension);
         rotated.add(new Rotated(
-                BatchManifest.pending(key, sink.bucket(), batch, sink, layout.spec(), reason), batch.spool));
+                BatchManifest.pending(key, sink.bucket(), batch, sink, layout.spec(), reason),
+                batch.spool,
+                batch.openedAtMillis));
     }
 
     /**
@@ -106,6 +112,11 @@ final class OpenBatches {
 
     int openCount() {
         return open.size();
+    }
+
+    /** When the first record of the oldest open batch came in, or -1 when none is open. */
+    long oldestOpenedAt() {
+        return open.isEmpty() ? -1 : open.values().iterator().next().openedAtMillis;
     }
 
     /** Drops every open and rotated batch: none was recorded, so Kafka still has all their records for the next read. */

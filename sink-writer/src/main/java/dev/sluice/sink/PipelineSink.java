@@ -8,6 +8,7 @@ import dev.sluice.wire.ClientIds;
 import dev.sluice.wire.DeadLetterStage;
 import dev.sluice.wire.SluiceHeaders;
 import dev.sluice.wire.Topics;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -94,6 +95,10 @@ public final class PipelineSink implements AutoCloseable {
     private final OpenBatches batches;
     private final List<Uploaded> toConfirm = new ArrayList<>();
     private final Map<String, BatchManifest> inFlight = new HashMap<>();
+    /** Per recorded batch not yet confirmed, since when its oldest record waits (freshness). */
+    private final Map<String, Long> inFlightSince = new HashMap<>();
+
+    private final SinkMetrics metrics;
     private final Map<TopicPartition, OffsetAndMetadata> lastCommitted = new HashMap<>();
     private long lastTransactionAt;
     private long lastOffsetCheckAt;
@@ -101,6 +106,8 @@ public final class PipelineSink implements AutoCloseable {
 
     private volatile boolean running = true;
     private volatile long stopRequestedAt;
+    /** Why the sink is starting over, while it is; null when it runs. */
+    private volatile String failing;
 
     /**
      * @param pipeline   the pipeline
@@ -110,6 +117,7 @@ public final class PipelineSink implements AutoCloseable {
      * @param workDir    a local folder of this sink's own for spool files
      * @param instanceId this process's stable id: it names the transactional id and static group
      *                   membership, so that a restarted instance fences its predecessor at once
+     * @param registry   where its meters go ({@link SinkMetrics})
      * @param onWritten  told of every object once it is confirmed
      */
     public PipelineSink(
@@ -119,6 +127,7 @@ public final class PipelineSink implements AutoCloseable {
             String account,
             Path workDir,
             String instanceId,
+            MeterRegistry registry,
             Consumer<WrittenObject> onWritten) {
         this(
                 pipeline,
@@ -128,6 +137,7 @@ public final class PipelineSink implements AutoCloseable {
                 account,
                 workDir,
                 Clock.systemUTC(),
+                registry,
                 onWritten);
     }
 
@@ -143,8 +153,10 @@ public final class PipelineSink implements AutoCloseable {
             String account,
             Path workDir,
             Clock clock,
+            MeterRegistry registry,
             Consumer<WrittenObject> onWritten) {
         this.pipeline = pipeline;
+        this.metrics = new SinkMetrics(registry, pipeline.name(), clock);
         this.sink = pipeline.sink();
         this.clients = clients;
         this.account = account;
@@ -163,9 +175,10 @@ public final class PipelineSink implements AutoCloseable {
                 sink.maxConcurrentUploads(),
                 spool,
                 encoders,
-                new ObjectUploader(s3, sink.multipartThreshold(), sink.multipartPartSize()),
+                new ObjectUploader(s3, sink.multipartThreshold(), sink.multipartPartSize(), metrics::retried),
                 new Rebuilder(pipeline.outputTopic(), clients),
-                () -> running || System.currentTimeMillis() - stopRequestedAt < SHUTDOWN_UPLOAD_GRACE_MILLIS);
+                () -> running || System.currentTimeMillis() - stopRequestedAt < SHUTDOWN_UPLOAD_GRACE_MILLIS,
+                metrics);
     }
 
     public void start() {
@@ -173,11 +186,26 @@ public final class PipelineSink implements AutoCloseable {
         thread.start();
     }
 
+    /**
+     * Null while the sink runs (or is starting); else why it does not: {@code GET /healthz} reports it
+     * under {@code sink/<pipeline>}.
+     */
+    public String problem() {
+        if (running && thread.getState() == Thread.State.TERMINATED) {
+            return "the sink of pipeline " + pipeline.name() + " stopped";
+        }
+        String why = failing;
+        return why == null ? null : "the sink of pipeline " + pipeline.name() + " is starting over after: " + why;
+    }
+
     private void run() {
         int failures = 0;
         while (running) {
             try {
                 connect();
+                step();
+                failures = 0; // connected and read: what failed before has passed
+                failing = null;
                 while (running) {
                     step();
                 }
@@ -197,6 +225,7 @@ public final class PipelineSink implements AutoCloseable {
                             "pipeline {}: sink lost its partitions to a rebalance; starting over from what Kafka holds",
                             pipeline.name());
                 } else {
+                    failing = t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
                     log.error(
                             "pipeline {}: sink failed; starting over from what Kafka holds in up to {} ms",
                             pipeline.name(),
@@ -234,6 +263,7 @@ public final class PipelineSink implements AutoCloseable {
         toConfirm.forEach(Uploaded::cleanUp);
         toConfirm.clear();
         inFlight.clear();
+        inFlightSince.clear();
         recorded.clear();
         lastCommitted.clear();
         paused = false;
@@ -272,6 +302,15 @@ public final class PipelineSink implements AutoCloseable {
             transact();
         }
         applyBackpressure();
+        publishHeld();
+    }
+
+    private void publishHeld() {
+        long oldest = batches.oldestOpenedAt();
+        for (long since : inFlightSince.values()) {
+            oldest = oldest < 0 ? since : Math.min(oldest, since);
+        }
+        metrics.held(batches.openCount(), inFlight.size(), oldest);
     }
 
     private void append(ConsumerRecord<byte[], byte[]> record) {
@@ -350,12 +389,15 @@ public final class PipelineSink implements AutoCloseable {
                 recorded.add(p, rotated.manifest(), false);
             }
             CrashPoints.reached("afterRecord");
+            inFlightSince.put(rotated.manifest().key(), rotated.openedAtMillis());
             upload(rotated.manifest(), rotated.spool());
         }
         batches.clearRotated();
         for (Uploaded done : toConfirm) {
             recorded.markWritten(done.written());
             inFlight.remove(done.written().key());
+            inFlightSince.remove(done.written().key());
+            metrics.written(done.written());
             BatchManifest m = done.written();
             log.info(
                     "wrote s3://{}/{} ({} {}, {} bytes, closed by {}{})",
@@ -511,6 +553,7 @@ public final class PipelineSink implements AutoCloseable {
                 recorded.add(r.partition(), r.manifest(), true);
                 if (r.manifest().isPending()
                         && !inFlight.containsKey(r.manifest().key())) {
+                    inFlightSince.put(r.manifest().key(), clock.millis());
                     upload(r.manifest(), null);
                     recovering++;
                 }

@@ -31,6 +31,7 @@ final class UploadWorkers implements AutoCloseable {
     private final ObjectUploader uploader;
     private final Rebuilder rebuilder;
     private final BooleanSupplier sinkKeepsTrying;
+    private final SinkMetrics metrics;
     private final ExecutorService threads;
     private final LinkedBlockingQueue<Uploaded> finished = new LinkedBlockingQueue<>();
     private final AtomicInteger epoch = new AtomicInteger();
@@ -44,7 +45,9 @@ final class UploadWorkers implements AutoCloseable {
             ObjectEncoders encoders,
             ObjectUploader uploader,
             Rebuilder rebuilder,
-            BooleanSupplier sinkKeepsTrying) {
+            BooleanSupplier sinkKeepsTrying,
+            SinkMetrics metrics) {
+        this.metrics = metrics;
         this.pipeline = pipeline;
         this.spool = spool;
         this.encoders = encoders;
@@ -145,12 +148,14 @@ final class UploadWorkers implements AutoCloseable {
                 ObjectEncoder batchEncoder = encoders.of(manifest.format(), manifest.compression());
                 Path object = batchEncoder.encode(source, scratch, rejects);
                 long size = Files.size(object);
+                long uploadStart = System.nanoTime();
                 String eTag = uploader.put(
                         manifest.bucket(),
                         manifest.key(),
                         object,
                         batchEncoder.contentType(),
                         () -> keepTrying(myEpoch));
+                metrics.uploaded(Duration.ofNanos(System.nanoTime() - uploadStart));
                 SpoolDir.delete(scratch);
                 return new Uploaded(
                         manifest.written(size, eTag, rejects.count()), source, rejects, myEpoch, spoolFile == null);

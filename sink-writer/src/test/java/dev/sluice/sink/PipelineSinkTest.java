@@ -3,6 +3,7 @@ package dev.sluice.sink;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.config.ConfigLoader;
 import dev.sluice.config.PipelineConfig;
 import dev.sluice.wire.Topics;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -49,6 +51,7 @@ class PipelineSinkTest {
     private final MemoryStore store = new MemoryStore();
     private final ManualClock clock = new ManualClock(T0);
     private final List<WrittenObject> written = new CopyOnWriteArrayList<>();
+    private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private PipelineSink sink;
 
     private void start(String sinkYaml) {
@@ -56,7 +59,7 @@ class PipelineSinkTest {
                 .parse("pipelines: [{name: p, sink: " + sinkYaml + "}]")
                 .pipelines()
                 .get(0);
-        sink = new PipelineSink(pipeline, kafka, store, "acct", dir, clock, written::add);
+        sink = new PipelineSink(pipeline, kafka, store, "acct", dir, clock, registry, written::add);
         sink.start();
         await().until(() ->
                 !kafka.members.isEmpty() && !kafka.member().assignment().isEmpty());
@@ -109,6 +112,9 @@ class PipelineSinkTest {
         assertEquals(T0.toString(), notification.path("eventTime").asText());
         assertFalse(notification.path("recovered").asBoolean());
         assertEquals(3L, kafka.committedOffsets().get(P0).offset());
+        assertEquals(1.0, meter("sluice.sink.objects"));
+        assertEquals(3.0, meter("sluice.sink.records"));
+        assertEquals((double) store.objects.get(object.key()).length, meter("sluice.sink.bytes"));
     }
 
     @Test
@@ -120,12 +126,18 @@ class PipelineSinkTest {
         await().until(() -> kafka.committed(Topics.NOTIFICATIONS).size() == 1);
         assertEquals(3L, kafka.committedOffsets().get(P0).offset(), "record 4 (offset 3) is in an open batch");
 
+        // Freshness: the open batch's record has waited as long as the sink's clock says.
+        clock.advance(Duration.ofSeconds(30));
+        await().until(() -> meter("sluice.sink.freshness") == 30.0);
+        assertEquals(1.0, meter("sluice.sink.open.batches"));
+
         // Only the sink's clock closes the batch by age: no real minute passes.
-        clock.advance(Duration.ofSeconds(60));
+        clock.advance(Duration.ofSeconds(30));
         await().until(() -> written.size() == 2);
         assertEquals(CloseReason.DURATION, written.get(1).reason());
         assertEquals(List.of(4), ids(store.objects.get(written.get(1).key())));
         assertEquals(4L, kafka.committedOffsets().get(P0).offset());
+        await().until(() -> meter("sluice.sink.freshness") == 0.0 && meter("sluice.sink.open.batches") == 0.0);
     }
 
     @Test
@@ -135,8 +147,11 @@ class PipelineSinkTest {
         first.commitTransactionException = new KafkaException("test fault: the transaction does not commit");
 
         send(0, 1, 2, 3);
+        await().until(() -> sink.problem() != null); // what /healthz reports while it starts over
+        assertTrue(sink.problem().contains("test fault: the transaction does not commit"), sink.problem());
 
         await().until(() -> kafka.producers.size() == 2 && written.size() == 1);
+        assertNull(sink.problem());
         assertTrue(first.transactionAborted());
         assertTrue(kafka.members.get(0).closed());
         assertEquals(1, store.objects.size(), "the batch of the aborted transaction was never uploaded");
@@ -173,6 +188,7 @@ class PipelineSinkTest {
         send(0, 1, 2, 3);
         await().until(() -> !kafka.member().paused().isEmpty());
         assertEquals(0, store.objects.size());
+        await().until(() -> meter("sluice.sink.uploads.waiting") >= 2 && meter("sluice.sink.upload.retries") >= 1);
 
         store.down = false;
         await().until(() -> written.size() == 3 && kafka.member().paused().isEmpty());
@@ -197,6 +213,12 @@ class PipelineSinkTest {
                 ids(store.objects.get(written.get(0).key())).stream().sorted().toList());
         assertEquals(2L, kafka.committedOffsets().size());
         assertTrue(kafka.members.get(0).closed());
+    }
+
+    /** A meter's value: a counter's count or a gauge's value. */
+    private double meter(String name) {
+        var meter = registry.get(name).meter();
+        return meter.measure().iterator().next().getValue();
     }
 
     private static List<BatchManifest> manifests(List<ProducerRecord<byte[], byte[]>> state) {

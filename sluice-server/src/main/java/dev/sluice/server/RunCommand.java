@@ -49,6 +49,12 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--http-port", defaultValue = "8080", description = "ingest HTTP port (default: ${DEFAULT-VALUE})")
     int httpPort;
 
+    @Option(
+            names = "--admin-port",
+            defaultValue = "8081",
+            description = "port of /healthz and /metrics, served whatever the roles (default: ${DEFAULT-VALUE})")
+    int adminPort;
+
     @Override
     public Integer call() {
         SluiceConfig loaded;
@@ -65,17 +71,25 @@ final class RunCommand implements Callable<Integer> {
                 throw new ConfigException("storage", "is required by sluice run (sluice dev embeds a store)");
             }
             selected = Role.parse(roles);
+            if (adminPort == httpPort && adminPort != 0) {
+                throw new IllegalArgumentException(
+                        "--admin-port and --http-port are both " + adminPort + "; give each its own");
+            }
+            Ports.requireFree(host, adminPort, "admin: /healthz and /metrics", "--admin-port");
+            if (selected.contains(Role.INGEST) || selected.contains(Role.WORKFLOWS)) {
+                Ports.requireFree(host, httpPort, "HTTP", "--http-port");
+            }
         } catch (ConfigException e) {
             System.err.println("sluice: configuration error: " + e.getMessage());
             return 2;
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | PortInUseException e) {
             System.err.println("sluice: " + e.getMessage());
             return 2;
         }
         SluiceServer server;
         try {
             server = SluiceServer.start(
-                    loaded, selected, dataDir.toAbsolutePath().normalize(), host, httpPort, written -> {});
+                    loaded, selected, dataDir.toAbsolutePath().normalize(), host, httpPort, adminPort, written -> {});
         } catch (ConfigException e) {
             // Something the user can fix (a missing class or jar): the message names it, no stack trace.
             System.err.println("sluice: configuration error: " + e.getMessage());
@@ -86,10 +100,11 @@ final class RunCommand implements Callable<Integer> {
             return 1;
         }
         log.info(
-                "sluice run: roles {} for pipelines {}{}",
+                "sluice run: roles {} for pipelines {}{}, /healthz and /metrics on port {}",
                 selected,
                 loaded.pipelines().stream().map(p -> p.name()).toList(),
-                server.httpPort() > 0 ? ", HTTP on " + host + ":" + server.httpPort() : "");
+                server.httpPort() > 0 ? ", HTTP on " + host + ":" + server.httpPort() : "",
+                server.adminPort());
         RunUntilStopped.await(() -> {
             log.info("sluice run: stopping; writing open batches");
             server.close();

@@ -57,10 +57,13 @@ public final class SluiceServer implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final StartedParts started = new StartedParts();
     private IngestServer ingest;
+    private AdminServer adminServer;
     private WorkflowEngine workflows;
     private Javalin workflowsServer;
 
     private final Set<Role> roles;
+    /** What {@code /healthz} reports: Kafka, the store, and each role this process runs. */
+    private final List<HealthCheck> checks = new ArrayList<>();
 
     private SluiceServer(SluiceConfig config, Set<Role> roles) {
         this.config = config;
@@ -89,9 +92,28 @@ public final class SluiceServer implements AutoCloseable {
             String host,
             int httpPort,
             Consumer<WrittenObject> onWritten) {
+        return start(config, roles, dataDir, host, httpPort, -1, onWritten);
+    }
+
+    /**
+     * As above, and serves {@code /healthz} and {@code /metrics} on {@code adminPort} (0: any free port; -1:
+     * none, the ingest port serves them when this process runs ingest).
+     */
+    public static SluiceServer start(
+            SluiceConfig config,
+            Set<Role> roles,
+            Path dataDir,
+            String host,
+            int httpPort,
+            int adminPort,
+            Consumer<WrittenObject> onWritten) {
         SluiceServer server = new SluiceServer(config, roles);
         try {
             server.startRoles(dataDir, host, httpPort, onWritten);
+            if (adminPort >= 0) {
+                server.adminServer =
+                        server.started.add(AdminServer.start(host, adminPort, server.checks, server.registry));
+            }
             return server;
         } catch (RuntimeException e) {
             server.close();
@@ -117,23 +139,43 @@ public final class SluiceServer implements AutoCloseable {
 
         S3Client s3 = S3Clients.create(config.storage());
         started.add(s3);
+        checks.add(HealthCheck.of("kafka", () -> admin.describeCluster().nodes().get(3, TimeUnit.SECONDS)));
+        if (roles.contains(Role.INGEST) || roles.contains(Role.SINK)) {
+            checks.add(HealthCheck.of("storage", () -> {
+                for (String bucket : config.pipelines().stream()
+                        .map(p -> p.sink().bucket())
+                        .distinct()
+                        .toList()) {
+                    s3.headBucket(HeadBucketRequest.builder()
+                            .bucket(bucket)
+                            .overrideConfiguration(o -> o.apiCallTimeout(Duration.ofSeconds(3)))
+                            .build());
+                }
+            }));
+        }
 
         String instanceId = InstanceId.of(dataDir, System.getenv("SLUICE_INSTANCE_ID"));
         if (roles.contains(Role.SINK)) {
             for (PipelineConfig pipeline : config.pipelines()) {
-                started.add(new PipelineSink(
-                                pipeline,
-                                kafka,
-                                s3,
-                                config.storage().account(),
-                                dataDir.resolve("sink").resolve(pipeline.name()),
-                                instanceId,
-                                onWritten))
-                        .start();
+                PipelineSink sink = started.add(new PipelineSink(
+                        pipeline,
+                        kafka,
+                        s3,
+                        config.storage().account(),
+                        dataDir.resolve("sink").resolve(pipeline.name()),
+                        instanceId,
+                        registry,
+                        onWritten));
+                sink.start();
+                checks.add(HealthCheck.of("sink/" + pipeline.name(), () -> {
+                    String problem = sink.problem();
+                    if (problem != null) {
+                        throw new IllegalStateException(problem);
+                    }
+                }));
             }
         }
         BacklogMonitor backlog = new BacklogMonitor(admin, config.pipelines());
-        List<HealthCheck> checks = new ArrayList<>();
         if (roles.contains(Role.WORKFLOWS) && !config.workflows().isEmpty()) {
             UserJars jars = started.add(UserJars.open(
                     workflowsDir(dataDir),
@@ -198,19 +240,6 @@ public final class SluiceServer implements AutoCloseable {
         RecordSender sender = started.add(new RecordSender(
                 kafka, instanceId, PRODUCER_LANES, PRODUCER_CAPACITY_BYTES, IngestServer.maxRecordBytes(config)));
         TableWriter tables = config.tables().isEmpty() ? null : started.add(new TableWriter(kafka));
-        checks.add(
-                0, HealthCheck.of("kafka", () -> admin.describeCluster().nodes().get(3, TimeUnit.SECONDS)));
-        checks.add(1, HealthCheck.of("storage", () -> {
-            for (String bucket : config.pipelines().stream()
-                    .map(p -> p.sink().bucket())
-                    .distinct()
-                    .toList()) {
-                s3.headBucket(HeadBucketRequest.builder()
-                        .bucket(bucket)
-                        .overrideConfiguration(o -> o.apiCallTimeout(Duration.ofSeconds(3)))
-                        .build());
-            }
-        }));
         ingest = started.add(new IngestServer(
                         config,
                         sender,
@@ -260,6 +289,11 @@ public final class SluiceServer implements AutoCloseable {
     /** The bound HTTP port, or -1 when this process serves no HTTP (neither ingest nor workflows). */
     public int httpPort() {
         return ingest != null ? ingest.port() : workflowsServer != null ? workflowsServer.port() : -1;
+    }
+
+    /** The bound admin port, or -1 when this process serves none. */
+    public int adminPort() {
+        return adminServer != null ? adminServer.port() : -1;
     }
 
     /** The workflows engine, or null when this process does not run the workflows role (or has no workflows). */

@@ -61,8 +61,19 @@ final class ChildProcess implements AutoCloseable {
                         "--data-dir",
                         dir.resolve(name + "-data").toString(),
                         "--http-port",
-                        Integer.toString(httpPort)),
+                        Integer.toString(httpPort),
+                        "--admin-port",
+                        Integer.toString(TestStack.freePorts(1)[0])),
                 dir);
+    }
+
+    /** The admin port of a {@code sluice run} child ({@code /healthz}, {@code /metrics}). */
+    int adminPort() {
+        int at = arguments.indexOf("--admin-port");
+        if (at < 0) {
+            throw new IllegalStateException(name + " is not a sluice run process");
+        }
+        return Integer.parseInt(arguments.get(at + 1));
     }
 
     /** A whole {@code sluice dev} (broker, store and every role) on fixed ports, so a restart finds them again. */

@@ -228,12 +228,14 @@ class EndToEndTest {
     }
 
     @Test
-    void healthzReportsKafkaStorageAndEachProcessor() {
+    void healthzReportsKafkaStorageAndEachSinkAndProcessor() {
         HttpResponse<String> health = TestStack.get(running.stack(), "/healthz");
         assertEquals(200, health.statusCode(), health.body());
         assertEquals(
-                "{\"checks\":{\"kafka\":\"ok\",\"storage\":\"ok\",\"processor/events\":\"ok\",\"processor/tagged\":\"ok\","
-                        + "\"processor/strict\":\"ok\",\"processor/queried\":\"ok\"},\"status\":\"ok\"}",
+                "{\"checks\":{\"kafka\":\"ok\",\"storage\":\"ok\",\"sink/events\":\"ok\",\"sink/tagged\":\"ok\","
+                        + "\"sink/strict\":\"ok\",\"sink/queried\":\"ok\",\"processor/events\":\"ok\","
+                        + "\"processor/tagged\":\"ok\",\"processor/strict\":\"ok\",\"processor/queried\":\"ok\"},"
+                        + "\"status\":\"ok\"}",
                 health.body());
     }
 

@@ -23,7 +23,9 @@ public enum ErrorCode {
     UNSUPPORTED_ENCODING(415, "unsupported_encoding"),
     BACKPRESSURE(429, "backpressure"),
     INTERNAL_ERROR(500, "internal_error"),
-    KAFKA_UNAVAILABLE(503, "kafka_unavailable");
+    KAFKA_UNAVAILABLE(503, "kafka_unavailable"),
+    /** Kafka did not confirm a commit in time: the records may yet be visible. */
+    COMMIT_OUTCOME_UNKNOWN(503, "commit_outcome_unknown");
 
     private final int status;
     private final String wireName;

@@ -45,7 +45,7 @@ final class IngestHandler implements Handler {
                                 requestId,
                                 endpoint.name(),
                                 KafkaFailures.cause(error).toString());
-                        IngestError unavailable = KafkaFailures.unavailable(requestId);
+                        IngestError unavailable = KafkaFailures.of(error, requestId);
                         ingest.metrics().refused(endpoint.name(), Source.HTTP, unavailable);
                         Responses.error(ctx, unavailable);
                     }

@@ -12,6 +12,17 @@ final class KafkaFailures {
         return error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
     }
 
+    /** The answer to a produce that failed with {@code error}: nothing kept, or (rarely) not known. */
+    static IngestError of(Throwable error, String requestId) {
+        return cause(error) instanceof RecordSender.CommitOutcomeUnknown
+                ? new IngestError(
+                                ErrorCode.COMMIT_OUTCOME_UNKNOWN,
+                                "Kafka did not confirm the commit of the records in time; they may have been accepted,"
+                                        + " so a retry may write them twice (request " + requestId + ")")
+                        .retryAfter(RETRY_AFTER_SECONDS)
+                : unavailable(requestId);
+    }
+
     static IngestError unavailable(String requestId) {
         return new IngestError(
                         ErrorCode.KAFKA_UNAVAILABLE,

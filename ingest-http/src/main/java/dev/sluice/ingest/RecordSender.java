@@ -18,6 +18,7 @@ import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +46,11 @@ public final class RecordSender implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RecordSender.class);
     private static final int MAX_RECORDS_PER_TRANSACTION = 50_000;
     private static final long MAX_BYTES_PER_TRANSACTION = 32L << 20;
+    /**
+     * How long a commit that times out is retried (it is idempotent), e.g. while a broker fails over: the
+     * producer's transaction timeout, after which the coordinator resolves the transaction itself.
+     */
+    private static final long COMMIT_RETRY_MILLIS = 30_000;
 
     private final IngestProducers producers;
     private final Lane[] lanes;
@@ -139,6 +145,13 @@ public final class RecordSender implements AutoCloseable {
         single.close(Duration.ofSeconds(10));
     }
 
+    /** A commit Kafka did not confirm within {@link #COMMIT_RETRY_MILLIS}: the records may yet be visible. */
+    static final class CommitOutcomeUnknown extends KafkaException {
+        CommitOutcomeUnknown(TimeoutException cause) {
+            super("Kafka did not confirm the commit within " + COMMIT_RETRY_MILLIS + " ms", cause);
+        }
+    }
+
     private record Pending(List<ProducerRecord<byte[], byte[]>> records, long bytes, CompletableFuture<Integer> done) {}
 
     private final class Lane implements Runnable {
@@ -168,7 +181,14 @@ public final class RecordSender implements AutoCloseable {
                     }
                     group.add(first);
                     fillGroup(group, first);
-                    commit(group);
+                    try {
+                        commit(group);
+                    } catch (RuntimeException e) {
+                        // A lane must outlive anything its producer throws: its queue has no other reader.
+                        log.error("ingest lane {}: unexpected failure; recreating the producer", id, e);
+                        group.forEach(pending -> pending.done.completeExceptionally(e));
+                        closeProducer();
+                    }
                     group.clear();
                 }
             } catch (InterruptedException e) {
@@ -204,13 +224,38 @@ public final class RecordSender implements AutoCloseable {
                 }
                 // Flushes and waits for acks=all; throws if any record failed, and then nothing of the group is
                 // visible.
-                p.commitTransaction();
+                commitWithRetries(p);
                 for (Pending pending : group) {
                     pending.done.complete(pending.records.size());
                 }
+            } catch (CommitOutcomeUnknown e) {
+                group.forEach(pending -> pending.done.completeExceptionally(e));
+                // A new producer with the same transactional id aborts the transaction if it was not yet
+                // being committed; if it was, the coordinator completes the commit.
+                log.warn("ingest lane {}: {}; recreating the producer", id, e.getMessage());
+                closeProducer();
             } catch (KafkaException e) {
                 group.forEach(pending -> pending.done.completeExceptionally(e));
                 recover(e);
+            }
+        }
+
+        /**
+         * A commit that times out (no coordinator or leader answered within {@code max.block.ms}) may still
+         * complete; Kafka's contract is to call it again, so it is retried for {@link #COMMIT_RETRY_MILLIS}.
+         */
+        private void commitWithRetries(Producer<byte[], byte[]> p) {
+            long deadline = System.currentTimeMillis() + COMMIT_RETRY_MILLIS;
+            while (true) {
+                try {
+                    p.commitTransaction();
+                    return;
+                } catch (TimeoutException e) {
+                    if (System.currentTimeMillis() > deadline) {
+                        throw new CommitOutcomeUnknown(e);
+                    }
+                    log.warn("ingest lane {}: commit not confirmed yet, retrying: {}", id, e.getMessage());
+                }
             }
         }
 
@@ -243,7 +288,7 @@ public final class RecordSender implements AutoCloseable {
                     producer.abortTransaction();
                     log.warn("ingest lane {}: transaction aborted: {}", id, e.toString());
                     return;
-                } catch (KafkaException abortFailed) {
+                } catch (KafkaException | IllegalStateException abortFailed) {
                     log.warn("ingest lane {}: abort failed: {}", id, abortFailed.toString());
                 }
             }

@@ -91,7 +91,7 @@ final class TableHandler {
                         key,
                         table.config.name(),
                         KafkaFailures.cause(error).toString());
-                Responses.error(ctx, KafkaFailures.unavailable(requestId));
+                Responses.error(ctx, KafkaFailures.of(error, requestId));
             }
             return null;
         }));

@@ -117,7 +117,7 @@ final class WsIngestHandler {
                                         requestId,
                                         endpoint.name(),
                                         KafkaFailures.cause(error).toString());
-                                refuse(frame, KafkaFailures.unavailable(requestId));
+                                refuse(frame, KafkaFailures.of(error, requestId));
                             }
                         });
             } catch (IngestError e) {

@@ -13,10 +13,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -116,6 +118,36 @@ class RecordSenderTest {
         assertEquals(2, sender.send(records("c", "d"), 2, -1).get());
         assertEquals(List.of("c", "d"), values(lane.history()));
         assertEquals(1, lanes.size(), "an aborted transaction keeps its producer");
+    }
+
+    @Test
+    void aCommitThatTimesOutIsRetriedAndTheRequestSucceeds() throws Exception {
+        start(1);
+        MockProducer<byte[], byte[]> lane = lanes.get(0);
+        lane.commitTransactionException = new TimeoutException("test fault: no coordinator answered");
+        CompletableFuture<Integer> done = sender.send(records("a", "b"), 2, -1);
+        await().until(() -> lane.transactionInFlight() && !done.isDone()); // it keeps retrying the commit
+
+        lane.commitTransactionException = null; // the coordinator is back
+        assertEquals(2, done.get());
+        assertEquals(List.of("a", "b"), values(lane.history()));
+        assertEquals(1, lanes.size());
+    }
+
+    @Test
+    void aLaneSurvivesAnAbortTheProducerRefuses() throws Exception {
+        start(1);
+        MockProducer<byte[], byte[]> lane = lanes.get(0);
+        lane.commitTransactionException = new KafkaException("test fault: the transaction does not commit");
+        lane.abortTransactionException = new IllegalStateException("test fault: cannot abort now");
+
+        CompletableFuture<Integer> failed = sender.send(records("a", "b"), 2, -1);
+        assertThrows(ExecutionException.class, failed::get);
+
+        // Before, the lane's thread died here and this request waited forever.
+        assertEquals(2, sender.send(records("c", "d"), 2, -1).get(30, TimeUnit.SECONDS));
+        assertEquals(2, lanes.size(), "the lane recreated its producer");
+        assertEquals(List.of("c", "d"), values(lanes.get(1).history()));
     }
 
     @Test

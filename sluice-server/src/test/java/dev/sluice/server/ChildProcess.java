@@ -16,15 +16,45 @@ import java.util.concurrent.TimeUnit;
  */
 final class ChildProcess implements AutoCloseable {
     private final String name;
+    private final String mainClass;
     private final List<String> arguments;
     private final Path log;
     private Process process;
     private int logLengthAtStart;
 
     private ChildProcess(String name, List<String> arguments, Path dir) {
+        this(name, SluiceCli.class.getName(), arguments, dir);
+    }
+
+    private ChildProcess(String name, String mainClass, List<String> arguments, Path dir) {
         this.name = name;
+        this.mainClass = mainClass;
         this.arguments = arguments;
         this.log = dir.resolve(name + ".log");
+    }
+
+    /** Any main class of the test classpath, e.g. a Kafka broker of a test cluster. */
+    static ChildProcess main(String name, Class<?> mainClass, List<String> arguments, Path dir) {
+        return new ChildProcess(name, mainClass.getName(), arguments, dir);
+    }
+
+    /** {@code sluice run} on a configuration file of the test's own, HTTP on {@code httpPort} (0: any). */
+    static ChildProcess run(String name, String roles, Path config, Path dir, int httpPort) {
+        return new ChildProcess(
+                name,
+                List.of(
+                        "run",
+                        "--roles",
+                        roles,
+                        "--config",
+                        config.toString(),
+                        "--data-dir",
+                        dir.resolve(name + "-data").toString(),
+                        "--http-port",
+                        Integer.toString(httpPort),
+                        "--admin-port",
+                        Integer.toString(TestStack.freePorts(1)[0])),
+                dir);
     }
 
     /** A sink: {@code sluice run --roles sink}. */
@@ -111,7 +141,7 @@ final class ChildProcess implements AutoCloseable {
         List<String> command = new ArrayList<>(
                 List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         command.addAll(List.of(jvmOptions));
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), SluiceCli.class.getName()));
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         command.addAll(arguments);
         try {
             process = new ProcessBuilder(command)
@@ -121,6 +151,10 @@ final class ChildProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    String name() {
+        return name;
     }
 
     boolean isAlive() {

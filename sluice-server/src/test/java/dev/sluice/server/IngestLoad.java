@@ -22,10 +22,14 @@ final class IngestLoad implements AutoCloseable {
     private final Thread thread;
     final Set<String> acknowledged = ConcurrentHashMap.newKeySet();
     final Set<String> refused = ConcurrentHashMap.newKeySet();
-    /** Ids of requests whose connection failed: each may be in the output once, or not at all. */
+    /**
+     * Ids of requests whose connection failed, or whose commit Kafka did not confirm in time: each may be
+     * in the output once, or not at all.
+     */
     final Set<String> unknown = ConcurrentHashMap.newKeySet();
 
     private volatile boolean survivesCutConnections;
+    private volatile String idPrefix;
     private volatile boolean running = true;
     private volatile Throwable failure;
     private int next;
@@ -41,6 +45,7 @@ final class IngestLoad implements AutoCloseable {
     /** @param baseUrl where ingest serves, e.g. {@code http://127.0.0.1:8080} */
     IngestLoad(String baseUrl, String pipeline, int perRequest, long pauseMillis, String extraFields) {
         this.baseUrl = baseUrl;
+        this.idPrefix = pipeline + "-";
         this.pipeline = pipeline;
         this.perRequest = perRequest;
         this.pauseMillis = pauseMillis;
@@ -51,6 +56,12 @@ final class IngestLoad implements AutoCloseable {
     /** Goes on when a request's connection fails (the process was killed), recording its ids as unknown. */
     IngestLoad survivingCutConnections() {
         survivesCutConnections = true;
+        return this;
+    }
+
+    /** Ids {@code <name>-<n>}, for several loads on one pipeline. */
+    IngestLoad named(String name) {
+        idPrefix = name + "-";
         return this;
     }
 
@@ -66,7 +77,7 @@ final class IngestLoad implements AutoCloseable {
                 StringBuilder body = new StringBuilder("[");
                 for (int i = 0; i < perRequest; i++) {
                     int n = next++;
-                    String id = pipeline + "-" + n;
+                    String id = idPrefix + n;
                     ids.add(id);
                     body.append(i == 0 ? "" : ",")
                             .append("{\"id\":\"")
@@ -85,9 +96,16 @@ final class IngestLoad implements AutoCloseable {
                         throw e;
                     }
                     unknown.addAll(ids);
+                    Thread.sleep(Math.max(pauseMillis, 100)); // pacing: the process is down or restarting
                     continue;
                 }
-                (response.statusCode() == 200 ? acknowledged : refused).addAll(ids);
+                if (response.statusCode() == 200) {
+                    acknowledged.addAll(ids);
+                } else if (response.body().contains("\"commit_outcome_unknown\"")) {
+                    unknown.addAll(ids);
+                } else {
+                    refused.addAll(ids);
+                }
                 if (pauseMillis > 0) {
                     Thread.sleep(pauseMillis); // pacing the load, not waiting for a condition
                 }

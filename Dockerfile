@@ -1,5 +1,5 @@
 # syntax=docker/dockerfile:1
-# The Sluice server image: `sluice run` (or `sluice dev`) from the jar the Maven wrapper builds.
+# The Sluice server image: `sluice run` from the jar the Maven wrapper builds (sluice-server/target/sluice.jar + lib/).
 #   docker build -t sluice:local .
 #   docker run -v $PWD/sluice.yaml:/etc/sluice/sluice.yaml:ro -p 8080:8080 -p 8081:8081 sluice:local
 # The default command runs every role; `compose.yaml` runs each role as its own service. JVM options go in
@@ -8,8 +8,9 @@
 FROM eclipse-temurin:17-jdk AS build
 WORKDIR /src
 COPY . .
-# The cache mount keeps Maven's repository between builds (BuildKit, the default builder since Docker 23).
-RUN --mount=type=cache,target=/root/.m2 \
+# The cache mount keeps Maven's repository between builds (BuildKit, the default builder since Docker 23);
+# locked, because compose.yaml's services all name this build and may start it at once.
+RUN --mount=type=cache,target=/root/.m2,sharing=locked \
     ./mvnw -B -q -DskipTests -pl sluice-server -am package
 
 FROM eclipse-temurin:17-jre

@@ -4,55 +4,56 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sluice.config.StorageConfig;
-import dev.sluice.sink.S3Clients;
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * kill -9 of a whole {@code sluice dev} under HTTP load, then a restart on the same data directory: no
- * transaction the dead process left open may hold the pipeline back. A record accepted right after the
- * restart lands within the batch interval (2 s here) + 5 s, and every acknowledged record lands once.
+ * kill -9 of a {@code sluice run} process holding every pipeline role (ingest, processor, sink) under HTTP
+ * load, then a restart on the same data directory: nothing the dead process left open (transactions, group
+ * membership) may hold the pipeline back. A record accepted right after the restart lands within the batch
+ * interval (2 s here) + 5 s, and every acknowledged record lands once. The broker stays up, as it does in
+ * production; DevKillTest kills a whole {@code sluice dev}, broker included.
  */
 class CrashRestartTest {
     private static final Duration BATCH_INTERVAL = Duration.ofSeconds(2);
     private static final Duration DEADLINE = Duration.ofMinutes(2);
+    private static final String PIPELINES = """
+            pipelines:
+              - name: events
+                sink: { batch: { maxDuration: 2s } }
+            """;
 
     @TempDir
     Path dir;
 
     @Test
     void recordsAcceptedAfterAKillLandWithinTheBatchInterval() throws Exception {
-        int[] ports = TestStack.freePorts(4);
-        DevOptions fixed = new DevOptions(dir.resolve("unused"), ports[0], ports[1], ports[2], ports[3]);
-        String baseUrl = "http://" + DevOptions.HOST + ":" + ports[0];
-        try (ChildProcess dev = ChildProcess.dev("dev", """
-                        pipelines:
-                          - name: events
-                            sink: { batch: { maxDuration: 2s } }
-                        """, dir, fixed);
-                S3Client s3 = S3Clients.create(new StorageConfig(
-                        "http://" + DevOptions.HOST + ":" + ports[3],
-                        "us-east-1",
-                        EmbeddedS3.ACCESS_KEY,
-                        EmbeddedS3.SECRET_KEY))) {
-            dev.start("-Xmx512m");
-            awaitAccepting(dev, baseUrl, "before-kill");
+        int httpPort = TestStack.freePorts(1)[0];
+        String baseUrl = "http://" + DevOptions.HOST + ":" + httpPort;
+        DevStack stack = DevStack.start(
+                TestStack.config(PIPELINES), TestStack.freePorts(dir.resolve("stack")), Set.of(), w -> {});
+        try (stack;
+                S3Client s3 = TestStack.s3(stack);
+                ChildProcess sluice =
+                        ChildProcess.run("sluice", "ingest,processor,sink", PIPELINES, stack, dir, httpPort)) {
+            sluice.start("-Xmx512m");
+            awaitAccepting(sluice, baseUrl, "before-kill");
             IngestLoad load = new IngestLoad(baseUrl, "events", 100, 0, "")
                     .survivingCutConnections()
                     .start();
             await().atMost(DEADLINE).until(() -> load.acknowledged.size() >= 20_000);
 
-            dev.kill(); // with requests in flight: some lanes' transactions are open
+            sluice.kill(); // with requests in flight: some lanes' transactions are open
             load.close();
-            dev.start("-Xmx512m");
-            long acceptedAt = awaitAccepting(dev, baseUrl, "after-restart");
+            sluice.start("-Xmx512m");
+            long acceptedAt = awaitAccepting(sluice, baseUrl, "after-restart");
 
             await().atMost(DEADLINE)
                     .pollInterval(Duration.ofMillis(200))

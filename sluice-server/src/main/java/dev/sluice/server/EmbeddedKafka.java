@@ -91,6 +91,9 @@ final class EmbeddedKafka implements AutoCloseable {
         p.put("share.coordinator.state.topic.replication.factor", "1");
         p.put("share.coordinator.state.topic.min.isr", "1");
         p.put("group.initial.rebalance.delay.ms", "0");
+        // A crashed process's open transaction holds read_committed readers until the coordinator aborts it:
+        // at its timeout, on this sweep (Kafka's default is every 10 s).
+        p.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
         // Topics are created by Sluice with the pipeline's partition count; a typo must not create one.
         p.put("auto.create.topics.enable", "false");
         // The cleaner's default 128 MiB dedupe buffer is most of a dev heap.

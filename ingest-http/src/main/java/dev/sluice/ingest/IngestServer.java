@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
+import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +32,8 @@ public final class IngestServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(IngestServer.class);
     /** One line per request at INFO; its level is WARN unless SLUICE_REQUEST_LOG=INFO (see logback.xml). */
     private static final Logger requestLog = LoggerFactory.getLogger("sluice.requests");
+    /** How long a stop waits for requests in flight: the longest a commit is retried, and a little. */
+    private static final Duration STOP_TIMEOUT = Duration.ofMillis(RecordSender.COMMIT_RETRY_MILLIS + 5_000);
 
     private final Javalin app;
     private final String host;
@@ -93,6 +96,12 @@ public final class IngestServer implements AutoCloseable {
             cfg.routes.options("/ingest/{pipeline}", ctx -> preflight(ingest, ctx));
             cfg.routes.wsBeforeUpgrade("/ingest/{pipeline}", ws::beforeUpgrade);
             cfg.routes.ws("/ingest/{pipeline}", ws::configure);
+            // A stop (SIGTERM, a rolling restart) first stops accepting, then lets requests waiting on Kafka
+            // get Kafka's answer: a 5xx for records Kafka kept would make the client send them twice.
+            cfg.jetty.modifyServer(server -> {
+                server.insertHandler(new GracefulHandler());
+                server.setStopTimeout(STOP_TIMEOUT.toMillis());
+            });
             cfg.jetty.modifyWebSocketServletFactory(factory -> {
                 factory.setMaxTextMessageSize(maxBody);
                 factory.setIdleTimeout(Duration.ofMinutes(5));

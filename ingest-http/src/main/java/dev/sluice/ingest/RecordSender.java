@@ -50,7 +50,7 @@ public final class RecordSender implements AutoCloseable {
      * How long a commit that times out is retried (it is idempotent), e.g. while a broker fails over: the
      * producer's transaction timeout, after which the coordinator resolves the transaction itself.
      */
-    private static final long COMMIT_RETRY_MILLIS = 30_000;
+    static final long COMMIT_RETRY_MILLIS = 30_000;
 
     private final IngestProducers producers;
     private final Lane[] lanes;

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.LoggerFactory;
@@ -37,7 +38,11 @@ final class CrashPoints {
             String marker = System.getProperty("sluice.sink.crashReached");
             if (marker != null) {
                 try {
-                    Files.writeString(Path.of(marker), point);
+                    // Written aside and moved, so a test that sees the file also sees its content.
+                    Path target = Path.of(marker);
+                    Path partial = target.resolveSibling(target.getFileName() + ".partial");
+                    Files.writeString(partial, point);
+                    Files.move(partial, target, StandardCopyOption.ATOMIC_MOVE);
                 } catch (IOException e) {
                     throw new UncheckedIOException("cannot write the crash marker " + marker, e);
                 }

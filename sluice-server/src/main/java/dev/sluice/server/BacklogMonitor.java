@@ -38,6 +38,7 @@ final class BacklogMonitor implements Backpressure.BacklogSource, AutoCloseable 
     });
     private volatile Map<String, Long> backlog = Map.of();
     private volatile Map<String, Long> unprocessed = Map.of();
+    private volatile Progress input = Progress.NONE;
     private Map<String, Integer> partitionCounts;
 
     BacklogMonitor(Admin admin, List<PipelineConfig> pipelines) {
@@ -62,14 +63,21 @@ final class BacklogMonitor implements Backpressure.BacklogSource, AutoCloseable 
     }
 
     /**
-     * Waits until every processor has committed all input, so that a stop writes what was accepted
-     * instead of leaving it for the next start. Gives up (and says so) after {@code timeout}.
+     * Waits until the processors have committed all input written before this call, so that a stop writes
+     * what was accepted instead of leaving it for the next start. Input written later does not count: in a
+     * fleet other ingest processes go on writing, and the pipeline's backlog may never be zero. Gives up
+     * (and says so) after {@code timeout}.
      */
     void awaitProcessed(java.time.Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
+        Map<TopicPartition, Long> writtenBefore = null;
         while (System.nanoTime() < deadline) {
             refreshQuietly();
-            if (!unprocessed.isEmpty() && unprocessed.values().stream().allMatch(n -> n == 0)) {
+            Progress now = input;
+            if (writtenBefore == null && !now.ends().isEmpty()) {
+                writtenBefore = now.ends();
+            }
+            if (writtenBefore != null && now.processedUpTo(writtenBefore)) {
                 return;
             }
             try {
@@ -82,6 +90,15 @@ final class BacklogMonitor implements Backpressure.BacklogSource, AutoCloseable 
         log.warn(
                 "stopping with records not yet processed {}; they are safe in Kafka and will be written after the next start",
                 unprocessed);
+    }
+
+    /** Per input partition: its end offset, and the offset its processor has committed up to. */
+    private record Progress(Map<TopicPartition, Long> ends, Map<TopicPartition, Long> processed) {
+        static final Progress NONE = new Progress(Map.of(), Map.of());
+
+        boolean processedUpTo(Map<TopicPartition, Long> offsets) {
+            return offsets.entrySet().stream().allMatch(e -> processed.getOrDefault(e.getKey(), 0L) >= e.getValue());
+        }
     }
 
     private void refreshQuietly() {
@@ -129,6 +146,8 @@ final class BacklogMonitor implements Backpressure.BacklogSource, AutoCloseable 
         var committed = admin.listConsumerGroupOffsets(groups);
         Map<String, Long> measured = new HashMap<>();
         Map<String, Long> measuredUnprocessed = new HashMap<>();
+        Map<TopicPartition, Long> inputEnds = new HashMap<>();
+        Map<TopicPartition, Long> inputProcessed = new HashMap<>();
         for (PipelineConfig p : pipelines) {
             Map<TopicPartition, OffsetAndMetadata> processed = committed
                     .partitionsToOffsetAndMetadata(ClientIds.processorApplication(p.name()))
@@ -139,7 +158,17 @@ final class BacklogMonitor implements Backpressure.BacklogSource, AutoCloseable 
             long notProcessed = lag(inputs.get(p.name()), ends, starts, processed);
             measured.put(p.name(), notProcessed + lag(outputs.get(p.name()), ends, starts, written));
             measuredUnprocessed.put(p.name(), notProcessed);
+            for (TopicPartition tp : inputs.get(p.name())) {
+                if (ends.get(tp) == null) {
+                    continue;
+                }
+                inputEnds.put(tp, ends.get(tp).offset());
+                OffsetAndMetadata done = processed == null ? null : processed.get(tp);
+                inputProcessed.put(
+                        tp, done != null ? done.offset() : starts.get(tp).offset());
+            }
         }
+        input = new Progress(Map.copyOf(inputEnds), Map.copyOf(inputProcessed));
         backlog = Map.copyOf(measured);
         unprocessed = Map.copyOf(measuredUnprocessed);
     }

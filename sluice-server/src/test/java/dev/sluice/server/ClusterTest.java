@@ -4,9 +4,12 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.sink.S3Clients;
 import dev.sluice.wire.Topics;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -15,10 +18,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.TopicDescription;
@@ -32,34 +39,59 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.CreateBucketRequest;
+import software.amazon.awssdk.services.s3.model.S3Object;
 
 /**
  * The production shape, without Docker: three Kafka brokers as child JVMs (replication 3, min ISR 2),
- * S3Proxy, and {@code sluice run} child processes, two of each role (ingest, processor, sink), all from one
+ * S3Proxy, and {@code sluice run} child processes, two of each role (ingest, processor, sink, workflows), all from one
  * {@code sluice.yaml}, started together as compose would. Under continuous load through both ingest
  * processes: kill -9 of a broker and its restart; kill -9 of one process of each role and their restart;
- * two brokers down at once, when nothing can commit. Every acknowledged record lands exactly once, and the
+ * two brokers down at once, when nothing can commit; then a rolling restart of every process onto a changed
+ * config (a pipeline added, a transform added, batch limits changed). Every acknowledged record lands exactly
+ * once, the workflow the objects trigger runs once per object, and the
  * longest gap in object output per fault is printed.
  */
 class ClusterTest {
     private static final Duration DEADLINE = Duration.ofMinutes(3);
     private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String WORKFLOW = """
+            workflows:
+              - name: index-events
+                class: dev.sluice.examples.IndexObject
+                trigger: { notifications: { pipeline: events } }
+            """;
+    private static final String FIRST_CONFIG = """
+            pipelines:
+              - name: events
+                partitions: 4
+                sink: { batch: { maxDuration: 2s } }
+            """ + WORKFLOW;
+    private static final int CHANGED_MAX_RECORDS = 100;
+    /** A pipeline added, a transform added to {@code events}, its batch limits changed. */
+    private static final String CHANGED_CONFIG = """
+            pipelines:
+              - name: events
+                partitions: 4
+                transforms:
+                  - { label: redact, class: dev.sluice.examples.RedactEmails }
+                sink: { batch: { maxDuration: 2s, maxRecords: %d } }
+              - name: clicks
+                partitions: 2
+                sink: { batch: { maxDuration: 1s } }
+            """.formatted(CHANGED_MAX_RECORDS) + WORKFLOW;
 
     @TempDir
     Path dir;
 
     @Test
     void aFleetOnAReplicatedClusterLosesNothingWhenAnyBrokerOrProcessDies() throws Exception {
-        int[] ports = TestStack.freePorts(3);
+        int[] ports = TestStack.freePorts(5);
         try (KafkaCluster kafka = KafkaCluster.start(dir, 3);
                 EmbeddedS3 store = EmbeddedS3.start(dir.resolve("s3"), DevOptions.HOST, ports[0]);
                 S3Client s3 = S3Clients.create(store.storage())) {
             s3.createBucket(CreateBucketRequest.builder().bucket("sluice").build());
-            Path config = Files.writeString(dir.resolve("sluice.yaml"), """
-                    pipelines:
-                      - name: events
-                        partitions: 4
-                        sink: { batch: { maxDuration: 2s } }
+            String connections = """
                     kafka:
                       bootstrapServers: %s
                     storage:
@@ -67,28 +99,29 @@ class ClusterTest {
                       accessKey: %s
                       secretKey: %s
                     """.formatted(
-                            kafka.bootstrapServers(),
-                            store.storage().endpoint(),
-                            EmbeddedS3.ACCESS_KEY,
-                            EmbeddedS3.SECRET_KEY));
+                    kafka.bootstrapServers(), store.storage().endpoint(), EmbeddedS3.ACCESS_KEY, EmbeddedS3.SECRET_KEY);
+            Path config = Files.writeString(dir.resolve("sluice.yaml"), FIRST_CONFIG + connections);
             List<ChildProcess> fleet = List.of(
                     ChildProcess.run("ingest-1", "ingest", config, dir, ports[1]),
                     ChildProcess.run("ingest-2", "ingest", config, dir, ports[2]),
                     ChildProcess.run("processor-1", "processor", config, dir, 0),
                     ChildProcess.run("processor-2", "processor", config, dir, 0),
                     ChildProcess.run("sink-1", "sink", config, dir, 0),
-                    ChildProcess.run("sink-2", "sink", config, dir, 0));
+                    ChildProcess.run("sink-2", "sink", config, dir, 0),
+                    ChildProcess.run("workflows-1", "workflows", config, dir, ports[3]),
+                    ChildProcess.run("workflows-2", "workflows", config, dir, ports[4]));
             try (Fleet running = new Fleet(fleet);
                     Notifications objects = new Notifications(kafka.bootstrapServers())) {
                 fleet.forEach(p -> p.start("-Xmx256m"));
                 fleet.forEach(ClusterTest::awaitHealthy);
                 assertReplicated(kafka);
 
-                IngestLoad load1 = new IngestLoad(url(ports[1]), "events", 20, 20, "")
+                String email = ",\"email\":\"user%d@example.com\"";
+                IngestLoad load1 = new IngestLoad(url(ports[1]), "events", 20, 20, email)
                         .named("via-1")
                         .survivingCutConnections()
                         .start();
-                IngestLoad load2 = new IngestLoad(url(ports[2]), "events", 20, 20, "")
+                IngestLoad load2 = new IngestLoad(url(ports[2]), "events", 20, 20, email)
                         .named("via-2")
                         .survivingCutConnections()
                         .start();
@@ -102,14 +135,12 @@ class ClusterTest {
                 awaitProgress(both, objects);
 
                 objects.fault("one process of each role killed and restarted");
-                ChildProcess ingest1 = fleet.get(0);
-                ChildProcess processor1 = fleet.get(2);
-                ChildProcess sink1 = fleet.get(4);
-                ingest1.kill();
-                processor1.kill();
-                sink1.kill();
+                List<ChildProcess> oneOfEach = List.of(fleet.get(0), fleet.get(2), fleet.get(4), fleet.get(6));
+                for (ChildProcess p : oneOfEach) {
+                    p.kill();
+                }
                 awaitProgress(List.of(load2), objects); // the survivors take over
-                for (ChildProcess p : List.of(ingest1, processor1, sink1)) {
+                for (ChildProcess p : oneOfEach) {
                     p.start("-Xmx256m");
                     awaitHealthy(p);
                 }
@@ -123,25 +154,114 @@ class ClusterTest {
                 kafka.restart(1);
                 kafka.restart(3);
                 awaitProgress(both, objects);
+
+                objects.fault("rolling restart onto a changed config");
+                Files.writeString(config, CHANGED_CONFIG + connections);
+                for (ChildProcess p : fleet) {
+                    assertTrue(p.stop(60), () -> p.name() + " did not stop on SIGTERM:\n" + p.logOfThisRun());
+                    p.start("-Xmx256m");
+                    awaitHealthy(p);
+                }
+                int changedFrom = objects.announced("events").size();
+                awaitProgress(both, objects);
+                List<String> clicks = postAfterTheChange(url(ports[1]), "clicks", "click");
+                List<String> redacted = postAfterTheChange(url(ports[2]), "events", "redacted");
                 objects.fault("end");
 
                 load1.close();
                 load2.close();
                 List<String> acknowledged = new ArrayList<>(load1.acknowledged);
                 acknowledged.addAll(load2.acknowledged);
+                acknowledged.addAll(redacted);
                 List<String> unknown = new ArrayList<>(load1.unknown);
                 unknown.addAll(load2.unknown);
+                long drainFrom = System.nanoTime();
+                Output output = new Output(s3);
                 await().atMost(DEADLINE)
                         .pollInterval(Duration.ofSeconds(1))
-                        .until(() -> ids(s3).containsAll(acknowledged));
-                ExactlyOnce.assertEveryIdOnce(acknowledged, unknown, TestStack.allRecords(s3, "sluice", "events"));
+                        .until(() -> ids(output.records("events")).containsAll(acknowledged)
+                                && ids(output.records("clicks")).containsAll(clicks));
+                List<JsonNode> events = output.records("events");
+                ExactlyOnce.assertEveryIdOnce(acknowledged, unknown, events);
+                ExactlyOnce.assertEveryIdOnce(clicks, output.records("clicks"));
+                long drained = System.nanoTime();
+                assertChangedConfigApplies(events, redacted, objects, changedFrom);
+                assertEveryObjectIndexed(s3, new WorkflowsClient(url(ports[3]), "sluice", null));
+                System.out.printf(
+                        "cluster: after the load, every record was in an object within %,d s, every object indexed"
+                                + " %,d s later%n",
+                        TimeUnit.NANOSECONDS.toSeconds(drained - drainFrom),
+                        TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - drained));
                 System.out.printf(
                         "cluster: %,d records acknowledged, %,d refused while the cluster could not commit, %,d unknown"
-                                + " (connection cut by a kill)%n",
-                        acknowledged.size(), load1.refused.size() + load2.refused.size(), unknown.size());
+                                + " (connection cut by a kill or a stop), %,d not sent (ingest process down)%n",
+                        acknowledged.size(),
+                        load1.refused.size() + load2.refused.size(),
+                        unknown.size(),
+                        load1.notSent.size() + load2.notSent.size());
                 objects.printGaps();
             }
         }
+    }
+
+    /** Ten records, each with an email, posted once the whole fleet runs the changed config; their ids. */
+    private static List<String> postAfterTheChange(String baseUrl, String pipeline, String idPrefix) {
+        List<String> ids =
+                IntStream.range(0, 10).mapToObj(i -> idPrefix + "-" + i).toList();
+        String body = ids.stream()
+                .map(id -> "{\"id\":\"" + id + "\",\"k\":0,\"email\":\"" + id + "@example.com\"}")
+                .collect(Collectors.joining(",", "[", "]"));
+        HttpResponse<String> response = TestStack.post(baseUrl, pipeline, body);
+        assertEquals(200, response.statusCode(), response.body());
+        return ids;
+    }
+
+    /**
+     * The transform added to {@code events} runs (emails are hashed) and its new batch limit holds for
+     * every object written after the restart, a limit the objects before it exceeded.
+     */
+    private static void assertChangedConfigApplies(
+            List<JsonNode> events, List<String> redacted, Notifications objects, int changedFrom) {
+        for (JsonNode record : events) {
+            if (redacted.contains(record.path("id").asText())) {
+                assertTrue(record.path("email").asText().startsWith("sha256:"), record.toString());
+            }
+        }
+        List<JsonNode> announced = objects.announced("events");
+        long before = announced.subList(0, changedFrom).stream()
+                .mapToLong(n -> n.path("records").asLong())
+                .max()
+                .orElseThrow();
+        assertTrue(before > CHANGED_MAX_RECORDS, "objects before the change had at most " + before + " records");
+        for (JsonNode n : announced.subList(changedFrom, announced.size())) {
+            assertTrue(n.path("records").asLong() <= CHANGED_MAX_RECORDS, n.toString());
+        }
+    }
+
+    /** The workflow the notifications trigger ran once per object of {@code events}, through every fault. */
+    private static void assertEveryObjectIndexed(S3Client s3, WorkflowsClient api) {
+        Map<String, String> written = TestStack.objects(s3, "sluice", "events").stream()
+                .map(S3Object::key)
+                .collect(
+                        Collectors.toMap(key -> key.substring(key.lastIndexOf('/') + 1, key.indexOf('.')), key -> key));
+        await().atMost(DEADLINE).pollInterval(Duration.ofSeconds(1)).until(() -> {
+            Set<String> summaries = TestStack.objects(s3, "sluice", "summaries").stream()
+                    .map(S3Object::key)
+                    .collect(Collectors.toSet());
+            return written.values().stream().allMatch(key -> summaries.contains("summaries/" + key + ".json"));
+        });
+        Map<String, String> statusById = new HashMap<>();
+        for (int page = 1; ; page++) {
+            WorkflowsClient.Answer answer = api.get("/index-events/instances?per_page=100&page=" + page);
+            answer.result()
+                    .forEach(i -> statusById.put(
+                            i.path("id").asText(), i.path("status").asText()));
+            if (page >= answer.body().path("result_info").path("total_pages").asInt()) {
+                break;
+            }
+        }
+        assertEquals(written.keySet(), statusById.keySet(), "an instance per object, and no other");
+        assertEquals(Set.of("complete"), Set.copyOf(statusById.values()), statusById.toString());
     }
 
     private static String url(int port) {
@@ -199,10 +319,23 @@ class ClusterTest {
         });
     }
 
-    private static List<String> ids(S3Client s3) {
-        return TestStack.allRecords(s3, "sluice", "events").stream()
-                .map(r -> r.path("id").asText())
-                .toList();
+    private static Set<String> ids(List<JsonNode> records) {
+        return records.stream().map(r -> r.path("id").asText()).collect(Collectors.toSet());
+    }
+
+    /** The records under a prefix; an object never changes once written, so each is read once however often asked. */
+    private record Output(S3Client s3, Map<String, List<JsonNode>> read) {
+        Output(S3Client s3) {
+            this(s3, new HashMap<>());
+        }
+
+        List<JsonNode> records(String prefix) {
+            List<JsonNode> out = new ArrayList<>();
+            for (S3Object object : TestStack.objects(s3, "sluice", prefix)) {
+                out.addAll(read.computeIfAbsent(object.key(), key -> TestStack.records(s3, "sluice", key)));
+            }
+            return out;
+        }
     }
 
     /** Stops the fleet (kill -9, they are throwaway) and keeps each log in the test output. */
@@ -223,8 +356,10 @@ class ClusterTest {
         private final KafkaConsumer<byte[], byte[]> consumer;
         private final Thread thread;
         private final List<Long> announcedAt = new CopyOnWriteArrayList<>();
+        private final List<JsonNode> announced = new CopyOnWriteArrayList<>();
         private final List<String> faults = new CopyOnWriteArrayList<>();
         private final List<Integer> faultStarts = new CopyOnWriteArrayList<>();
+        private final List<Long> faultTimes = new CopyOnWriteArrayList<>();
         private volatile boolean running = true;
 
         Notifications(String bootstrap) {
@@ -244,7 +379,12 @@ class ClusterTest {
 
         private void run() {
             while (running) {
-                for (ConsumerRecord<byte[], byte[]> ignored : consumer.poll(Duration.ofMillis(100))) {
+                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                    try {
+                        announced.add(JSON.readTree(record.value()));
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
                     announcedAt.add(System.nanoTime());
                 }
             }
@@ -255,10 +395,18 @@ class ClusterTest {
             return announcedAt.size();
         }
 
+        /** The notifications of one pipeline, in the order read. */
+        List<JsonNode> announced(String pipeline) {
+            return announced.stream()
+                    .filter(n -> n.path("pipeline").asText().equals(pipeline))
+                    .toList();
+        }
+
         /** From now on, gaps belong to this fault. */
         void fault(String name) {
             faults.add(name);
             faultStarts.add(announcedAt.size());
+            faultTimes.add(System.nanoTime());
         }
 
         void printGaps() {
@@ -269,10 +417,11 @@ class ClusterTest {
                     longest = Math.max(longest, announcedAt.get(i) - announcedAt.get(i - 1));
                 }
                 System.out.printf(
-                        "cluster: %s: longest gap in object output %,d ms (%d objects)%n",
+                        "cluster: %s: longest gap in object output %,d ms (%d objects in %,d s)%n",
                         faults.get(f),
                         TimeUnit.NANOSECONDS.toMillis(longest),
-                        faultStarts.get(f + 1) - faultStarts.get(f));
+                        faultStarts.get(f + 1) - faultStarts.get(f),
+                        TimeUnit.NANOSECONDS.toSeconds(faultTimes.get(f + 1) - faultTimes.get(f)));
             }
         }
 

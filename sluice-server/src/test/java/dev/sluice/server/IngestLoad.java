@@ -1,6 +1,7 @@
 package dev.sluice.server;
 
 import java.io.UncheckedIOException;
+import java.net.ConnectException;
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -11,7 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * Posts batches of records with unique ids to a pipeline on its own thread until stopped, remembering
  * which ids were acknowledged and which were refused: the ledger exactly-once tests check output against.
  * Against a process the test kills, {@link #survivingCutConnections} keeps it going: a request whose
- * connection failed has an unknown outcome (its records may or may not have been committed).
+ * connection was cut has an unknown outcome (its records may or may not have been committed); one that found
+ * nothing listening was never sent.
  */
 final class IngestLoad implements AutoCloseable {
     private final String baseUrl;
@@ -27,6 +29,8 @@ final class IngestLoad implements AutoCloseable {
      * in the output once, or not at all.
      */
     final Set<String> unknown = ConcurrentHashMap.newKeySet();
+    /** Ids of requests that found nothing listening (the process was down): never sent, so never in the output. */
+    final Set<String> notSent = ConcurrentHashMap.newKeySet();
 
     private volatile boolean survivesCutConnections;
     private volatile String idPrefix;
@@ -95,7 +99,7 @@ final class IngestLoad implements AutoCloseable {
                     if (!survivesCutConnections) {
                         throw e;
                     }
-                    unknown.addAll(ids);
+                    (e.getCause() instanceof ConnectException ? notSent : unknown).addAll(ids);
                     Thread.sleep(Math.max(pauseMillis, 100)); // pacing: the process is down or restarting
                     continue;
                 }

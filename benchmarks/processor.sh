@@ -17,8 +17,8 @@ records="${1:-1000000}"
 start_broker benchmarks/processor.yaml
 
 for n in 0 1 3; do
-  java -Xmx1g -cp "$cp" dev.sluice.benchmarks.SinkDrain fill --bootstrap 127.0.0.1:19092 --topic "t$n" --records "$records"
-  java -Xmx1g -cp "$cp" dev.sluice.benchmarks.SinkDrain fill --bootstrap 127.0.0.1:19092 --topic "w$n" --records 200000
+  java -Xmx1g -cp "$cp" dev.sluice.benchmarks.SinkDrain fill --bootstrap 127.0.0.1:19092 --pipeline "t$n" --input --records "$records"
+  java -Xmx1g -cp "$cp" dev.sluice.benchmarks.SinkDrain fill --bootstrap 127.0.0.1:19092 --pipeline "w$n" --input --records 200000
 done
 for n in 0 1 3; do
   jfr=""

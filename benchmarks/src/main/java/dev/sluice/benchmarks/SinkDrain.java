@@ -44,7 +44,10 @@ public final class SinkDrain {
         System.exit(new CommandLine(new SinkDrain()).execute(args));
     }
 
-    @Command(name = "fill", description = "write N records of ~200 B to a pipeline's output topic")
+    @Command(
+            name = "fill",
+            description = "write N records of ~200 B to a pipeline's output topic (the sink's input), or with --input"
+                    + " to its own topic (the processor's input)")
     static final class Fill implements Callable<Integer> {
         @Option(names = "--bootstrap", required = true)
         String bootstrap;
@@ -54,6 +57,9 @@ public final class SinkDrain {
 
         @Option(names = "--records", defaultValue = "1000000")
         long records;
+
+        @Option(names = "--input", description = "fill the pipeline's own topic instead of its output topic")
+        boolean input;
 
         @Override
         public Integer call() {
@@ -68,7 +74,7 @@ public final class SinkDrain {
                     512 * 1024,
                     "compression.type",
                     "none");
-            String topic = Topics.output(pipeline);
+            String topic = input ? Topics.input(pipeline) : Topics.output(pipeline);
             String[] events = {"view", "click", "add_to_cart", "purchase"};
             long base = Instant.now().toEpochMilli();
             AtomicReference<Exception> failed = new AtomicReference<>();

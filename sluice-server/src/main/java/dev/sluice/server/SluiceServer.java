@@ -32,6 +32,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.HeadBucketRequest;
 
@@ -45,6 +47,7 @@ import software.amazon.awssdk.services.s3.model.HeadBucketRequest;
  * while Kafka and storage are still up.
  */
 public final class SluiceServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(SluiceServer.class);
 
     /** Transactions in flight at once; each commits every request waiting in its lane. */
     private static final int PRODUCER_LANES = 4;
@@ -190,9 +193,13 @@ public final class SluiceServer implements AutoCloseable {
                     instanceId,
                     advertised(host) + ":" + httpPort,
                     registry));
-            workflows.awaitRunning(Duration.ofSeconds(60));
+            if (!workflows.awaitRunning(Duration.ofSeconds(60))) {
+                // A crash leaves its stores to be rebuilt from Kafka, which can take a while: start anyway;
+                // the REST API answers 503 and /healthz names the engine until it runs.
+                log.warn("the workflows engine is still rebuilding its state after 60 s; going on without waiting");
+            }
             checks.add(HealthCheck.of("workflows", () -> {
-                String problem = workflows.problem();
+                String problem = workflows.notReady();
                 if (problem != null) {
                     throw new IllegalStateException(problem);
                 }

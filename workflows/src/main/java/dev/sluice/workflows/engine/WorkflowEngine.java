@@ -74,6 +74,8 @@ public final class WorkflowEngine implements AutoCloseable {
 
     private final StatusCounts statusCounts = new StatusCounts();
     private final HostInfo self;
+    /** Ready once since start: from then on a rebalance is not "starting" (see notReady). */
+    private volatile boolean hasRun;
 
     private WorkflowEngine(
             List<WorkflowConfig> workflows,
@@ -298,11 +300,13 @@ public final class WorkflowEngine implements AutoCloseable {
 
     /**
      * Waits until the engine owns its partitions and answers reads, so a process that has started serves
-     * the REST API at once.
+     * the REST API at once. After a crash the engine may take longer (it rebuilds its stores from Kafka);
+     * then this gives up waiting but the engine goes on starting, and {@link #notReady()} says so.
      *
-     * @throws IllegalStateException when it is not running by then
+     * @return whether it runs
+     * @throws IllegalStateException when the engine stopped
      */
-    public void awaitRunning(Duration timeout) {
+    public boolean awaitRunning(Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!isReady()) {
             String problem = problem();
@@ -310,8 +314,7 @@ public final class WorkflowEngine implements AutoCloseable {
                 throw new IllegalStateException(problem);
             }
             if (System.nanoTime() - deadline > 0) {
-                throw new IllegalStateException(
-                        "the workflows engine did not start within " + timeout.toSeconds() + " s");
+                return false;
             }
             try {
                 Thread.sleep(50);
@@ -320,6 +323,24 @@ public final class WorkflowEngine implements AutoCloseable {
                 throw new IllegalStateException("interrupted while the workflows engine started", e);
             }
         }
+        hasRun = true;
+        return true;
+    }
+
+    /**
+     * Null once the engine has run and still does (rebalances included); else why it is not ready: it is
+     * still starting, or it stopped.
+     */
+    public String notReady() {
+        String problem = problem();
+        if (problem != null || hasRun) {
+            return problem;
+        }
+        if (isReady()) {
+            hasRun = true;
+            return null;
+        }
+        return "the workflows engine is starting: rebuilding its state from Kafka";
     }
 
     /** Running, with every task assigned here restored and initialised (its timers firing). */

@@ -4,6 +4,8 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.config.StorageConfig;
+import dev.sluice.sink.S3Clients;
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
@@ -43,33 +45,52 @@ class CrashRestartTest {
                 S3Client s3 = TestStack.s3(stack);
                 ChildProcess sluice =
                         ChildProcess.run("sluice", "ingest,processor,sink", PIPELINES, stack, dir, httpPort)) {
-            sluice.start("-Xmx512m");
-            awaitAccepting(sluice, baseUrl, "before-kill");
-            IngestLoad load = new IngestLoad(baseUrl, "events", 100, 0, "")
-                    .survivingCutConnections()
-                    .start();
-            await().atMost(DEADLINE).until(() -> load.acknowledged.size() >= 20_000);
-
-            sluice.kill(); // with requests in flight: some lanes' transactions are open
-            load.close();
-            sluice.start("-Xmx512m");
-            long acceptedAt = awaitAccepting(sluice, baseUrl, "after-restart");
-
-            await().atMost(DEADLINE)
-                    .pollInterval(Duration.ofMillis(200))
-                    .until(() -> ids(s3).contains("after-restart"));
-            Duration landedAfter = Duration.ofNanos(System.nanoTime() - acceptedAt);
-            System.out.printf("a record accepted after the restart landed after %d ms%n", landedAfter.toMillis());
-            assertTrue(
-                    landedAfter.compareTo(BATCH_INTERVAL.plusSeconds(5)) <= 0,
-                    "landed after " + landedAfter.toMillis()
-                            + " ms: something the killed process left open held it back");
-
-            await().atMost(DEADLINE).until(() -> ids(s3).containsAll(load.acknowledged));
-            List<JsonNode> output = TestStack.allRecords(s3, "sluice", "events");
-            load.acknowledged.addAll(List.of("before-kill", "after-restart"));
-            ExactlyOnce.assertEveryIdOnce(load.acknowledged, load.unknown, output);
+            crashUnderLoadAndRestart(sluice, baseUrl, s3);
         }
+    }
+
+    /** The same for a whole {@code sluice dev}: the broker and the store die and come back with it. */
+    @Test
+    void recordsAcceptedAfterKillingAWholeDevProcessLandWithinTheBatchInterval() throws Exception {
+        int[] ports = TestStack.freePorts(4);
+        DevOptions fixed = new DevOptions(dir.resolve("unused"), ports[0], ports[1], ports[2], ports[3]);
+        String baseUrl = "http://" + DevOptions.HOST + ":" + ports[0];
+        try (ChildProcess dev = ChildProcess.dev("dev", PIPELINES, dir, fixed);
+                S3Client s3 = S3Clients.create(new StorageConfig(
+                        "http://" + DevOptions.HOST + ":" + ports[3],
+                        null,
+                        EmbeddedS3.ACCESS_KEY,
+                        EmbeddedS3.SECRET_KEY))) {
+            crashUnderLoadAndRestart(dev, baseUrl, s3);
+        }
+    }
+
+    private static void crashUnderLoadAndRestart(ChildProcess sluice, String baseUrl, S3Client s3)
+            throws InterruptedException {
+        sluice.start("-Xmx512m");
+        awaitAccepting(sluice, baseUrl, "before-kill");
+        IngestLoad load = new IngestLoad(baseUrl, "events", 100, 0, "")
+                .survivingCutConnections()
+                .start();
+        await().atMost(DEADLINE).until(() -> load.acknowledged.size() >= 20_000);
+
+        sluice.kill(); // with requests in flight: some lanes' transactions are open
+        load.close();
+        sluice.start("-Xmx512m");
+        long acceptedAt = awaitAccepting(sluice, baseUrl, "after-restart");
+
+        await().atMost(DEADLINE).pollInterval(Duration.ofMillis(200)).until(() -> ids(s3).contains("after-restart"));
+        Duration landedAfter = Duration.ofNanos(System.nanoTime() - acceptedAt);
+        System.out.printf(
+                "%s: a record accepted after the restart landed after %d ms%n", sluice.name(), landedAfter.toMillis());
+        assertTrue(
+                landedAfter.compareTo(BATCH_INTERVAL.plusSeconds(5)) <= 0,
+                "landed after " + landedAfter.toMillis() + " ms: something the killed process left open held it back");
+
+        await().atMost(DEADLINE).until(() -> ids(s3).containsAll(load.acknowledged));
+        List<JsonNode> output = TestStack.allRecords(s3, "sluice", "events");
+        load.acknowledged.addAll(List.of("before-kill", "after-restart"));
+        ExactlyOnce.assertEveryIdOnce(load.acknowledged, load.unknown, output);
     }
 
     /** Posts a marker record until the process accepts it; returns System.nanoTime() of that 200. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.sink.S3Clients;
+import dev.sluice.wire.ClientIds;
 import dev.sluice.wire.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -28,6 +29,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -139,7 +141,13 @@ class ClusterTest {
                 for (ChildProcess p : oneOfEach) {
                     p.kill();
                 }
-                awaitProgress(List.of(load2), objects); // the survivors take over
+                // The survivors take over: once the killed members' sessions expire, every group member is theirs.
+                try (Admin admin = kafka.admin()) {
+                    awaitTakenOver(admin, ClientIds.processorApplication("events"), fleet.get(3), dir);
+                    awaitTakenOver(admin, ClientIds.sinkGroup("events"), fleet.get(5), dir);
+                    awaitTakenOver(admin, ClientIds.WORKFLOWS_APPLICATION, fleet.get(7), dir);
+                }
+                awaitProgress(List.of(load2), objects);
                 for (ChildProcess p : oneOfEach) {
                     p.start("-Xmx256m");
                     awaitHealthy(p);
@@ -288,6 +296,22 @@ class ClusterTest {
             assertEquals(
                     "2", config.get(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG).value());
         }
+    }
+
+    /** Every member of the consumer group is the survivor's: the killed process's share has moved to it. */
+    private static void awaitTakenOver(Admin admin, String group, ChildProcess survivor, Path dir) throws IOException {
+        String instanceId = Files.readString(
+                        dir.resolve(survivor.name() + "-data").resolve("instance-id"))
+                .strip();
+        await().atMost(DEADLINE).pollInterval(Duration.ofMillis(500)).until(() -> {
+            ConsumerGroupDescription described = admin.describeConsumerGroups(List.of(group))
+                    .all()
+                    .get(10, TimeUnit.SECONDS)
+                    .get(group);
+            return !described.members().isEmpty()
+                    && described.members().stream()
+                            .allMatch(m -> m.groupInstanceId().orElse("").contains(instanceId));
+        });
     }
 
     /** Each load gets more records acknowledged and more objects are written: the pipeline flows. */

@@ -155,7 +155,10 @@ class EndToEndTest {
             }
             Map<String, Long> perHour = new TreeMap<>();
             try (Statement st = db.createStatement();
-                    ResultSet rs = st.executeQuery("SELECT year + 0, month + 0, day + 0, hour + 0, count(*) FROM "
+                    // DuckDB types a partition column as text when a value has a leading zero (hour=00):
+                    // cast, as a user would, so the test passes at any hour of any day.
+                    ResultSet rs = st.executeQuery("SELECT CAST(year AS INTEGER), CAST(month AS INTEGER),"
+                            + " CAST(day AS INTEGER), CAST(hour AS INTEGER), count(*) FROM "
                             + source + " GROUP BY ALL ORDER BY ALL")) {
                 while (rs.next()) {
                     perHour.put(

@@ -60,6 +60,10 @@ public final class RoleRate implements Callable<Integer> {
                     .stream()
                     .mapToLong(info -> info.offset())
                     .sum();
+            if (total == 0) {
+                System.out.printf("  %s: %s is empty; nothing to measure%n", label, topic);
+                return 1;
+            }
             Sample from = null;
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds);
             while (System.nanoTime() < deadline) {
@@ -67,7 +71,7 @@ public final class RoleRate implements Callable<Integer> {
                 if (from == null && now.done >= total * 0.2) {
                     from = now;
                 }
-                if (from != null && now.done >= total * 0.8) {
+                if (from != null && now.at > from.at && now.done > from.done && now.done >= total * 0.8) {
                     double seconds = (now.at - from.at) / 1e9;
                     double rate = (now.done - from.done) / seconds;
                     double cores = (now.cpu - from.cpu) / 1e9 / seconds;

@@ -38,7 +38,6 @@ final class BacklogMonitor implements Backpressure.BacklogSource, AutoCloseable 
     });
     private volatile Map<String, Long> backlog = Map.of();
     private volatile Map<String, Long> unprocessed = Map.of();
-    private volatile Progress input = Progress.NONE;
     private Map<String, Integer> partitionCounts;
 
     BacklogMonitor(Admin admin, List<PipelineConfig> pipelines) {
@@ -72,12 +71,18 @@ final class BacklogMonitor implements Backpressure.BacklogSource, AutoCloseable 
         long deadline = System.nanoTime() + timeout.toNanos();
         Map<TopicPartition, Long> writtenBefore = null;
         while (System.nanoTime() < deadline) {
-            refreshQuietly();
-            Progress now = input;
-            if (writtenBefore == null && !now.ends().isEmpty()) {
+            Progress now;
+            try {
+                now = refresh();
+            } catch (Exception e) {
+                log.debug("backlog refresh failed while stopping; trying again", e);
+                now = null;
+            }
+            // Only a measurement taken in this call counts: an older one may predate ingest's last commits.
+            if (now != null && writtenBefore == null) {
                 writtenBefore = now.ends();
             }
-            if (writtenBefore != null && now.processedUpTo(writtenBefore)) {
+            if (now != null && now.processedUpTo(writtenBefore)) {
                 return;
             }
             try {
@@ -94,8 +99,6 @@ final class BacklogMonitor implements Backpressure.BacklogSource, AutoCloseable 
 
     /** Per input partition: its end offset, and the offset its processor has committed up to. */
     private record Progress(Map<TopicPartition, Long> ends, Map<TopicPartition, Long> processed) {
-        static final Progress NONE = new Progress(Map.of(), Map.of());
-
         boolean processedUpTo(Map<TopicPartition, Long> offsets) {
             return offsets.entrySet().stream().allMatch(e -> processed.getOrDefault(e.getKey(), 0L) >= e.getValue());
         }
@@ -109,7 +112,8 @@ final class BacklogMonitor implements Backpressure.BacklogSource, AutoCloseable 
         }
     }
 
-    void refresh() throws Exception {
+    /** Measures once; the timer and a stopping process may both call it. */
+    synchronized Progress refresh() throws Exception {
         if (partitionCounts == null) {
             List<String> topics = new ArrayList<>();
             pipelines.forEach(p -> topics.addAll(List.of(p.topic(), p.outputTopic())));
@@ -168,9 +172,9 @@ final class BacklogMonitor implements Backpressure.BacklogSource, AutoCloseable 
                         tp, done != null ? done.offset() : starts.get(tp).offset());
             }
         }
-        input = new Progress(Map.copyOf(inputEnds), Map.copyOf(inputProcessed));
         backlog = Map.copyOf(measured);
         unprocessed = Map.copyOf(measuredUnprocessed);
+        return new Progress(Map.copyOf(inputEnds), Map.copyOf(inputProcessed));
     }
 
     private static long lag(

@@ -17,9 +17,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * An engine that is slow to start (after a crash it rebuilds its stores from Kafka) is reported as not
- * ready instead of failing the process: {@code awaitRunning} gives up waiting without throwing, and
- * {@code notReady} names the engine until it runs.
+ * What lets a process live through an engine that is slow to start (after a crash it rebuilds its stores
+ * from Kafka): {@code awaitRunning} gives up waiting without throwing, and {@code notReady}, which the
+ * process's /healthz reports, names the engine until it has run.
  */
 class WorkflowEngineStartTest {
     @TempDir

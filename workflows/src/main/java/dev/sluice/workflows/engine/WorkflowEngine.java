@@ -106,6 +106,9 @@ public final class WorkflowEngine implements AutoCloseable {
         props.put(
                 StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), WorkflowTopics.MAX_MESSAGE_BYTES);
         props.put("processing.exception.handler.global.enabled", true);
+        // As the processor's: a killed engine's open transaction holds back every read_committed reader of
+        // the topics it wrote (its own changelogs included) until it times out; they last ~100 ms.
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), 5_000);
         // Static membership: a restarted process (same instance id) takes its partitions back at once instead
         // of waiting for its predecessor's session to expire; a process gone for good is replaced after 10 s.
         if (endpoint != null) {

@@ -18,15 +18,18 @@ import org.apache.kafka.common.utils.Time;
 /**
  * A real single-node Kafka broker (KRaft, combined broker + controller) inside this JVM, for
  * {@code sluice dev}. Its log lives in {@code <dir>/data}; the storage is formatted on first start
- * only, so a restart on the same directory resumes with every topic and offset intact.
+ * only, so a restart on the same directory resumes with every topic and offset intact. It aborts the
+ * transactions a kill -9 of this process can leave hanging ({@link HangingTransactions}).
  */
 final class EmbeddedKafka implements AutoCloseable {
     private final KafkaRaftServer server;
     private final String bootstrapServers;
+    private final HangingTransactions hangingTransactions;
 
     private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers) {
         this.server = server;
         this.bootstrapServers = bootstrapServers;
+        this.hangingTransactions = HangingTransactions.watch(bootstrapServers);
     }
 
     static EmbeddedKafka start(Path dir, String host, int port, int controllerPort) {
@@ -128,6 +131,7 @@ final class EmbeddedKafka implements AutoCloseable {
 
     @Override
     public void close() {
+        hangingTransactions.close();
         server.shutdown();
         server.awaitShutdown();
     }

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
@@ -37,6 +38,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -306,15 +308,42 @@ class ClusterTest {
         String instanceId = Files.readString(
                         dir.resolve(survivor.name() + "-data").resolve("instance-id"))
                 .strip();
-        await().atMost(DEADLINE).pollInterval(Duration.ofMillis(500)).until(() -> {
-            ConsumerGroupDescription described = admin.describeConsumerGroups(List.of(group))
-                    .all()
-                    .get(10, TimeUnit.SECONDS)
-                    .get(group);
-            return !described.members().isEmpty()
-                    && described.members().stream()
-                            .allMatch(m -> m.groupInstanceId().orElse("").contains(instanceId));
-        });
+        AtomicReference<ConsumerGroupDescription> last = new AtomicReference<>();
+        try {
+            await().atMost(DEADLINE).pollInterval(Duration.ofMillis(500)).until(() -> {
+                ConsumerGroupDescription described = admin.describeConsumerGroups(List.of(group))
+                        .all()
+                        .get(10, TimeUnit.SECONDS)
+                        .get(group);
+                last.set(described);
+                return !described.members().isEmpty()
+                        && described.members().stream()
+                                .allMatch(m -> m.groupInstanceId().orElse("").contains(instanceId));
+            });
+        } catch (ConditionTimeoutException e) {
+            // The first line is what a CI summary keeps: the group as the broker saw it, and what the survivor said.
+            ConsumerGroupDescription described = last.get();
+            throw new AssertionError(
+                    group + " not taken over by " + survivor.name() + " (" + instanceId + ") within " + DEADLINE
+                            + ": state " + (described == null ? "unknown" : described.groupState())
+                            + ", members "
+                            + (described == null
+                                    ? "unknown"
+                                    : described.members().stream()
+                                            .map(m -> m.groupInstanceId().orElse(m.consumerId()))
+                                            .toList())
+                            + ", survivor's warnings " + warnings(survivor.logOfThisRun()) + "\n"
+                            + survivor.threadDump(),
+                    e);
+        }
+    }
+
+    /** The last few WARN and ERROR lines of a log, one line each. */
+    private static List<String> warnings(String log) {
+        List<String> lines = log.lines()
+                .filter(l -> l.contains(" WARN ") || l.contains(" ERROR "))
+                .toList();
+        return lines.subList(Math.max(0, lines.size() - 5), lines.size());
     }
 
     /** Each load gets more records acknowledged and more objects are written: the pipeline flows. */

@@ -70,6 +70,10 @@ public final class PipelineProcessor implements AutoCloseable {
                 ClientIds.processorMember(pipeline.name(), instanceId));
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG), 10_000);
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG), 1_000);
+        // Also the group's rebalance timeout: a process killed while its group rebalances can stay a member (its
+        // join is parked at the coordinator) until that times out, then its session. 2 minutes, not Streams'
+        // 5; a thread still polls well within it, even when a commit waits out a minute without brokers.
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG), 120_000);
         // Kafka 5.0's default; opting in now keeps behaviour the same across the upgrade.
         props.put("processing.exception.handler.global.enabled", true);
         this.streams = new KafkaStreams(PipelineTopology.build(pipeline, tables, jars, registry), props);

@@ -67,8 +67,8 @@ final class SinkMetrics {
 
     void written(BatchManifest object) {
         objects.increment();
-        bytes.increment(object.size());
-        records.increment(object.recordsWritten());
+        bytes.increment((double) object.size());
+        records.increment((double) object.recordsWritten());
     }
 
     void uploaded(Duration took) {

@@ -22,14 +22,15 @@ import org.apache.kafka.common.utils.Time;
  * transactions a kill -9 of this process can leave hanging ({@link HangingTransactions}).
  */
 final class EmbeddedKafka implements AutoCloseable {
+
     private final KafkaRaftServer server;
     private final String bootstrapServers;
     private final HangingTransactions hangingTransactions;
 
-    private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers) {
+    private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers, HangingTransactions hangingTransactions) {
         this.server = server;
         this.bootstrapServers = bootstrapServers;
-        this.hangingTransactions = HangingTransactions.watch(bootstrapServers);
+        this.hangingTransactions = hangingTransactions;
     }
 
     static EmbeddedKafka start(Path dir, String host, int port, int controllerPort) {
@@ -70,7 +71,13 @@ final class EmbeddedKafka implements AutoCloseable {
         }
         KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
         server.startup();
-        return new EmbeddedKafka(server, host + ":" + port);
+        try {
+            return new EmbeddedKafka(server, host + ":" + port, HangingTransactions.watch(host + ":" + port));
+        } catch (RuntimeException e) {
+            server.shutdown();
+            server.awaitShutdown();
+            throw e;
+        }
     }
 
     private static Properties brokerProperties(Path logDir, String host, int port, int controllerPort) {

@@ -8,6 +8,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Properties;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
@@ -18,8 +19,9 @@ import org.apache.kafka.common.utils.Time;
 /**
  * A real single-node Kafka broker (KRaft, combined broker + controller) inside this JVM, for
  * {@code sluice dev}. Its log lives in {@code <dir>/data}; the storage is formatted on first start
- * only, so a restart on the same directory resumes with every topic and offset intact. It aborts the
- * transactions a kill -9 of this process can leave hanging ({@link HangingTransactions}).
+ * only, so a restart on the same directory resumes with every topic and offset intact. It ends the
+ * transactions a kill -9 of this process can leave hanging ({@link HangingTransactions}) before
+ * {@link #start} returns.
  */
 final class EmbeddedKafka implements AutoCloseable {
 
@@ -69,10 +71,12 @@ final class EmbeddedKafka implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare the Kafka data directory " + dir, e);
         }
+        // Read before the broker starts: once it runs, its coordinators' state no longer says these outcomes.
+        Map<Long, InDoubtTransactions.InDoubt> inDoubt = InDoubtTransactions.read(logDir);
         KafkaRaftServer server = new KafkaRaftServer(new KafkaConfig(props, false), Time.SYSTEM);
         server.startup();
         try {
-            return new EmbeddedKafka(server, host + ":" + port, HangingTransactions.watch(host + ":" + port));
+            return new EmbeddedKafka(server, host + ":" + port, HangingTransactions.watch(host, port, inDoubt));
         } catch (RuntimeException e) {
             server.shutdown();
             server.awaitShutdown();

@@ -17,7 +17,6 @@ import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.awaitility.core.ConditionTimeoutException;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -57,10 +56,6 @@ class CrashRestartTest {
 
     /** The same for a whole {@code sluice dev}: the broker and the store die and come back with it. */
     @Test
-    @Disabled("Open defect (issue 11): after kill -9 of a whole sluice dev, its broker included, the restarted broker"
-            + " sometimes shows a transaction open that its coordinator reports committed (the commit markers are"
-            + " missing); HangingTransactions will not abort it, since that would hide committed records, so its"
-            + " read_committed readers stall. About one run in three here. Enable with the fix")
     void recordsAcceptedAfterKillingAWholeDevProcessLandWithinTheBatchInterval() throws Exception {
         int[] ports = TestStack.freePorts(4);
         DevOptions fixed = new DevOptions(dir.resolve("unused"), ports[0], ports[1], ports[2], ports[3]);

@@ -2,15 +2,20 @@ package dev.sluice.server;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sluice.server.InDoubtTransactions.InDoubt;
 import java.io.IOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
@@ -18,6 +23,7 @@ import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.ProducerState;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -26,6 +32,9 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.record.internal.FileLogInputStream.FileChannelRecordBatch;
+import org.apache.kafka.common.record.internal.FileRecords;
+import org.apache.kafka.common.requests.TransactionResult;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -36,6 +45,8 @@ import org.junit.jupiter.api.io.TempDir;
  * what a kill -9 of {@code sluice dev} leaves now and then, made here by losing the coordinator's log between
  * two starts: the broker aborts it by itself, and read_committed readers of the partition go on. Without that,
  * nothing ever ends such a transaction. One its coordinator still knows is left to it, however long it is open.
+ * One its coordinator committed but whose marker is missing is never aborted, and is committed once its outcome
+ * logged before a crash is known (what {@link InDoubtTransactions} reads).
  */
 class HangingTransactionRecoveryTest {
     private static final TopicPartition TP = new TopicPartition("held", 0);
@@ -97,6 +108,78 @@ class HangingTransactionRecoveryTest {
             producer.commitTransaction();
             assertEquals(List.of("kept open"), readCommitted(again));
         }
+    }
+
+    @Test
+    void aCommittedTransactionWhoseMarkerWasSkippedIsCommittedOnceItsLoggedOutcomeIsKnown() throws Exception {
+        int[] ports = TestStack.freePorts(2);
+        try (EmbeddedKafka first = EmbeddedKafka.start(dir, DevOptions.HOST, ports[0], ports[1]);
+                Admin admin = admin(first)) {
+            admin.createTopics(List.of(new NewTopic(TP.topic(), 1, (short) 1)))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
+            try (KafkaProducer<String, String> producer = producer(first, "committed")) {
+                producer.initTransactions();
+                producer.beginTransaction();
+                producer.send(new ProducerRecord<>(TP.topic(), "committed")).get(30, TimeUnit.SECONDS);
+                producer.commitTransaction();
+            }
+        }
+        // What KAFKA-20734 leaves: the coordinator logged the commit complete, the partition lacks its marker.
+        dropLastMarker();
+
+        try (EmbeddedKafka again = EmbeddedKafka.start(dir, DevOptions.HOST, ports[0], ports[1]);
+                Admin admin = admin(again)) {
+            // Without the outcome logged before a crash, the check never aborts what its coordinator committed.
+            await().during(HangingTransactions.MIN_AGE.multipliedBy(2))
+                    .atMost(HangingTransactions.MIN_AGE.multipliedBy(4))
+                    .until(() -> stableOffset(admin) < endOffset(admin));
+            ProducerState open = admin.describeProducers(List.of(TP))
+                    .partitionResult(TP)
+                    .get(10, TimeUnit.SECONDS)
+                    .activeProducers()
+                    .get(0);
+            // What InDoubtTransactions reads from the coordinators' log after a kill in the middle of the commit.
+            InDoubt prepared = new InDoubt(
+                    "committed",
+                    open.producerId(),
+                    Set.of((short) open.producerEpoch()),
+                    Set.of(TP),
+                    TransactionResult.COMMIT);
+            try (HangingTransactions repair =
+                    HangingTransactions.watch(DevOptions.HOST, ports[0], Map.of(open.producerId(), prepared))) {
+                assertEquals(endOffset(admin), stableOffset(admin), "still open once watch returned");
+                assertEquals(List.of("committed"), readCommitted(again));
+            }
+        }
+    }
+
+    /**
+     * Cuts the commit marker, the last batch, off the partition's log, and what the broker derived from it (its
+     * producer snapshots, its clean shutdown mark), so that the restarted broker rebuilds the partition's state
+     * from what is left: a transaction open.
+     */
+    private void dropLastMarker() throws IOException {
+        Path partition = dir.resolve("data").resolve(TP.toString());
+        Path segment = partition.resolve("00000000000000000000.log");
+        int lastBatch = -1;
+        boolean control = false;
+        try (FileRecords records = FileRecords.open(segment.toFile())) {
+            for (FileChannelRecordBatch batch : records.batches()) {
+                lastBatch = batch.position();
+                control = batch.isControlBatch();
+            }
+        }
+        assertTrue(control, "the partition's last batch is its commit marker");
+        try (FileChannel log = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+            log.truncate(lastBatch);
+        }
+        try (Stream<Path> files = Files.list(partition)) {
+            for (Path f : files.filter(f -> f.toString().endsWith(".snapshot")).toList()) {
+                Files.delete(f);
+            }
+        }
+        Files.delete(dir.resolve("data").resolve(".kafka_cleanshutdown"));
     }
 
     /** Each partition of the transaction coordinator's log goes; the data partitions keep what they hold. */

@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.javalin.http.Context;
 
 /** The JSON bodies the ingest answers with; one place so every endpoint speaks the same shape. */
-final class Responses {
+public final class Responses {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private Responses() {}
@@ -16,7 +16,7 @@ final class Responses {
         send(ctx, 200, body);
     }
 
-    static void error(Context ctx, IngestError e) {
+    public static void error(Context ctx, IngestError e) {
         if (e.retryAfterSeconds > 0) {
             ctx.header("Retry-After", Integer.toString(e.retryAfterSeconds));
         }

@@ -9,14 +9,14 @@ import java.util.List;
  * The bearer tokens of a pipeline or a lookup table. Only SHA-256 digests are kept, and a presented token is compared
  * with every digest in constant time, so neither memory nor timing gives a token away.
  */
-final class TokenCheck {
+public final class TokenCheck {
     private final List<byte[]> digests;
 
-    TokenCheck(List<String> tokens) {
+    public TokenCheck(List<String> tokens) {
         this.digests = tokens.stream().map(TokenCheck::sha256).toList();
     }
 
-    boolean isOpen() {
+    public boolean isOpen() {
         return digests.isEmpty();
     }
 
@@ -33,7 +33,7 @@ final class TokenCheck {
      * 401 when no token was presented, 403 when a wrong one was. The token comes from
      * {@code Authorization: Bearer …} or, for browsers' WebSocket API, a {@code token} query parameter.
      */
-    void require(String authorizationHeader, String tokenParameter) {
+    public void require(String authorizationHeader, String tokenParameter) {
         if (isOpen()) {
             return;
         }

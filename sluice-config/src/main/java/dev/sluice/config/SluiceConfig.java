@@ -15,6 +15,7 @@ import java.util.Set;
  * @param tables    lookup tables for transforms
  * @param workflows durable workflows
  * @param workflowsDir where workflow jars come from (default {@code <data-dir>/workflows})
+ * @param admin     bearer tokens of the operator API ({@code /api/v1}); none means it is open
  */
 public record SluiceConfig(
         List<PipelineConfig> pipelines,
@@ -23,9 +24,11 @@ public record SluiceConfig(
         TransformsConfig transforms,
         List<TableConfig> tables,
         List<WorkflowConfig> workflows,
-        String workflowsDir) {
+        String workflowsDir,
+        HttpConfig.Auth admin) {
 
     public SluiceConfig {
+        admin = admin == null ? new HttpConfig.Auth(null) : admin;
         pipelines = pipelines == null ? List.of() : List.copyOf(pipelines);
         transforms = transforms == null ? TransformsConfig.DEFAULTS : transforms;
         tables = tables == null ? List.of() : List.copyOf(tables);
@@ -38,7 +41,7 @@ public record SluiceConfig(
             KafkaConfig kafka,
             TransformsConfig transforms,
             List<TableConfig> tables) {
-        this(pipelines, storage, kafka, transforms, tables, null, null);
+        this(pipelines, storage, kafka, transforms, tables, null, null, null);
     }
 
     /** Checks every value against its rule, naming the key of the first that breaks one. */
@@ -82,6 +85,7 @@ public record SluiceConfig(
                 throw new ConfigException(at + ".name", "workflow '" + workflow.name() + "' is declared twice");
             }
         }
+        admin.validate("admin");
         if (storage != null) {
             storage.validate("storage");
         }
@@ -95,7 +99,7 @@ public record SluiceConfig(
     }
 
     public SluiceConfig withWorkflows(List<WorkflowConfig> newWorkflows) {
-        return new SluiceConfig(pipelines, storage, kafka, transforms, tables, newWorkflows, workflowsDir);
+        return new SluiceConfig(pipelines, storage, kafka, transforms, tables, newWorkflows, workflowsDir, admin);
     }
 
     public Optional<TableConfig> table(String name) {
@@ -107,10 +111,10 @@ public record SluiceConfig(
     }
 
     public SluiceConfig withStorage(StorageConfig newStorage) {
-        return new SluiceConfig(pipelines, newStorage, kafka, transforms, tables, workflows, workflowsDir);
+        return new SluiceConfig(pipelines, newStorage, kafka, transforms, tables, workflows, workflowsDir, admin);
     }
 
     public SluiceConfig withKafka(KafkaConfig newKafka) {
-        return new SluiceConfig(pipelines, storage, newKafka, transforms, tables, workflows, workflowsDir);
+        return new SluiceConfig(pipelines, storage, newKafka, transforms, tables, workflows, workflowsDir, admin);
     }
 }

@@ -30,6 +30,7 @@ class ConfigLoaderTest {
         assertEquals(5L << 20, p.http().maxRequestBytes());
         assertEquals(1L << 20, p.http().maxRecordBytes());
         assertEquals(10_000_000L, p.backpressure().maxBacklogRecords());
+        assertTrue(config.admin().isOpen());
     }
 
     @Test
@@ -210,6 +211,12 @@ class ConfigLoaderTest {
                 assertThrows(
                                 ConfigException.class,
                                 () -> loader.parse("pipelines: [{name: a, http: {auth: {tokens: ['${T:-}']}}}]"))
+                        .key());
+        assertEquals(
+                "admin.tokens[0]",
+                assertThrows(
+                                ConfigException.class,
+                                () -> loader.parse("pipelines: [{name: a}]\nadmin: {tokens: ['${ADMIN_T:-}']}"))
                         .key());
         assertEquals(
                 "pipelines[0].http.cors.origins[0]",

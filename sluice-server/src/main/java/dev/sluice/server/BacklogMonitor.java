@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.ScheduledExecutorService;
@@ -38,6 +40,7 @@ final class BacklogMonitor implements Backpressure.BacklogSource, AutoCloseable 
     });
     private volatile Map<String, Long> backlog = Map.of();
     private volatile Map<String, Long> unprocessed = Map.of();
+    private volatile Map<String, PipelineStats> stats = Map.of();
     private Map<String, Integer> partitionCounts;
 
     BacklogMonitor(Admin admin, List<PipelineConfig> pipelines) {
@@ -54,6 +57,11 @@ final class BacklogMonitor implements Backpressure.BacklogSource, AutoCloseable 
     @Override
     public long backlogRecords(String pipeline) {
         return backlog.getOrDefault(pipeline, -1L);
+    }
+
+    /** The pipeline's last measured figures; empty before the first measurement or for an unknown pipeline. */
+    Optional<PipelineStats> stats(String pipeline) {
+        return Optional.ofNullable(stats.get(pipeline));
     }
 
     /** Records in the pipeline's topic its processor has not committed yet; -1 before the first measurement. */
@@ -116,7 +124,7 @@ final class BacklogMonitor implements Backpressure.BacklogSource, AutoCloseable 
     synchronized Progress refresh() throws Exception {
         if (partitionCounts == null) {
             List<String> topics = new ArrayList<>();
-            pipelines.forEach(p -> topics.addAll(List.of(p.topic(), p.outputTopic())));
+            pipelines.forEach(p -> topics.addAll(List.of(p.topic(), p.outputTopic(), p.dlqTopic())));
             Map<String, Integer> counts = new HashMap<>();
             admin.describeTopics(topics)
                     .allTopicNames()
@@ -130,12 +138,15 @@ final class BacklogMonitor implements Backpressure.BacklogSource, AutoCloseable 
         Map<String, ListConsumerGroupOffsetsSpec> groups = new HashMap<>();
         Map<String, List<TopicPartition>> inputs = new HashMap<>();
         Map<String, List<TopicPartition>> outputs = new HashMap<>();
+        Map<String, List<TopicPartition>> deadLetters = new HashMap<>();
         for (PipelineConfig p : pipelines) {
             List<TopicPartition> in = partitions(p.topic(), partitionCounts.get(p.topic()));
             List<TopicPartition> out = partitions(p.outputTopic(), partitionCounts.get(p.outputTopic()));
+            List<TopicPartition> dlq = partitions(p.dlqTopic(), partitionCounts.getOrDefault(p.dlqTopic(), 0));
             inputs.put(p.name(), in);
             outputs.put(p.name(), out);
-            for (TopicPartition tp : concat(in, out)) {
+            deadLetters.put(p.name(), dlq);
+            for (TopicPartition tp : concat(concat(in, out), dlq)) {
                 latest.put(tp, OffsetSpec.latest());
                 earliest.put(tp, OffsetSpec.earliest());
             }
@@ -148,6 +159,8 @@ final class BacklogMonitor implements Backpressure.BacklogSource, AutoCloseable 
         Map<TopicPartition, ListOffsetsResultInfo> starts =
                 admin.listOffsets(earliest).all().get(5, TimeUnit.SECONDS);
         var committed = admin.listConsumerGroupOffsets(groups);
+        long sampledAt = System.nanoTime();
+        Map<String, PipelineStats> measuredStats = new HashMap<>();
         Map<String, Long> measured = new HashMap<>();
         Map<String, Long> measuredUnprocessed = new HashMap<>();
         Map<TopicPartition, Long> inputEnds = new HashMap<>();
@@ -162,6 +175,16 @@ final class BacklogMonitor implements Backpressure.BacklogSource, AutoCloseable 
             long notProcessed = lag(inputs.get(p.name()), ends, starts, processed);
             measured.put(p.name(), notProcessed + lag(outputs.get(p.name()), ends, starts, written));
             measuredUnprocessed.put(p.name(), notProcessed);
+            measuredStats.put(
+                    p.name(),
+                    PipelineStats.measured(
+                            stats.get(p.name()),
+                            sampledAt,
+                            total(inputs.get(p.name()), ends),
+                            total(outputs.get(p.name()), ends),
+                            lag(deadLetters.get(p.name()), ends, starts, null),
+                            measured.get(p.name()),
+                            notProcessed));
             for (TopicPartition tp : inputs.get(p.name())) {
                 if (ends.get(tp) == null) {
                     continue;
@@ -174,6 +197,7 @@ final class BacklogMonitor implements Backpressure.BacklogSource, AutoCloseable 
         }
         backlog = Map.copyOf(measured);
         unprocessed = Map.copyOf(measuredUnprocessed);
+        stats = Map.copyOf(measuredStats);
         return new Progress(Map.copyOf(inputEnds), Map.copyOf(inputProcessed));
     }
 
@@ -193,6 +217,15 @@ final class BacklogMonitor implements Backpressure.BacklogSource, AutoCloseable 
             lag += Math.max(0, end.offset() - from);
         }
         return lag;
+    }
+
+    /** The partitions' end offsets added up: every record ever written to them (and transaction markers). */
+    private static long total(List<TopicPartition> partitions, Map<TopicPartition, ListOffsetsResultInfo> ends) {
+        return partitions.stream()
+                .map(ends::get)
+                .filter(Objects::nonNull)
+                .mapToLong(ListOffsetsResultInfo::offset)
+                .sum();
     }
 
     private static List<TopicPartition> partitions(String topic, int count) {

@@ -81,6 +81,14 @@ final class Banner {
                         .append(")");
             }
             out.append("\nHealth      ").append(stack.httpBaseUrl()).append("/healthz");
+            out.append("\nAdmin API   ")
+                    .append(stack.httpBaseUrl())
+                    .append(AdminApi.BASE)
+                    .append("/pipelines")
+                    .append(
+                            stack.config().admin().isOpen()
+                                    ? "   (open: no admin.tokens configured)"
+                                    : "   (bearer token)");
         }
         if (stack.server().workflows() != null) {
             workflows(out, stack);

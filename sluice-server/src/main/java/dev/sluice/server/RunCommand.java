@@ -100,10 +100,11 @@ final class RunCommand implements Callable<Integer> {
             return 1;
         }
         log.info(
-                "sluice run: roles {} for pipelines {}{}, /healthz and /metrics on port {}",
+                "sluice run: roles {} for pipelines {}{}, /healthz, /metrics and /api/v1 ({}) on port {}",
                 selected,
                 loaded.pipelines().stream().map(p -> p.name()).toList(),
                 server.httpPort() > 0 ? ", HTTP on " + host + ":" + server.httpPort() : "",
+                loaded.admin().isOpen() ? "open: no admin.tokens configured" : "bearer tokens",
                 server.adminPort());
         RunUntilStopped.await(() -> {
             log.info("sluice run: stopping; writing open batches");

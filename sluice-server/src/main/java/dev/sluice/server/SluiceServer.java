@@ -60,6 +60,7 @@ public final class SluiceServer implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final StartedParts started = new StartedParts();
     private IngestServer ingest;
+    private AdminApi adminApi;
     private AdminServer adminServer;
     private WorkflowEngine workflows;
     private Javalin workflowsServer;
@@ -114,8 +115,8 @@ public final class SluiceServer implements AutoCloseable {
         try {
             server.startRoles(dataDir, host, httpPort, onWritten);
             if (adminPort >= 0) {
-                server.adminServer =
-                        server.started.add(AdminServer.start(host, adminPort, server.checks, server.registry));
+                server.adminServer = server.started.add(
+                        AdminServer.start(host, adminPort, server.checks, server.registry, server.adminApi::register));
             }
             return server;
         } catch (RuntimeException e) {
@@ -179,6 +180,7 @@ public final class SluiceServer implements AutoCloseable {
             }
         }
         BacklogMonitor backlog = new BacklogMonitor(admin, config.pipelines());
+        adminApi = new AdminApi(config, backlog);
         if (roles.contains(Role.WORKFLOWS) && !config.workflows().isEmpty()) {
             UserJars jars = started.add(UserJars.open(
                     workflowsDir(dataDir),
@@ -257,6 +259,7 @@ public final class SluiceServer implements AutoCloseable {
                         host,
                         httpPort,
                         routes -> {
+                            adminApi.register(routes);
                             if (workflowsApi != null) {
                                 workflowsApi.register(routes);
                             }

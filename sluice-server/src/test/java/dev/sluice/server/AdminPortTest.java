@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Every {@code sluice run} process serves {@code /healthz} and {@code /metrics} on its admin port,
+ * Every {@code sluice run} process serves {@code /healthz}, {@code /metrics} and the operator API on its admin port,
  * whatever its roles: a sink-only and a processor-only process here, beside an ingest-only stack. A
  * role that stopped makes {@code /healthz} answer 503 naming it.
  */
@@ -54,6 +54,12 @@ class AdminPortTest {
             await().atMost(DEADLINE)
                     .until(() -> status(sink, "/healthz") == 200 && status(processor, "/healthz") == 200);
             assertEquals(List.of("kafka", "storage", "sink/events"), checkNames(health(sink)));
+            JsonNode pipelinesOnSink =
+                    JSON.readTree(get(sink, "/api/v1/pipelines").body());
+            assertEquals(
+                    "events",
+                    pipelinesOnSink.path("result").path(0).path("name").asText(),
+                    pipelinesOnSink.toString());
             assertEquals(List.of("kafka", "processor/events"), checkNames(health(processor)));
 
             TestStack.postAcked(stack, "events", List.of("{\"id\":\"a\"}", "{\"id\":\"b\"}"));

@@ -1,0 +1,45 @@
+package dev.sluice.server;
+
+/**
+ * One pipeline's figures from Kafka offsets, as {@link BacklogMonitor} measured them about once a second. Offsets
+ * count transaction markers too, so every figure is approximate (a few per committed transaction).
+ *
+ * @param recordsIn          records ever written to the pipeline's topic
+ * @param recordsOut         records ever written to its output topic (after transforms)
+ * @param inPerSecond        records in per second between the last two measurements; 0 after the first
+ * @param outPerSecond       records out per second, likewise
+ * @param deadLettered       records in its dead-letter topic now
+ * @param backlog            records accepted but not yet in an object (what the 429 limit is measured on)
+ * @param processorLag       records in its topic the processor has not committed yet
+ * @param sampledAtNanos     when, by System.nanoTime()
+ */
+record PipelineStats(
+        long recordsIn,
+        long recordsOut,
+        double inPerSecond,
+        double outPerSecond,
+        long deadLettered,
+        long backlog,
+        long processorLag,
+        long sampledAtNanos) {
+
+    /** A measurement, with rates against the {@code previous} one (null for the first). */
+    static PipelineStats measured(
+            PipelineStats previous,
+            long sampledAtNanos,
+            long recordsIn,
+            long recordsOut,
+            long deadLettered,
+            long backlog,
+            long processorLag) {
+        double inRate = 0;
+        double outRate = 0;
+        if (previous != null && sampledAtNanos > previous.sampledAtNanos) {
+            double seconds = (sampledAtNanos - previous.sampledAtNanos) / 1e9;
+            inRate = Math.max(0, recordsIn - previous.recordsIn) / seconds;
+            outRate = Math.max(0, recordsOut - previous.recordsOut) / seconds;
+        }
+        return new PipelineStats(
+                recordsIn, recordsOut, inRate, outRate, deadLettered, backlog, processorLag, sampledAtNanos);
+    }
+}

@@ -1,5 +1,6 @@
 package dev.sluice.server;
 
+import dev.sluice.server.cli.PipelinesCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -9,7 +10,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "sluice 0.1.0-SNAPSHOT",
         description = "Streaming ingestion: JSON over HTTP and Kafka into query-ready objects in S3.",
-        subcommands = {DevCommand.class, RunCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {DevCommand.class, RunCommand.class, PipelinesCommand.class, CommandLine.HelpCommand.class})
 public final class SluiceCli implements Runnable {
 
     public static void main(String[] args) {

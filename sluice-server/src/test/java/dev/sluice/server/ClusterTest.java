@@ -26,6 +26,7 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
@@ -84,6 +85,9 @@ class ClusterTest {
                 partitions: 2
                 sink: { batch: { maxDuration: 1s } }
             """.formatted(CHANGED_MAX_RECORDS) + WORKFLOW;
+
+    /** A log line starts with its time; an exception's lines do not. */
+    private static final Pattern LOG_LINE = Pattern.compile("\\d{2}:\\d{2}:\\d{2}\\.\\d{3} ");
 
     @TempDir
     Path dir;
@@ -338,11 +342,20 @@ class ClusterTest {
         }
     }
 
-    /** The last few WARN and ERROR lines of a log, one line each. */
+    /** The last few WARN and ERROR lines of a log, one line each, an ERROR with its exception's first line. */
     private static List<String> warnings(String log) {
-        List<String> lines = log.lines()
-                .filter(l -> l.contains(" WARN ") || l.contains(" ERROR "))
-                .toList();
+        List<String> all = log.lines().toList();
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < all.size(); i++) {
+            String line = all.get(i);
+            if (line.contains(" ERROR ")
+                    && i + 1 < all.size()
+                    && !LOG_LINE.matcher(all.get(i + 1)).lookingAt()) {
+                lines.add(line + " | " + all.get(i + 1).strip());
+            } else if (line.contains(" WARN ") || line.contains(" ERROR ")) {
+                lines.add(line);
+            }
+        }
         return lines.subList(Math.max(0, lines.size() - 5), lines.size());
     }
 

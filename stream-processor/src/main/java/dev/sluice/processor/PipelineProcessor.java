@@ -3,9 +3,11 @@ package dev.sluice.processor;
 import dev.sluice.config.KafkaConfig;
 import dev.sluice.config.PipelineConfig;
 import dev.sluice.config.TableConfig;
+import dev.sluice.health.RestartBudget;
 import dev.sluice.wire.ClientIds;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -77,8 +79,19 @@ public final class PipelineProcessor implements AutoCloseable {
         // Kafka 5.0's default; opting in now keeps behaviour the same across the upgrade.
         props.put("processing.exception.handler.global.enabled", true);
         this.streams = new KafkaStreams(PipelineTopology.build(pipeline, tables, jars, registry), props);
+        // A thread can die of what a broker's death throws at it; its tasks move to a new thread and, with
+        // exactly-once, start again from their last commit. Failing again and again is left to /healthz.
+        RestartBudget restarts = new RestartBudget(5, Duration.ofMinutes(10), Clock.systemUTC());
         streams.setUncaughtExceptionHandler(e -> {
-            log.error("pipeline {}: processor stopped", pipeline.name(), e);
+            if (OnErrorFail.isCauseOf(e)) {
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse
+                        .SHUTDOWN_CLIENT; // logged where thrown
+            }
+            if (restarts.tryRestart()) {
+                log.error("pipeline {}: a processor thread failed; starting another", pipeline.name(), e);
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            }
+            log.error("pipeline {}: processor stopped, its threads failed more than {}", pipeline.name(), restarts, e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
     }

@@ -126,7 +126,7 @@ final class TransformProcessor implements Processor<byte[], byte[], byte[], byte
                             e.step.label(),
                             where,
                             e.getCause());
-                    throw new IllegalStateException(
+                    throw new OnErrorFail(
                             "pipeline " + pipeline.name() + ", transform '" + e.step.label()
                                     + "' (onError: fail) threw on record " + where,
                             e.getCause());

@@ -5,6 +5,7 @@ import dev.sluice.config.KafkaConfig;
 import dev.sluice.config.StorageConfig;
 import dev.sluice.config.UserJars;
 import dev.sluice.config.WorkflowConfig;
+import dev.sluice.health.RestartBudget;
 import dev.sluice.wire.ClientIds;
 import dev.sluice.workflows.InstanceStatus;
 import dev.sluice.workflows.Trigger;
@@ -13,6 +14,7 @@ import dev.sluice.workflows.internal.InstanceState;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -133,8 +135,14 @@ public final class WorkflowEngine implements AutoCloseable {
                         readyTasks,
                         statusCounts),
                 props);
+        // As the pipelines' processors: a thread that failed is replaced, unless it keeps failing.
+        RestartBudget restarts = new RestartBudget(5, Duration.ofMinutes(10), Clock.systemUTC());
         streams.setUncaughtExceptionHandler(e -> {
-            log.error("workflows engine stopped", e);
+            if (restarts.tryRestart()) {
+                log.error("a workflows engine thread failed; starting another", e);
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            }
+            log.error("workflows engine stopped, its threads failed more than {}", restarts, e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
         this.cron = new CronTrigger(workflows, this);

@@ -17,11 +17,15 @@ public enum ErrorCode {
     UNKNOWN_PIPELINE(404, "unknown_pipeline"),
     UNKNOWN_TABLE(404, "unknown_table"),
     METHOD_NOT_ALLOWED(405, "method_not_allowed"),
+    /** A stream of server-sent events was asked for without {@code Accept: text/event-stream}. */
+    NOT_ACCEPTABLE(406, "not_acceptable"),
     REQUEST_TOO_LARGE(413, "request_too_large"),
     RECORD_TOO_LARGE(413, "record_too_large"),
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported_media_type"),
     UNSUPPORTED_ENCODING(415, "unsupported_encoding"),
     BACKPRESSURE(429, "backpressure"),
+    /** The operator API holds as many live streams (tails) as it serves at once. */
+    TOO_MANY_STREAMS(429, "too_many_streams"),
     INTERNAL_ERROR(500, "internal_error"),
     KAFKA_UNAVAILABLE(503, "kafka_unavailable"),
     /** Kafka did not confirm a commit in time: the records may yet be visible. */

@@ -11,7 +11,7 @@ import java.util.function.Consumer;
 /**
  * The admin port of a {@code sluice run} process ({@code --admin-port}), whatever its roles: {@code GET
  * /healthz} for readiness probes (503 naming each role or dependency that is not running), {@code GET
- * /metrics} for Prometheus, and the operator API ({@link AdminApi}).
+ * /metrics} for Prometheus, and the operator API ({@link dev.sluice.server.admin.AdminApi}).
  */
 final class AdminServer implements AutoCloseable {
     private final Javalin server;

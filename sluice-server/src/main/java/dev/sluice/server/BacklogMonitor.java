@@ -2,6 +2,7 @@ package dev.sluice.server;
 
 import dev.sluice.config.PipelineConfig;
 import dev.sluice.ingest.Backpressure;
+import dev.sluice.server.admin.PipelineStats;
 import dev.sluice.wire.ClientIds;
 import java.util.ArrayList;
 import java.util.HashMap;

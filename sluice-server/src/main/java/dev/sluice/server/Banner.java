@@ -4,6 +4,7 @@ import dev.sluice.config.BatchConfig;
 import dev.sluice.config.PipelineConfig;
 import dev.sluice.config.SinkConfig;
 import dev.sluice.config.WorkflowConfig;
+import dev.sluice.server.admin.AdminApi;
 import java.nio.file.Path;
 import java.util.Locale;
 

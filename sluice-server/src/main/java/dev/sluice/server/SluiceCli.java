@@ -1,6 +1,7 @@
 package dev.sluice.server;
 
 import dev.sluice.server.cli.PipelinesCommand;
+import dev.sluice.server.cli.TailCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -10,7 +11,13 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "sluice 0.1.0-SNAPSHOT",
         description = "Streaming ingestion: JSON over HTTP and Kafka into query-ready objects in S3.",
-        subcommands = {DevCommand.class, RunCommand.class, PipelinesCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {
+            DevCommand.class,
+            RunCommand.class,
+            PipelinesCommand.class,
+            TailCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class SluiceCli implements Runnable {
 
     public static void main(String[] args) {

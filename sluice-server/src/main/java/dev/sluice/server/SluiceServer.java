@@ -11,6 +11,9 @@ import dev.sluice.ingest.RecordSender;
 import dev.sluice.ingest.TableWriter;
 import dev.sluice.processor.PipelineProcessor;
 import dev.sluice.processor.TransformJars;
+import dev.sluice.server.admin.AdminApi;
+import dev.sluice.server.admin.RecentObjects;
+import dev.sluice.server.admin.RecordTail;
 import dev.sluice.sink.PipelineSink;
 import dev.sluice.sink.S3Clients;
 import dev.sluice.sink.WrittenObject;
@@ -180,7 +183,8 @@ public final class SluiceServer implements AutoCloseable {
             }
         }
         BacklogMonitor backlog = new BacklogMonitor(admin, config.pipelines());
-        adminApi = new AdminApi(config, backlog);
+        RecentObjects recentObjects = started.add(new RecentObjects(kafka).start());
+        adminApi = new AdminApi(config, backlog::stats, new RecordTail(kafka), recentObjects);
         if (roles.contains(Role.WORKFLOWS) && !config.workflows().isEmpty()) {
             UserJars jars = started.add(UserJars.open(
                     workflowsDir(dataDir),

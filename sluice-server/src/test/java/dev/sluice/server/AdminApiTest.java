@@ -2,6 +2,7 @@ package dev.sluice.server;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -65,7 +66,24 @@ class AdminApiTest {
                         && stats.path("backlog").asLong() == 0
                         && stats.path("processorLag").asLong() == 0;
             });
+            // The objects written, as announced: the two good records, in objects of the events prefix.
+            await().atMost(Duration.ofMinutes(1)).until(() -> {
+                long records = 0;
+                for (JsonNode o :
+                        result(get(stack, "/api/v1/pipelines/events", TOKEN)).path("recentObjects")) {
+                    records += o.path("records").asLong();
+                }
+                return records == 2;
+            });
             JsonNode events = result(get(stack, "/api/v1/pipelines/events", TOKEN));
+            JsonNode newest = events.path("recentObjects").path(0);
+            assertTrue(newest.path("object").path("key").asText().startsWith("events/"), newest.toString());
+            assertTrue(newest.path("object").path("size").asLong() > 0, newest.toString());
+            assertEquals(
+                    0,
+                    result(get(stack, "/api/v1/pipelines/clicks", TOKEN))
+                            .path("recentObjects")
+                            .size());
             assertEquals("events.dlq", events.path("topics").path("deadLetter").asText(), events.toString());
             assertEquals(
                     "fail-on-bad",

@@ -6,14 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code sluice pipelines list|describe} against a running stack: a table for people, {@code --json} for
@@ -24,19 +21,6 @@ class PipelinesCliTest {
 
     @TempDir
     Path dir;
-
-    /** What one run printed and returned. */
-    private record Run(int exit, String out, String err) {}
-
-    private static Run sluice(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = new CommandLine(new SluiceCli());
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        int exit = cli.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
 
     @Test
     void listsAndDescribesPipelinesAndSaysWhyWhenItCannot() throws Exception {
@@ -51,7 +35,8 @@ class PipelinesCliTest {
             String url = stack.httpBaseUrl();
             TestStack.postAcked(stack, "events", List.of("{\"id\":\"a\"}"));
             await().atMost(Duration.ofMinutes(1)).until(() -> {
-                Run json = sluice("pipelines", "describe", "events", "--url", url, "--token", TOKEN, "--json");
+                CliRun json =
+                        CliRun.sluice("pipelines", "describe", "events", "--url", url, "--token", TOKEN, "--json");
                 return json.exit() == 0
                         && new ObjectMapper()
                                         .readTree(json.out())
@@ -61,7 +46,7 @@ class PipelinesCliTest {
                                 >= 1;
             });
 
-            Run list = sluice("pipelines", "list", "--url", url, "--token", TOKEN);
+            CliRun list = CliRun.sluice("pipelines", "list", "--url", url, "--token", TOKEN);
             assertEquals(0, list.exit(), list.err());
             List<String> lines = list.out().strip().lines().toList();
             assertEquals(
@@ -70,23 +55,23 @@ class PipelinesCliTest {
             assertEquals("events", lines.get(1).split("\\s+", -1)[0]);
             assertEquals("clicks", lines.get(2).split("\\s+", -1)[0]);
 
-            Run describe = sluice("pipelines", "describe", "events", "--url", url, "--token", TOKEN);
+            CliRun describe = CliRun.sluice("pipelines", "describe", "events", "--url", url, "--token", TOKEN);
             assertEquals(0, describe.exit(), describe.err());
             assertTrue(describe.out().contains("events → events.out, dead letters events.dlq"), describe.out());
 
-            Run json = sluice("pipelines", "list", "--url", url, "--token", TOKEN, "--json");
+            CliRun json = CliRun.sluice("pipelines", "list", "--url", url, "--token", TOKEN, "--json");
             JsonNode pipelines = new ObjectMapper().readTree(json.out());
             assertEquals("clicks", pipelines.path(1).path("name").asText(), json.out());
 
-            Run noToken = sluice("pipelines", "list", "--url", url, "--token", "");
+            CliRun noToken = CliRun.sluice("pipelines", "list", "--url", url, "--token", "");
             assertEquals(1, noToken.exit());
             assertTrue(noToken.err().startsWith("sluice: 401 unauthorized: "), noToken.err());
-            Run unknown = sluice("pipelines", "describe", "nope", "--url", url, "--token", TOKEN);
+            CliRun unknown = CliRun.sluice("pipelines", "describe", "nope", "--url", url, "--token", TOKEN);
             assertEquals(1, unknown.exit());
             assertTrue(unknown.err().startsWith("sluice: 404 unknown_pipeline: "), unknown.err());
         }
         int[] closed = TestStack.freePorts(1);
-        Run down = sluice("pipelines", "list", "--url", "http://127.0.0.1:" + closed[0]);
+        CliRun down = CliRun.sluice("pipelines", "list", "--url", "http://127.0.0.1:" + closed[0]);
         assertEquals(1, down.exit());
         assertTrue(down.err().startsWith("sluice: cannot reach http://127.0.0.1:" + closed[0]), down.err());
     }

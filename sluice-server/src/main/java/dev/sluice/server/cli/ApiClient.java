@@ -3,12 +3,16 @@ package dev.sluice.server.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /** The CLI's side of the operator API: one GET, its {@code result}, or a {@link Failure} a person can read. */
 final class ApiClient {
@@ -34,14 +38,63 @@ final class ApiClient {
 
     /** {@code GET /api/v1{path}}'s result. */
     JsonNode get(String path) throws Failure {
-        HttpRequest.Builder request =
-                HttpRequest.newBuilder(URI.create(url + "/api/v1" + path)).timeout(TIMEOUT);
+        HttpResponse<String> response = send(request(path).timeout(TIMEOUT), HttpResponse.BodyHandlers.ofString());
+        JsonNode body;
+        try {
+            body = JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new Failure(url + " answered " + response.statusCode() + " without JSON: is it Sluice?");
+        }
+        if (response.statusCode() != 200 || !body.path("success").asBoolean()) {
+            throw failure(response.statusCode(), body);
+        }
+        return body.path("result");
+    }
+
+    /**
+     * {@code GET /api/v1{path}} as server-sent events: hands each event's data, as JSON, to {@code each} until
+     * the server ends the stream. Blocks.
+     */
+    void stream(String path, Consumer<JsonNode> each) throws Failure {
+        HttpResponse<Stream<String>> response =
+                send(request(path).header("Accept", "text/event-stream"), HttpResponse.BodyHandlers.ofLines());
+        try (Stream<String> lines = response.body()) {
+            if (response.statusCode() != 200) {
+                String text = lines.collect(Collectors.joining("\n"));
+                try {
+                    throw failure(response.statusCode(), JSON.readTree(text));
+                } catch (IOException e) {
+                    throw new Failure(url + " answered " + response.statusCode() + " without JSON: is it Sluice?");
+                }
+            }
+            // One event per "data:" line: the API sends each record's JSON on one line.
+            for (String line : (Iterable<String>) lines::iterator) {
+                if (line.startsWith("data:")) {
+                    try {
+                        each.accept(
+                                JSON.readTree(line.substring("data:".length()).strip()));
+                    } catch (IOException e) {
+                        throw new Failure("the stream sent something that is not JSON: " + line);
+                    }
+                }
+            }
+        } catch (UncheckedIOException e) {
+            throw new Failure(
+                    "the stream from " + url + " broke: " + e.getCause().getMessage());
+        }
+    }
+
+    private HttpRequest.Builder request(String path) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + "/api/v1" + path));
         if (token != null && !token.isEmpty()) {
             request.header("Authorization", "Bearer " + token);
         }
-        HttpResponse<String> response;
+        return request;
+    }
+
+    private <T> HttpResponse<T> send(HttpRequest.Builder request, HttpResponse.BodyHandler<T> body) throws Failure {
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return http.send(request.build(), body);
         } catch (ConnectException e) {
             throw new Failure("cannot reach " + url + " (is Sluice running? set --url or SLUICE_URL)");
         } catch (IOException e) {
@@ -50,18 +103,12 @@ final class ApiClient {
             Thread.currentThread().interrupt();
             throw new Failure("interrupted");
         }
-        JsonNode body;
-        try {
-            body = JSON.readTree(response.body());
-        } catch (IOException e) {
-            throw new Failure(url + " answered " + response.statusCode() + " without JSON: is it Sluice?");
-        }
-        if (response.statusCode() != 200 || !body.path("success").asBoolean()) {
-            JsonNode error = body.path("error");
-            String hint = response.statusCode() == 401 ? " (set --token or SLUICE_TOKEN)" : "";
-            throw new Failure(response.statusCode() + " " + error.path("code").asText("error") + ": "
-                    + error.path("message").asText(response.body()) + hint);
-        }
-        return body.path("result");
+    }
+
+    private static Failure failure(int status, JsonNode body) {
+        JsonNode error = body.path("error");
+        String hint = status == 401 ? " (set --token or SLUICE_TOKEN)" : "";
+        return new Failure(status + " " + error.path("code").asText("error") + ": "
+                + error.path("message").asText(body.toString()) + hint);
     }
 }

@@ -16,7 +16,10 @@ final class Output {
     static int run(CommandSpec spec, Body body) {
         PrintWriter out = spec.commandLine().getOut();
         try {
-            out.println(body.render());
+            String text = body.render();
+            if (!text.isEmpty()) {
+                out.println(text);
+            }
             out.flush();
             return 0;
         } catch (ApiClient.Failure e) {

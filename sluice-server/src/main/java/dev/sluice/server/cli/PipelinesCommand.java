@@ -116,7 +116,21 @@ public final class PipelinesCommand implements Runnable {
                                 + sink.path("batch").path("maxRecords").asText() + " records, "
                                 + sink.path("batch").path("maxBytes").asText() + " bytes or "
                                 + sink.path("batch").path("maxDurationSeconds").asText() + " s"));
-                return Output.table(rows);
+                String table = Output.table(rows);
+                JsonNode objects = p.path("recentObjects");
+                if (objects.isEmpty()) {
+                    return table + "\n\nobjects written: none lately";
+                }
+                List<List<String>> written = new ArrayList<>();
+                written.add(List.of("WRITTEN", "RECORDS", "BYTES", "KEY"));
+                for (JsonNode o : objects) {
+                    written.add(List.of(
+                            o.path("eventTime").asText(),
+                            o.path("records").asText(),
+                            o.path("object").path("size").asText(),
+                            o.path("object").path("key").asText()));
+                }
+                return table + "\n\n" + Output.table(written);
             });
         }
     }

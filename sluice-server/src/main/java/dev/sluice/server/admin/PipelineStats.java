@@ -1,7 +1,7 @@
-package dev.sluice.server;
+package dev.sluice.server.admin;
 
 /**
- * One pipeline's figures from Kafka offsets, as {@link BacklogMonitor} measured them about once a second. Offsets
+ * One pipeline's figures from Kafka offsets, as the server's backlog monitor measured them about once a second. Offsets
  * count transaction markers too, so every figure is approximate (a few per committed transaction).
  *
  * @param recordsIn          records ever written to the pipeline's topic
@@ -13,7 +13,7 @@ package dev.sluice.server;
  * @param processorLag       records in its topic the processor has not committed yet
  * @param sampledAtNanos     when, by System.nanoTime()
  */
-record PipelineStats(
+public record PipelineStats(
         long recordsIn,
         long recordsOut,
         double inPerSecond,
@@ -24,7 +24,7 @@ record PipelineStats(
         long sampledAtNanos) {
 
     /** A measurement, with rates against the {@code previous} one (null for the first). */
-    static PipelineStats measured(
+    public static PipelineStats measured(
             PipelineStats previous,
             long sampledAtNanos,
             long recordsIn,

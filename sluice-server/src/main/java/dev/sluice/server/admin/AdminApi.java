@@ -1,0 +1,263 @@
+package dev.sluice.server.admin;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.sluice.config.PipelineConfig;
+import dev.sluice.config.SinkConfig;
+import dev.sluice.config.SluiceConfig;
+import dev.sluice.config.TransformConfig;
+import dev.sluice.ingest.ErrorCode;
+import dev.sluice.ingest.IngestError;
+import dev.sluice.ingest.Responses;
+import dev.sluice.ingest.TokenCheck;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+import io.javalin.http.Handler;
+import io.javalin.http.sse.SseClient;
+import io.javalin.http.sse.SseHandler;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operator API under {@code /api/v1}, JSON in Cloudflare's envelope ({@code {"success":…,"result":…}}),
+ * served on the admin port and on the ingest port, behind the bearer tokens of {@code admin.tokens} (open
+ * without any): the pipelines, each with its settings, the figures measured from Kafka offsets and the objects
+ * it wrote last; and their records, the last few or live.
+ *
+ * <pre>{@code
+ * curl -H 'Authorization: Bearer $TOKEN' http://127.0.0.1:8080/api/v1/pipelines/events
+ * }</pre>
+ */
+public final class AdminApi {
+    private static final Logger log = LoggerFactory.getLogger(AdminApi.class);
+    public static final String BASE = "/api/v1";
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** The most records one request for the last records returns. */
+    static final int MAX_LAST = 1000;
+    /** Live tails at once per process: each holds a thread and a Kafka consumer. */
+    static final int MAX_LIVE_TAILS = 16;
+    /** How often a quiet live tail sends a comment, which is also how a client's disconnect is noticed. */
+    private static final long KEEP_ALIVE_NANOS = Duration.ofSeconds(10).toNanos();
+
+    private final SluiceConfig config;
+    private final Function<String, Optional<PipelineStats>> stats;
+    private final RecordTail tail;
+    private final RecentObjects objects;
+    private final TokenCheck tokens;
+    private final Semaphore liveTails = new Semaphore(MAX_LIVE_TAILS);
+
+    /**
+     * @param stats   a pipeline's last measured figures, if any yet
+     * @param objects the objects each pipeline wrote last, followed by the caller
+     */
+    public AdminApi(
+            SluiceConfig config,
+            Function<String, Optional<PipelineStats>> stats,
+            RecordTail tail,
+            RecentObjects objects) {
+        this.config = config;
+        this.stats = stats;
+        this.tail = tail;
+        this.objects = objects;
+        this.tokens = new TokenCheck(config.admin().tokens());
+    }
+
+    public boolean isOpen() {
+        return tokens.isOpen();
+    }
+
+    public void register(RoutesConfig routes) {
+        routes.get(BASE + "/pipelines", authorized(this::listPipelines));
+        routes.get(BASE + "/pipelines/{pipeline}", authorized(this::describePipeline));
+        routes.get(BASE + "/pipelines/{pipeline}/records", authorized(this::lastRecords));
+        routes.get(BASE + "/pipelines/{pipeline}/records/live", authorized(this::liveRecords));
+    }
+
+    private Handler authorized(Handler handler) {
+        return ctx -> {
+            try {
+                tokens.require(ctx.header("Authorization"), null);
+                handler.handle(ctx);
+            } catch (IngestError e) {
+                // The admin port has none of the ingest port's error handlers: answer here, the same shape.
+                Responses.error(ctx, e);
+            }
+        };
+    }
+
+    private void listPipelines(Context ctx) {
+        ArrayNode result = JSON.createArrayNode();
+        config.pipelines().forEach(p -> result.add(summary(p)));
+        ok(ctx, result);
+    }
+
+    private void describePipeline(Context ctx) {
+        PipelineConfig pipeline = pipeline(ctx);
+        ObjectNode result = summary(pipeline);
+        result.put("partitionKey", pipeline.partitionKey());
+        ArrayNode transforms = result.putArray("transforms");
+        for (TransformConfig t : pipeline.transforms()) {
+            transforms
+                    .addObject()
+                    .put("label", t.label())
+                    .put("class", t.className())
+                    .put("onError", t.onError().name().toLowerCase(Locale.ROOT));
+        }
+        SinkConfig sink = pipeline.sink();
+        ObjectNode out = result.putObject("sink");
+        out.put("bucket", sink.bucket())
+                .put("prefix", sink.prefix())
+                .put("format", sink.format().name().toLowerCase(Locale.ROOT))
+                .put("compression", sink.compression().name().toLowerCase(Locale.ROOT));
+        out.putObject("batch")
+                .put("maxRecords", sink.batch().maxRecords())
+                .put("maxBytes", sink.batch().maxBytes())
+                .put("maxDurationSeconds", sink.batch().maxDuration().toSeconds());
+        ArrayNode written = result.putArray("recentObjects");
+        objects.of(pipeline.name()).forEach(written::add);
+        ok(ctx, result);
+    }
+
+    /** {@code ?topic=in|out|dlq&last=N}: the last N committed records of one of the pipeline's topics. */
+    private void lastRecords(Context ctx) {
+        String topic = topic(ctx, pipeline(ctx));
+        int last = count(ctx, "last", 10, MAX_LAST);
+        ArrayNode result = JSON.createArrayNode();
+        tail.last(topic, last).forEach(result::add);
+        ok(ctx, result);
+    }
+
+    /**
+     * {@code ?topic=in|out|dlq&limit=N}: each record committed from now on, as a server-sent event {@code record}
+     * whose data is the record's JSON; the stream ends after N records (0 or absent: when the client goes).
+     */
+    private void liveRecords(Context ctx) throws Exception {
+        String topic = topic(ctx, pipeline(ctx));
+        int limit = count(ctx, "limit", 0, Integer.MAX_VALUE);
+        String accept = ctx.header("Accept");
+        if (accept == null || !accept.contains("text/event-stream")) {
+            // Javalin streams only to a client that asks for it, as EventSource and sluice tail --follow do.
+            throw new IngestError(
+                    ErrorCode.NOT_ACCEPTABLE,
+                    "a live tail is a stream of server-sent events: send Accept: text/event-stream");
+        }
+        if (!liveTails.tryAcquire()) {
+            throw new IngestError(
+                    ErrorCode.TOO_MANY_STREAMS,
+                    MAX_LIVE_TAILS + " live tails are open on this process; close one or try another process");
+        }
+        try {
+            new SseHandler(client -> follow(client, topic, limit)).handle(ctx);
+        } catch (RuntimeException e) {
+            liveTails.release();
+            throw e;
+        }
+    }
+
+    private void follow(SseClient client, String topic, int limit) {
+        client.keepAlive();
+        // Jetty's threads serve requests; a tail waits on Kafka, so it gets a thread of its own.
+        Thread follower = new Thread(
+                () -> {
+                    try (RecordTail.Follower records = tail.follow(topic)) {
+                        // Says from when: a record committed after this comment is sent.
+                        client.sendComment("following " + topic);
+                        long lastSent = System.nanoTime();
+                        int sent = 0;
+                        while (!client.terminated()) {
+                            for (ObjectNode r : records.poll(Duration.ofMillis(250))) {
+                                client.sendEvent("record", r.toString());
+                                lastSent = System.nanoTime();
+                                if (limit > 0 && ++sent >= limit) {
+                                    return;
+                                }
+                            }
+                            // A quiet stream still writes now and then: that is how a gone client is noticed.
+                            if (System.nanoTime() - lastSent > KEEP_ALIVE_NANOS) {
+                                client.sendComment("keep-alive");
+                                lastSent = System.nanoTime();
+                            }
+                        }
+                    } catch (RuntimeException e) {
+                        log.warn("a live tail of {} stopped", topic, e);
+                    } finally {
+                        liveTails.release();
+                        client.close();
+                    }
+                },
+                "sluice-live-tail");
+        follower.setDaemon(true);
+        follower.start();
+    }
+
+    private PipelineConfig pipeline(Context ctx) {
+        String name = ctx.pathParam("pipeline");
+        return config.pipeline(name)
+                .orElseThrow(() -> new IngestError(ErrorCode.UNKNOWN_PIPELINE, "no pipeline named '" + name + "'"));
+    }
+
+    /** The {@code topic} parameter: {@code in} (the default), {@code out} or {@code dlq}. */
+    private static String topic(Context ctx, PipelineConfig pipeline) {
+        String which = ctx.queryParam("topic");
+        if (which == null || which.equals("in")) {
+            return pipeline.topic();
+        }
+        return switch (which) {
+            case "out" -> pipeline.outputTopic();
+            case "dlq" -> pipeline.dlqTopic();
+            default ->
+                throw new IngestError(ErrorCode.BAD_REQUEST, "topic must be in, out or dlq, not '" + which + "'");
+        };
+    }
+
+    private static int count(Context ctx, String param, int byDefault, int max) {
+        String value = ctx.queryParam(param);
+        if (value == null) {
+            return byDefault;
+        }
+        try {
+            int n = Integer.parseInt(value);
+            if (n >= 0 && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // answered below
+        }
+        throw new IngestError(
+                ErrorCode.BAD_REQUEST, param + " must be a number from 0 to " + max + ", not '" + value + "'");
+    }
+
+    /** Name, topics and the last measured figures; the figures are null until the first measurement. */
+    private ObjectNode summary(PipelineConfig p) {
+        ObjectNode node = JSON.createObjectNode();
+        node.put("name", p.name()).put("partitions", p.partitions());
+        node.putObject("topics")
+                .put("input", p.topic())
+                .put("output", p.outputTopic())
+                .put("deadLetter", p.dlqTopic());
+        ObjectNode figures = node.putObject("stats");
+        stats.apply(p.name())
+                .ifPresentOrElse(
+                        s -> figures.put("recordsIn", s.recordsIn())
+                                .put("recordsOut", s.recordsOut())
+                                .put("recordsInPerSecond", s.inPerSecond())
+                                .put("recordsOutPerSecond", s.outPerSecond())
+                                .put("backlog", s.backlog())
+                                .put("processorLag", s.processorLag())
+                                .put("deadLettered", s.deadLettered()),
+                        () -> node.putNull("stats"));
+        return node;
+    }
+
+    private static void ok(Context ctx, Object result) {
+        ObjectNode body = JSON.createObjectNode().put("success", true);
+        body.set("result", JSON.valueToTree(result));
+        ctx.contentType("application/json").result(body.toString());
+    }
+}

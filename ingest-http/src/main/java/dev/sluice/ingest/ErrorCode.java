@@ -19,6 +19,8 @@ public enum ErrorCode {
     METHOD_NOT_ALLOWED(405, "method_not_allowed"),
     /** A stream of server-sent events was asked for without {@code Accept: text/event-stream}. */
     NOT_ACCEPTABLE(406, "not_acceptable"),
+    /** Operator API: another replay of the same dead letters started meanwhile. */
+    REPLAY_IN_PROGRESS(409, "replay_in_progress"),
     REQUEST_TOO_LARGE(413, "request_too_large"),
     RECORD_TOO_LARGE(413, "record_too_large"),
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported_media_type"),

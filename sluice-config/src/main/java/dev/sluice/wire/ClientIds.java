@@ -36,6 +36,14 @@ public final class ClientIds {
         return "sluice-ingest-" + instanceId + "-" + lane;
     }
 
+    /**
+     * The transactional id of a pipeline's dead-letter replays: one for every process, so that two replays
+     * at once fence each other instead of both putting the same dead letters back.
+     */
+    public static String deadLetterReplay(String pipeline) {
+        return "sluice-" + pipeline + "-dlq-replay";
+    }
+
     /** One workflow engine process: its static group member id. */
     public static String workflowsMember(String instanceId) {
         return "sluice-workflows-" + instanceId;

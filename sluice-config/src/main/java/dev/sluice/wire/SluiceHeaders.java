@@ -9,6 +9,12 @@ public final class SluiceHeaders {
     /** The id of the request that carried the record, also returned as {@code X-Request-Id}. */
     public static final String REQUEST_ID = "sluice.request.id";
 
+    /** On a record a dead-letter replay put back: the dead letter it was, {@code {pipeline}.dlq/partition@offset}. */
+    public static final String REPLAY_OF = "sluice.replay.of";
+
+    /** What every header of a dead letter's reason starts with. */
+    public static final String ERROR_PREFIX = "sluice.error.";
+
     /** On a dead letter: a {@link DeadLetterStage} wire name. */
     public static final String ERROR_STAGE = "sluice.error.stage";
     /** On a dead letter of the transform stage: the label of the transform that threw. */

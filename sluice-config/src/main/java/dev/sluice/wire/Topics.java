@@ -24,6 +24,14 @@ public final class Topics {
         return pipeline + ".dlq";
     }
 
+    /**
+     * Which dead letters were replayed: compacted, keyed {@code partition@offset} of {@code {pipeline}.dlq}, so
+     * that a replay puts each dead letter back once however often it runs.
+     */
+    public static String deadLettersReplayed(String pipeline) {
+        return pipeline + ".dlq-replayed";
+    }
+
     /** The sink's batch manifests, partitioned like the output topic. */
     public static String sinkState(String pipeline) {
         return pipeline + ".sink-state";

@@ -19,6 +19,7 @@ class WireNamesTest {
         assertEquals("events.out", Topics.output("events"));
         assertEquals("events.dlq", Topics.deadLetters("events"));
         assertEquals("events.sink-state", Topics.sinkState("events"));
+        assertEquals("events.dlq-replayed", Topics.deadLettersReplayed("events"));
         assertEquals("sluice.table.customers", Topics.table("customers"));
         assertEquals("sluice.notifications", Topics.NOTIFICATIONS);
         assertEquals("sluice.workflows.commands", Topics.WORKFLOW_COMMANDS);
@@ -27,6 +28,7 @@ class WireNamesTest {
     @Test
     void groupsApplicationsAndTransactionalIds() {
         assertEquals("sluice-events-processor", ClientIds.processorApplication("events"));
+        assertEquals("sluice-events-dlq-replay", ClientIds.deadLetterReplay("events"));
         assertEquals("sluice-events-processor-i1", ClientIds.processorMember("events", "i1"));
         assertEquals("events-sink", ClientIds.sinkGroup("events"));
         assertEquals("sluice-sink-events-i1", ClientIds.sinkMember("events", "i1"));
@@ -42,6 +44,7 @@ class WireNamesTest {
                         "sluice.ingest.time",
                         "sluice.source",
                         "sluice.request.id",
+                        "sluice.replay.of",
                         "sluice.error.stage",
                         "sluice.error.transform",
                         "sluice.error.exception",
@@ -50,6 +53,7 @@ class WireNamesTest {
                         SluiceHeaders.INGEST_TIME,
                         SluiceHeaders.SOURCE,
                         SluiceHeaders.REQUEST_ID,
+                        SluiceHeaders.REPLAY_OF,
                         SluiceHeaders.ERROR_STAGE,
                         SluiceHeaders.ERROR_TRANSFORM,
                         SluiceHeaders.ERROR_EXCEPTION,

@@ -1,5 +1,6 @@
 package dev.sluice.server;
 
+import dev.sluice.server.cli.DlqCommand;
 import dev.sluice.server.cli.PipelinesCommand;
 import dev.sluice.server.cli.TailCommand;
 import picocli.CommandLine;
@@ -16,6 +17,7 @@ import picocli.CommandLine.Command;
             RunCommand.class,
             PipelinesCommand.class,
             TailCommand.class,
+            DlqCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class SluiceCli implements Runnable {

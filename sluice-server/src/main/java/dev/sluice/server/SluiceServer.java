@@ -12,6 +12,7 @@ import dev.sluice.ingest.TableWriter;
 import dev.sluice.processor.PipelineProcessor;
 import dev.sluice.processor.TransformJars;
 import dev.sluice.server.admin.AdminApi;
+import dev.sluice.server.admin.DeadLetterReplay;
 import dev.sluice.server.admin.RecentObjects;
 import dev.sluice.server.admin.RecordTail;
 import dev.sluice.sink.PipelineSink;
@@ -26,6 +27,7 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -184,7 +186,12 @@ public final class SluiceServer implements AutoCloseable {
         }
         BacklogMonitor backlog = new BacklogMonitor(admin, config.pipelines());
         RecentObjects recentObjects = started.add(new RecentObjects(kafka).start());
-        adminApi = new AdminApi(config, backlog::stats, new RecordTail(kafka), recentObjects);
+        adminApi = new AdminApi(
+                config,
+                backlog::stats,
+                new RecordTail(kafka),
+                recentObjects,
+                new DeadLetterReplay(kafka, Clock.systemUTC()));
         if (roles.contains(Role.WORKFLOWS) && !config.workflows().isEmpty()) {
             UserJars jars = started.add(UserJars.open(
                     workflowsDir(dataDir),

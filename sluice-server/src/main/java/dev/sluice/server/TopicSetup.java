@@ -122,6 +122,8 @@ final class TopicSetup {
                 wanted.add(new Wanted(name, p.partitions(), false, Map.of()));
             }
             wanted.add(new Wanted(Topics.sinkState(p.name()), p.partitions(), true, Map.of()));
+            // Read whole by every replay: one partition, in one place.
+            wanted.add(new Wanted(Topics.deadLettersReplayed(p.name()), 1, true, Map.of()));
         }
         for (TableConfig table : tables) {
             wanted.add(new Wanted(table.topic(), table.partitions(), true, Map.of()));

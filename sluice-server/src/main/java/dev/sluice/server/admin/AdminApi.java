@@ -1,5 +1,7 @@
 package dev.sluice.server.admin;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,10 +19,17 @@ import io.javalin.http.Handler;
 import io.javalin.http.sse.SseClient;
 import io.javalin.http.sse.SseHandler;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Semaphore;
 import java.util.function.Function;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +58,7 @@ public final class AdminApi {
     private final Function<String, Optional<PipelineStats>> stats;
     private final RecordTail tail;
     private final RecentObjects objects;
+    private final DeadLetterReplay replay;
     private final TokenCheck tokens;
     private final Semaphore liveTails = new Semaphore(MAX_LIVE_TAILS);
 
@@ -60,11 +70,13 @@ public final class AdminApi {
             SluiceConfig config,
             Function<String, Optional<PipelineStats>> stats,
             RecordTail tail,
-            RecentObjects objects) {
+            RecentObjects objects,
+            DeadLetterReplay replay) {
         this.config = config;
         this.stats = stats;
         this.tail = tail;
         this.objects = objects;
+        this.replay = replay;
         this.tokens = new TokenCheck(config.admin().tokens());
     }
 
@@ -77,6 +89,8 @@ public final class AdminApi {
         routes.get(BASE + "/pipelines/{pipeline}", authorized(this::describePipeline));
         routes.get(BASE + "/pipelines/{pipeline}/records", authorized(this::lastRecords));
         routes.get(BASE + "/pipelines/{pipeline}/records/live", authorized(this::liveRecords));
+        routes.get(BASE + "/pipelines/{pipeline}/dead-letters", authorized(this::deadLetters));
+        routes.post(BASE + "/pipelines/{pipeline}/dead-letters/replay", authorized(this::replayDeadLetters));
     }
 
     private Handler authorized(Handler handler) {
@@ -157,6 +171,91 @@ public final class AdminApi {
         } catch (RuntimeException e) {
             liveTails.release();
             throw e;
+        }
+    }
+
+    /** {@code ?last=N}: of the last N dead letters (default 100), those no replay has put back yet. */
+    private void deadLetters(Context ctx) {
+        PipelineConfig pipeline = pipeline(ctx);
+        int last = count(ctx, "last", 100, MAX_LAST);
+        Set<String> replayed = replay.replayedOf(pipeline);
+        ArrayNode result = JSON.createArrayNode();
+        for (ObjectNode r : tail.last(pipeline.dlqTopic(), last)) {
+            if (!replayed.contains(
+                    r.path("partition").asInt() + "@" + r.path("offset").asLong())) {
+                result.add(r);
+            }
+        }
+        ok(ctx, result);
+    }
+
+    /**
+     * Puts back the dead letters a JSON body selects ({@code stage}, {@code transform}, {@code since} and
+     * {@code until} as ISO-8601 instants; none: all) that no replay has put back yet.
+     */
+    private void replayDeadLetters(Context ctx) {
+        PipelineConfig pipeline = pipeline(ctx);
+        ReplayFilter filter = replayFilter(ctx.body());
+        DeadLetterReplay.Result done;
+        try {
+            done = replay.replay(pipeline, filter);
+        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+            throw new IngestError(
+                    ErrorCode.REPLAY_IN_PROGRESS,
+                    "another replay of " + pipeline.name() + "'s dead letters started meanwhile; this one wrote"
+                            + " nothing more, and the other goes on. Run it again once that one is done: what is"
+                            + " replayed is not replayed twice");
+        }
+        ok(
+                ctx,
+                JSON.createObjectNode()
+                        .put("replayed", done.replayed())
+                        .put("alreadyReplayed", done.alreadyReplayed())
+                        .put("notMatched", done.notMatched()));
+    }
+
+    private static ReplayFilter replayFilter(String body) {
+        if (body == null || body.isBlank()) {
+            return ReplayFilter.ALL;
+        }
+        JsonNode json;
+        try {
+            json = JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new IngestError(ErrorCode.INVALID_JSON, "the body is not JSON: " + e.getOriginalMessage());
+        }
+        if (!json.isObject()) {
+            throw new IngestError(ErrorCode.INVALID_JSON, "the body must be a JSON object");
+        }
+        for (String field : json.properties().stream().map(Map.Entry::getKey).toList()) {
+            if (!List.of("stage", "transform", "since", "until").contains(field)) {
+                throw new IngestError(
+                        ErrorCode.BAD_REQUEST, "unknown field '" + field + "': use stage, transform, since, until");
+            }
+        }
+        try {
+            return new ReplayFilter(
+                    json.hasNonNull("stage")
+                            ? ReplayFilter.stage(json.get("stage").asText())
+                            : null,
+                    json.hasNonNull("transform") ? json.get("transform").asText() : null,
+                    instant(json, "since"),
+                    instant(json, "until"));
+        } catch (IllegalArgumentException e) {
+            throw new IngestError(ErrorCode.BAD_REQUEST, e.getMessage());
+        }
+    }
+
+    private static Instant instant(JsonNode json, String field) {
+        if (!json.hasNonNull(field)) {
+            return null;
+        }
+        try {
+            return Instant.parse(json.get(field).asText());
+        } catch (DateTimeParseException e) {
+            throw new IllegalArgumentException(
+                    field + " must be an ISO-8601 instant such as 2026-11-28T08:00:00Z, not '"
+                            + json.get(field).asText() + "'");
         }
     }
 

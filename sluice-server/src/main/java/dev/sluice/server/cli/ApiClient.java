@@ -38,7 +38,19 @@ final class ApiClient {
 
     /** {@code GET /api/v1{path}}'s result. */
     JsonNode get(String path) throws Failure {
-        HttpResponse<String> response = send(request(path).timeout(TIMEOUT), HttpResponse.BodyHandlers.ofString());
+        return result(send(request(path).timeout(TIMEOUT), HttpResponse.BodyHandlers.ofString()));
+    }
+
+    /** {@code POST /api/v1{path}} with a JSON body: its result. Waits as long as the operation takes. */
+    JsonNode post(String path, JsonNode body) throws Failure {
+        return result(send(
+                request(path)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body.toString())),
+                HttpResponse.BodyHandlers.ofString()));
+    }
+
+    private JsonNode result(HttpResponse<String> response) throws Failure {
         JsonNode body;
         try {
             body = JSON.readTree(response.body());

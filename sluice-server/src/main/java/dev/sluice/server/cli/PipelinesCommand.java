@@ -8,7 +8,6 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /**
@@ -67,16 +66,7 @@ public final class PipelinesCommand implements Runnable {
     }
 
     @Command(name = "describe", description = "One pipeline: topics, figures, transforms and sink settings.")
-    static final class DescribePipeline implements Callable<Integer> {
-        @Mixin
-        ApiOptions api;
-
-        @Spec
-        CommandSpec spec;
-
-        @Parameters(paramLabel = "<pipeline>", description = "the pipeline's name")
-        String pipeline;
-
+    static final class DescribePipeline extends PipelineApiCommand {
         @Override
         public Integer call() {
             return Output.run(spec, () -> {

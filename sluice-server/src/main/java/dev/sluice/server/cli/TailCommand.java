@@ -1,17 +1,10 @@
 package dev.sluice.server.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.sluice.wire.SluiceHeaders;
 import java.io.PrintWriter;
-import java.time.Instant;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code sluice tail <p> [--out|--dlq] [-n N] [--follow]}: a pipeline's records as they are in Kafka, one per line
@@ -26,16 +19,7 @@ import picocli.CommandLine.Spec;
         name = "tail",
         description = "Print a pipeline's last records, and with --follow each new one as it is committed.",
         mixinStandardHelpOptions = true)
-public final class TailCommand implements Callable<Integer> {
-    @Mixin
-    ApiOptions api;
-
-    @Spec
-    CommandSpec spec;
-
-    @Parameters(paramLabel = "<pipeline>", description = "the pipeline's name")
-    String pipeline;
-
+public final class TailCommand extends PipelineApiCommand {
     @ArgGroup(exclusive = true)
     Which which = new Which();
 
@@ -84,31 +68,6 @@ public final class TailCommand implements Callable<Integer> {
     }
 
     private String line(JsonNode r) {
-        if (api.json) {
-            return r.toString();
-        }
-        StringBuilder line = new StringBuilder()
-                .append(Instant.ofEpochMilli(r.path("timestamp").asLong()))
-                .append("  ")
-                .append(r.path("topic").asText())
-                .append(' ')
-                .append(r.path("partition").asInt())
-                .append('@')
-                .append(r.path("offset").asLong())
-                .append("  ");
-        JsonNode headers = r.path("headers");
-        if (headers.has(SluiceHeaders.ERROR_STAGE)) {
-            line.append(headers.path(SluiceHeaders.ERROR_STAGE).asText());
-            if (headers.has(SluiceHeaders.ERROR_TRANSFORM)) {
-                line.append(' ')
-                        .append(headers.path(SluiceHeaders.ERROR_TRANSFORM).asText());
-            }
-            line.append(": ")
-                    .append(headers.path(SluiceHeaders.ERROR_MESSAGE).asText(""))
-                    .append("  ");
-        }
-        JsonNode value = r.path("value");
-        return line.append(value.isTextual() ? value.asText() : value.toString())
-                .toString();
+        return api.json ? r.toString() : RecordLine.of(r);
     }
 }

@@ -2,7 +2,9 @@ package dev.sluice.server;
 
 import dev.sluice.config.PipelineConfig;
 import dev.sluice.ingest.Backpressure;
+import dev.sluice.server.admin.OldestRecords;
 import dev.sluice.server.admin.PipelineStats;
+import dev.sluice.server.admin.StatsHistory;
 import dev.sluice.wire.ClientIds;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,7 +35,9 @@ final class BacklogMonitor implements Backpressure.BacklogSource, AutoCloseable 
     private static final Logger log = LoggerFactory.getLogger(BacklogMonitor.class);
 
     private final Admin admin;
+    private final OldestRecords oldest;
     private final List<PipelineConfig> pipelines;
+    private final Map<String, StatsHistory> history = new HashMap<>();
     private final ScheduledExecutorService timer = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "sluice-backlog-monitor");
         t.setDaemon(true);
@@ -44,9 +48,15 @@ final class BacklogMonitor implements Backpressure.BacklogSource, AutoCloseable 
     private volatile Map<String, PipelineStats> stats = Map.of();
     private Map<String, Integer> partitionCounts;
 
-    BacklogMonitor(Admin admin, List<PipelineConfig> pipelines) {
+    /**
+     * @param oldest reads when the oldest waiting records were accepted; the caller closes it after the
+     *     monitor, and after {@link #awaitProcessed}, which measures too
+     */
+    BacklogMonitor(Admin admin, OldestRecords oldest, List<PipelineConfig> pipelines) {
         this.admin = admin;
+        this.oldest = oldest;
         this.pipelines = pipelines;
+        pipelines.forEach(p -> history.put(p.name(), new StatsHistory()));
     }
 
     BacklogMonitor start() {
@@ -63,6 +73,12 @@ final class BacklogMonitor implements Backpressure.BacklogSource, AutoCloseable 
     /** The pipeline's last measured figures; empty before the first measurement or for an unknown pipeline. */
     Optional<PipelineStats> stats(String pipeline) {
         return Optional.ofNullable(stats.get(pipeline));
+    }
+
+    /** The pipeline's measurements of the last 15 minutes, oldest first; empty for an unknown pipeline. */
+    List<PipelineStats> history(String pipeline) {
+        StatsHistory h = history.get(pipeline);
+        return h == null ? List.of() : h.samples();
     }
 
     /** Records in the pipeline's topic its processor has not committed yet; -1 before the first measurement. */
@@ -160,6 +176,25 @@ final class BacklogMonitor implements Backpressure.BacklogSource, AutoCloseable 
         Map<TopicPartition, ListOffsetsResultInfo> starts =
                 admin.listOffsets(earliest).all().get(5, TimeUnit.SECONDS);
         var committed = admin.listConsumerGroupOffsets(groups);
+        Map<TopicPartition, Long> endOffsets = new HashMap<>();
+        ends.forEach((tp, info) -> endOffsets.put(tp, info.offset()));
+        Map<TopicPartition, Long> firstWaiting = new HashMap<>();
+        for (PipelineConfig p : pipelines) {
+            firstWaiting.putAll(from(
+                    inputs.get(p.name()),
+                    starts,
+                    committed
+                            .partitionsToOffsetAndMetadata(ClientIds.processorApplication(p.name()))
+                            .get(5, TimeUnit.SECONDS)));
+            firstWaiting.putAll(from(
+                    outputs.get(p.name()),
+                    starts,
+                    committed
+                            .partitionsToOffsetAndMetadata(ClientIds.sinkGroup(p.name()))
+                            .get(5, TimeUnit.SECONDS)));
+        }
+        Map<TopicPartition, Long> waitingSince = oldest.firstTimestamps(firstWaiting, endOffsets);
+        long sampledAtMillis = System.currentTimeMillis();
         long sampledAt = System.nanoTime();
         Map<String, PipelineStats> measuredStats = new HashMap<>();
         Map<String, Long> measured = new HashMap<>();
@@ -180,12 +215,18 @@ final class BacklogMonitor implements Backpressure.BacklogSource, AutoCloseable 
                     p.name(),
                     PipelineStats.measured(
                             stats.get(p.name()),
+                            sampledAtMillis,
                             sampledAt,
                             total(inputs.get(p.name()), ends),
                             total(outputs.get(p.name()), ends),
                             lag(deadLetters.get(p.name()), ends, starts, null),
                             measured.get(p.name()),
-                            notProcessed));
+                            notProcessed,
+                            freshness(
+                                    concat(inputs.get(p.name()), outputs.get(p.name())),
+                                    waitingSince,
+                                    sampledAtMillis)));
+            history.get(p.name()).add(measuredStats.get(p.name()));
             for (TopicPartition tp : inputs.get(p.name())) {
                 if (ends.get(tp) == null) {
                     continue;
@@ -200,6 +241,33 @@ final class BacklogMonitor implements Backpressure.BacklogSource, AutoCloseable 
         unprocessed = Map.copyOf(measuredUnprocessed);
         stats = Map.copyOf(measuredStats);
         return new Progress(Map.copyOf(inputEnds), Map.copyOf(inputProcessed));
+    }
+
+    /** Per partition, the offset of its first record the stage has not committed: where waiting starts. */
+    private static Map<TopicPartition, Long> from(
+            List<TopicPartition> partitions,
+            Map<TopicPartition, ListOffsetsResultInfo> starts,
+            Map<TopicPartition, OffsetAndMetadata> committed) {
+        Map<TopicPartition, Long> from = new HashMap<>();
+        for (TopicPartition tp : partitions) {
+            OffsetAndMetadata done = committed == null ? null : committed.get(tp);
+            ListOffsetsResultInfo start = starts.get(tp);
+            if (done != null || start != null) {
+                from.put(tp, done != null ? done.offset() : start.offset());
+            }
+        }
+        return from;
+    }
+
+    /** Seconds since the oldest of the partitions' waiting records was accepted; 0 when none waits. */
+    private static double freshness(List<TopicPartition> partitions, Map<TopicPartition, Long> waitingSince, long now) {
+        long oldestMillis = partitions.stream()
+                .map(waitingSince::get)
+                .filter(Objects::nonNull)
+                .mapToLong(Long::longValue)
+                .min()
+                .orElse(now);
+        return Math.max(0, now - oldestMillis) / 1000.0;
     }
 
     private static long lag(

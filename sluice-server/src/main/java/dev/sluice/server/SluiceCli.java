@@ -2,7 +2,9 @@ package dev.sluice.server;
 
 import dev.sluice.server.cli.DlqCommand;
 import dev.sluice.server.cli.PipelinesCommand;
+import dev.sluice.server.cli.StatusCommand;
 import dev.sluice.server.cli.TailCommand;
+import dev.sluice.server.cli.WorkflowsCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -15,9 +17,11 @@ import picocli.CommandLine.Command;
         subcommands = {
             DevCommand.class,
             RunCommand.class,
+            StatusCommand.class,
             PipelinesCommand.class,
             TailCommand.class,
             DlqCommand.class,
+            WorkflowsCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class SluiceCli implements Runnable {

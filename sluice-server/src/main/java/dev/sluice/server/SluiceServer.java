@@ -13,6 +13,7 @@ import dev.sluice.processor.PipelineProcessor;
 import dev.sluice.processor.TransformJars;
 import dev.sluice.server.admin.AdminApi;
 import dev.sluice.server.admin.DeadLetterReplay;
+import dev.sluice.server.admin.OldestRecords;
 import dev.sluice.server.admin.RecentObjects;
 import dev.sluice.server.admin.RecordTail;
 import dev.sluice.sink.PipelineSink;
@@ -184,11 +185,13 @@ public final class SluiceServer implements AutoCloseable {
                 }));
             }
         }
-        BacklogMonitor backlog = new BacklogMonitor(admin, config.pipelines());
+        OldestRecords oldest = started.add(new OldestRecords(kafka));
+        BacklogMonitor backlog = new BacklogMonitor(admin, oldest, config.pipelines());
         RecentObjects recentObjects = started.add(new RecentObjects(kafka).start());
         adminApi = new AdminApi(
                 config,
                 backlog::stats,
+                backlog::history,
                 new RecordTail(kafka),
                 recentObjects,
                 new DeadLetterReplay(kafka, Clock.systemUTC()));

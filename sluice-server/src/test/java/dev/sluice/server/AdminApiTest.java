@@ -38,6 +38,7 @@ class AdminApiTest {
                     transforms: [ { label: fail-on-bad, class: dev.sluice.server.FailOnBad } ]
                     sink: { batch: { maxDuration: 1s } }
                   - name: clicks
+                    sink: { batch: { maxDuration: 1h } }
                 admin: { tokens: [ "%s" ] }
                 """.formatted(TOKEN);
         try (DevStack stack = DevStack.start(TestStack.config(yaml), TestStack.freePorts(dir), w -> {})) {
@@ -97,6 +98,32 @@ class AdminApiTest {
                     result(get(stack, "/api/v1/pipelines/clicks", TOKEN)).path("stats");
             assertEquals(0, clicks.path("recordsIn").asLong(), clicks.toString());
             assertEquals(0, clicks.path("deadLettered").asLong(), clicks.toString());
+
+            // Freshness: a record that waits for its object (clicks closes batches hourly) ages; written ones do not.
+            TestStack.postAcked(stack, "clicks", List.of("{\"id\":\"w\"}"));
+            await().atMost(Duration.ofMinutes(1))
+                    .until(() -> result(get(stack, "/api/v1/pipelines/clicks", TOKEN))
+                                    .path("stats")
+                                    .path("freshnessSeconds")
+                                    .asDouble()
+                            >= 2);
+            assertEquals(
+                    0,
+                    result(get(stack, "/api/v1/pipelines/events", TOKEN))
+                            .path("stats")
+                            .path("freshnessSeconds")
+                            .asDouble());
+
+            // The last 15 minutes, a sample a second, as columns.
+            JsonNode history = result(get(stack, "/api/v1/pipelines/clicks/history", TOKEN));
+            int samples = history.path("at").size();
+            assertTrue(samples >= 2, history.toString());
+            for (String column : List.of("recordsInPerSecond", "recordsOutPerSecond", "backlog", "freshnessSeconds")) {
+                assertEquals(samples, history.path(column).size(), column);
+            }
+            assertTrue(history.path("at").get(samples - 1).asLong()
+                    > history.path("at").get(0).asLong());
+            assertTrue(history.path("freshnessSeconds").get(samples - 1).asDouble() >= 2, history.toString());
 
             HttpResponse<String> unknown = get(stack, "/api/v1/pipelines/nope", TOKEN);
             assertEquals(404, unknown.statusCode());

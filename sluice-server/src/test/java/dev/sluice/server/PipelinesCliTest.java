@@ -50,10 +50,16 @@ class PipelinesCliTest {
             assertEquals(0, list.exit(), list.err());
             List<String> lines = list.out().strip().lines().toList();
             assertEquals(
-                    List.of("PIPELINE", "IN/S", "OUT/S", "BACKLOG", "LAG", "DLQ"),
+                    List.of("PIPELINE", "IN/S", "OUT/S", "BACKLOG", "LAG", "FRESHNESS", "DLQ"),
                     List.of(lines.get(0).split("\\s+", -1)));
             assertEquals("events", lines.get(1).split("\\s+", -1)[0]);
             assertEquals("clicks", lines.get(2).split("\\s+", -1)[0]);
+
+            // Without workflows, status shows the pipelines alone.
+            CliRun status = CliRun.sluice("status", "--url", url, "--token", TOKEN);
+            assertEquals(0, status.exit(), status.err());
+            assertEquals(lines.get(0), status.out().strip().lines().findFirst().orElse(""), status.out());
+            assertTrue(status.out().lines().noneMatch(l -> l.startsWith("WORKFLOW")), status.out());
 
             CliRun describe = CliRun.sluice("pipelines", "describe", "events", "--url", url, "--token", TOKEN);
             assertEquals(0, describe.exit(), describe.err());

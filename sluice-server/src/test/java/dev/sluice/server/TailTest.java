@@ -12,7 +12,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,46 +19,40 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A pipeline's records through the operator API and {@code sluice tail}: the last N of its input, output and
  * dead-letter topics with their headers, and live as server-sent events.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the live tail posts more records: it goes last
 class TailTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
-    private DevStack stack;
+    @RegisterExtension
+    static final StackExtension running = new StackExtension("""
+                        pipelines:
+                          - name: events
+                            partitions: 1
+                            transforms: [ { label: fail-on-bad, class: dev.sluice.server.FailOnBad } ]
+                            sink: { batch: { maxDuration: 1s } }
+                        """);
+
+    private static DevStack stack;
 
     @BeforeAll
-    void startWithThreeRecordsOneDeadLettered(@TempDir Path dir) {
-        String yaml = """
-                pipelines:
-                  - name: events
-                    partitions: 1
-                    transforms: [ { label: fail-on-bad, class: dev.sluice.server.FailOnBad } ]
-                    sink: { batch: { maxDuration: 1s } }
-                """;
-        stack = DevStack.start(TestStack.config(yaml), TestStack.freePorts(dir), w -> {});
+    static void threeRecordsOneDeadLettered() {
+        stack = running.stack();
         TestStack.postAcked(stack, "events", List.of("{\"id\":\"a\"}", "{\"id\":\"b\"}", "{\"id\":\"c\",\"bad\":1}"));
         await().atMost(Duration.ofMinutes(1))
                 .until(() -> TestStack.committedValues(stack, "events.dlq").size() == 1
                         && TestStack.committedValues(stack, "events.out").size() == 2);
-    }
-
-    @AfterAll
-    void stop() {
-        stack.close();
     }
 
     @Test

@@ -56,6 +56,7 @@ public final class AdminApi {
 
     private final SluiceConfig config;
     private final Function<String, Optional<PipelineStats>> stats;
+    private final Function<String, List<PipelineStats>> history;
     private final RecordTail tail;
     private final RecentObjects objects;
     private final DeadLetterReplay replay;
@@ -64,16 +65,19 @@ public final class AdminApi {
 
     /**
      * @param stats   a pipeline's last measured figures, if any yet
+     * @param history a pipeline's figures of the last 15 minutes, oldest first
      * @param objects the objects each pipeline wrote last, followed by the caller
      */
     public AdminApi(
             SluiceConfig config,
             Function<String, Optional<PipelineStats>> stats,
+            Function<String, List<PipelineStats>> history,
             RecordTail tail,
             RecentObjects objects,
             DeadLetterReplay replay) {
         this.config = config;
         this.stats = stats;
+        this.history = history;
         this.tail = tail;
         this.objects = objects;
         this.replay = replay;
@@ -87,6 +91,7 @@ public final class AdminApi {
     public void register(RoutesConfig routes) {
         routes.get(BASE + "/pipelines", authorized(this::listPipelines));
         routes.get(BASE + "/pipelines/{pipeline}", authorized(this::describePipeline));
+        routes.get(BASE + "/pipelines/{pipeline}/history", authorized(this::pipelineHistory));
         routes.get(BASE + "/pipelines/{pipeline}/records", authorized(this::lastRecords));
         routes.get(BASE + "/pipelines/{pipeline}/records/live", authorized(this::liveRecords));
         routes.get(BASE + "/pipelines/{pipeline}/dead-letters", authorized(this::deadLetters));
@@ -136,6 +141,36 @@ public final class AdminApi {
         ArrayNode written = result.putArray("recentObjects");
         objects.of(pipeline.name()).forEach(written::add);
         ok(ctx, result);
+    }
+
+    /**
+     * The pipeline's figures of the last 15 minutes, one sample a second, as columns for charts:
+     * {@code {"at":[epoch ms…],"recordsInPerSecond":[…],"recordsOutPerSecond":[…],"backlog":[…],
+     * "freshnessSeconds":[…],"deadLettered":[…]}}.
+     */
+    private void pipelineHistory(Context ctx) {
+        List<PipelineStats> samples = history.apply(pipeline(ctx).name());
+        ObjectNode result = JSON.createObjectNode();
+        ArrayNode at = result.putArray("at");
+        ArrayNode in = result.putArray("recordsInPerSecond");
+        ArrayNode out = result.putArray("recordsOutPerSecond");
+        ArrayNode backlog = result.putArray("backlog");
+        ArrayNode freshness = result.putArray("freshnessSeconds");
+        ArrayNode deadLettered = result.putArray("deadLettered");
+        for (PipelineStats s : samples) {
+            at.add(s.sampledAtMillis());
+            in.add(round(s.inPerSecond()));
+            out.add(round(s.outPerSecond()));
+            backlog.add(s.backlog());
+            freshness.add(round(s.freshnessSeconds()));
+            deadLettered.add(s.deadLettered());
+        }
+        ok(ctx, result);
+    }
+
+    /** One decimal: a chart needs no more, and 900 samples stay small. */
+    private static double round(double value) {
+        return Math.round(value * 10) / 10.0;
     }
 
     /** {@code ?topic=in|out|dlq&last=N}: the last N committed records of one of the pipeline's topics. */
@@ -349,6 +384,7 @@ public final class AdminApi {
                                 .put("recordsOutPerSecond", s.outPerSecond())
                                 .put("backlog", s.backlog())
                                 .put("processorLag", s.processorLag())
+                                .put("freshnessSeconds", round(s.freshnessSeconds()))
                                 .put("deadLettered", s.deadLettered()),
                         () -> node.putNull("stats"));
         return node;

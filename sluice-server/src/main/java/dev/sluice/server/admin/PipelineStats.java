@@ -11,7 +11,9 @@ package dev.sluice.server.admin;
  * @param deadLettered       records in its dead-letter topic now
  * @param backlog            records accepted but not yet in an object (what the 429 limit is measured on)
  * @param processorLag       records in its topic the processor has not committed yet
- * @param sampledAtNanos     when, by System.nanoTime()
+ * @param freshnessSeconds   how long ago the oldest record not yet in an object was accepted; 0 when none waits
+ * @param sampledAtMillis    when, since the epoch
+ * @param sampledAtNanos     when, by System.nanoTime(), for the rates
  */
 public record PipelineStats(
         long recordsIn,
@@ -21,17 +23,21 @@ public record PipelineStats(
         long deadLettered,
         long backlog,
         long processorLag,
+        double freshnessSeconds,
+        long sampledAtMillis,
         long sampledAtNanos) {
 
     /** A measurement, with rates against the {@code previous} one (null for the first). */
     public static PipelineStats measured(
             PipelineStats previous,
+            long sampledAtMillis,
             long sampledAtNanos,
             long recordsIn,
             long recordsOut,
             long deadLettered,
             long backlog,
-            long processorLag) {
+            long processorLag,
+            double freshnessSeconds) {
         double inRate = 0;
         double outRate = 0;
         if (previous != null && sampledAtNanos > previous.sampledAtNanos) {
@@ -40,6 +46,15 @@ public record PipelineStats(
             outRate = Math.max(0, recordsOut - previous.recordsOut) / seconds;
         }
         return new PipelineStats(
-                recordsIn, recordsOut, inRate, outRate, deadLettered, backlog, processorLag, sampledAtNanos);
+                recordsIn,
+                recordsOut,
+                inRate,
+                outRate,
+                deadLettered,
+                backlog,
+                processorLag,
+                freshnessSeconds,
+                sampledAtMillis,
+                sampledAtNanos);
     }
 }

@@ -21,32 +21,62 @@ final class ApiClient {
 
     /** Why a call did not answer a result, said for the terminal. */
     static final class Failure extends Exception {
+        private static final long serialVersionUID = 1L;
+        /** The HTTP status that said no; 0 when nothing answered. */
+        final int status;
+
         Failure(String message) {
+            this(0, message);
+        }
+
+        Failure(int status, String message) {
             super(message);
+            this.status = status;
         }
     }
 
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
     private final String url;
+    private final String base;
     private final String token;
 
     ApiClient(String url, String token) {
+        this(url, "/api/v1", token);
+    }
+
+    private ApiClient(String url, String base, String token) {
         this.url = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+        this.base = base;
         this.token = token;
     }
 
-    /** {@code GET /api/v1{path}}'s result. */
+    /** The same server's workflows REST API (Cloudflare's v4), for {@code account}. */
+    ApiClient workflows(String account) {
+        return new ApiClient(url, "/client/v4/accounts/" + account + "/workflows", token);
+    }
+
+    /** {@code GET {base}{path}}'s result. */
     JsonNode get(String path) throws Failure {
         return result(send(request(path).timeout(TIMEOUT), HttpResponse.BodyHandlers.ofString()));
     }
 
-    /** {@code POST /api/v1{path}} with a JSON body: its result. Waits as long as the operation takes. */
+    /** {@code POST {base}{path}} with a JSON body: its result. Waits as long as the operation takes. */
     JsonNode post(String path, JsonNode body) throws Failure {
         return result(send(
                 request(path)
                         .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(body.toString())),
+                HttpResponse.BodyHandlers.ofString()));
+    }
+
+    /** {@code PATCH {base}{path}} with a JSON body: its result. */
+    JsonNode patch(String path, JsonNode body) throws Failure {
+        return result(send(
+                request(path)
+                        .timeout(TIMEOUT)
+                        .header("Content-Type", "application/json")
+                        .method("PATCH", HttpRequest.BodyPublishers.ofString(body.toString())),
                 HttpResponse.BodyHandlers.ofString()));
     }
 
@@ -57,7 +87,7 @@ final class ApiClient {
         } catch (IOException e) {
             throw new Failure(url + " answered " + response.statusCode() + " without JSON: is it Sluice?");
         }
-        if (response.statusCode() != 200 || !body.path("success").asBoolean()) {
+        if (response.statusCode() / 100 != 2 || !body.path("success").asBoolean()) {
             throw failure(response.statusCode(), body);
         }
         return body.path("result");
@@ -97,7 +127,7 @@ final class ApiClient {
     }
 
     private HttpRequest.Builder request(String path) {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + "/api/v1" + path));
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url + base + path));
         if (token != null && !token.isEmpty()) {
             request.header("Authorization", "Bearer " + token);
         }
@@ -118,9 +148,13 @@ final class ApiClient {
     }
 
     private static Failure failure(int status, JsonNode body) {
-        JsonNode error = body.path("error");
+        // The operator API's one error, or the v4 envelope's first.
+        JsonNode error =
+                body.has("error") ? body.path("error") : body.path("errors").path(0);
         String hint = status == 401 ? " (set --token or SLUICE_TOKEN)" : "";
-        return new Failure(status + " " + error.path("code").asText("error") + ": "
-                + error.path("message").asText(body.toString()) + hint);
+        return new Failure(
+                status,
+                status + " " + error.path("code").asText("error") + ": "
+                        + error.path("message").asText(body.toString()) + hint);
     }
 }

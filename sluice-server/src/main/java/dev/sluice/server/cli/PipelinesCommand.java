@@ -15,8 +15,8 @@ import picocli.CommandLine.Spec;
  *
  * <pre>{@code
  * $ sluice pipelines list --url http://127.0.0.1:8080
- * PIPELINE  IN/S   OUT/S  BACKLOG  LAG  DLQ
- * events    812.0  811.0  1204     0    3
+ * PIPELINE  IN/S   OUT/S  BACKLOG  LAG  FRESHNESS  DLQ
+ * events    812.0  811.0  1204     0    1.4s       3
  * }</pre>
  */
 @Command(
@@ -48,19 +48,7 @@ public final class PipelinesCommand implements Runnable {
                 if (api.json) {
                     return pipelines.toString();
                 }
-                List<List<String>> rows = new ArrayList<>();
-                rows.add(List.of("PIPELINE", "IN/S", "OUT/S", "BACKLOG", "LAG", "DLQ"));
-                for (JsonNode p : pipelines) {
-                    JsonNode s = p.path("stats");
-                    rows.add(List.of(
-                            p.path("name").asText(),
-                            rate(s.path("recordsInPerSecond")),
-                            rate(s.path("recordsOutPerSecond")),
-                            count(s.path("backlog")),
-                            count(s.path("processorLag")),
-                            count(s.path("deadLettered"))));
-                }
-                return Output.table(rows);
+                return table(pipelines);
             });
         }
     }
@@ -89,6 +77,11 @@ public final class PipelinesCommand implements Runnable {
                         rate(s.path("recordsInPerSecond")) + " in, " + rate(s.path("recordsOutPerSecond")) + " out"));
                 rows.add(List.of("backlog", count(s.path("backlog"))));
                 rows.add(List.of("processor lag", count(s.path("processorLag"))));
+                rows.add(List.of(
+                        "freshness",
+                        s.path("freshnessSeconds").isNumber()
+                                ? rate(s.path("freshnessSeconds")) + " s (the oldest record not yet in an object)"
+                                : "-"));
                 rows.add(List.of("dead-lettered", count(s.path("deadLettered"))));
                 List<String> transforms = new ArrayList<>();
                 p.path("transforms")
@@ -123,6 +116,24 @@ public final class PipelinesCommand implements Runnable {
                 return table + "\n\n" + Output.table(written);
             });
         }
+    }
+
+    /** Each pipeline on one line, as {@code list} and {@code sluice status} show them. */
+    static String table(JsonNode pipelines) {
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of("PIPELINE", "IN/S", "OUT/S", "BACKLOG", "LAG", "FRESHNESS", "DLQ"));
+        for (JsonNode p : pipelines) {
+            JsonNode s = p.path("stats");
+            rows.add(List.of(
+                    p.path("name").asText(),
+                    rate(s.path("recordsInPerSecond")),
+                    rate(s.path("recordsOutPerSecond")),
+                    count(s.path("backlog")),
+                    count(s.path("processorLag")),
+                    s.path("freshnessSeconds").isNumber() ? rate(s.path("freshnessSeconds")) + "s" : "-",
+                    count(s.path("deadLettered"))));
+        }
+        return Output.table(rows);
     }
 
     private static String rate(JsonNode value) {

@@ -42,6 +42,14 @@ final class IngestMetrics {
                     .description("records accepted into Kafka but not yet written to storage")
                     .tag("pipeline", p.name())
                     .register(registry);
+            // The limit beside the figure, so that an alert can compare the two (deploy/prometheus/alerts.yml).
+            Gauge.builder(
+                            "sluice.ingest.backlog.limit.records",
+                            p,
+                            c -> c.backpressure().maxBacklogRecords())
+                    .description("backpressure.maxBacklogRecords: at this backlog ingest answers 429")
+                    .tag("pipeline", p.name())
+                    .register(registry);
             Gauge.builder("sluice.ingest.backlog.bytes", backpressure, b -> b.backlogBytes(p.name()))
                     .description("approximate bytes accepted into Kafka but not yet written to storage")
                     .tag("pipeline", p.name())

@@ -10,7 +10,7 @@ import java.nio.charset.StandardCharsets;
  * string is used as its text; any other value as its JSON. A record without the field gets no key
  * and is spread like any unkeyed record.
  */
-final class PartitionKey {
+public final class PartitionKey {
     private final String[] path;
 
     private PartitionKey(String[] path) {
@@ -18,11 +18,12 @@ final class PartitionKey {
     }
 
     /** Parses a path already validated by the config loader ({@code $.a.b}). */
-    static PartitionKey of(String jsonPath) {
+    public static PartitionKey of(String jsonPath) {
         return new PartitionKey(jsonPath.substring(2).split("\\."));
     }
 
-    byte[] keyOf(ObjectNode record) {
+    /** The key of a record: the value at the path, or null when it has none. */
+    public byte[] keyOf(ObjectNode record) {
         JsonNode node = record;
         for (String field : path) {
             node = node.get(field);

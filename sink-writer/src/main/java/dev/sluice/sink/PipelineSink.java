@@ -156,7 +156,8 @@ public final class PipelineSink implements AutoCloseable {
             MeterRegistry registry,
             Consumer<WrittenObject> onWritten) {
         this.pipeline = pipeline;
-        this.metrics = new SinkMetrics(registry, pipeline.name(), clock);
+        this.metrics = new SinkMetrics(
+                registry, pipeline.name(), pipeline.sink().batch().maxDuration(), clock);
         this.sink = pipeline.sink();
         this.clients = clients;
         this.account = account;

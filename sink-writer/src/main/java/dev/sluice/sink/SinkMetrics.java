@@ -27,7 +27,7 @@ final class SinkMetrics {
     /** Sink-clock millis since which the oldest held record waits, or -1. */
     private volatile long oldestHeldSince = -1;
 
-    SinkMetrics(MeterRegistry registry, String pipeline, Clock clock) {
+    SinkMetrics(MeterRegistry registry, String pipeline, Duration maxDuration, Clock clock) {
         this.clock = clock;
         this.objects = Counter.builder("sluice.sink.objects")
                 .description("objects written and confirmed")
@@ -56,6 +56,13 @@ final class SinkMetrics {
                 .register(registry);
         Gauge.builder("sluice.sink.uploads.waiting", this, m -> m.uploadsWaiting)
                 .description("batches recorded and not yet confirmed as objects")
+                .tag("pipeline", pipeline)
+                .register(registry);
+        // The setting beside the figure, so that an alert can compare the two (deploy/prometheus/alerts.yml).
+        Gauge.builder("sluice.sink.batch.max.duration", maxDuration, d -> d.toMillis() / 1000.0)
+                .baseUnit("seconds")
+                .description(
+                        "sink.batch.maxDuration: a batch is written at the latest this long after its first record")
                 .tag("pipeline", pipeline)
                 .register(registry);
         Gauge.builder("sluice.sink.freshness", this, SinkMetrics::freshnessSeconds)

@@ -44,6 +44,11 @@ public final class ClientIds {
         return "sluice-" + pipeline + "-dlq-replay";
     }
 
+    /** The transactional id of a pipeline's backfills: one for every process, as for dead-letter replays. */
+    public static String backfill(String pipeline) {
+        return "sluice-" + pipeline + "-backfill";
+    }
+
     /** One workflow engine process: its static group member id. */
     public static String workflowsMember(String instanceId) {
         return "sluice-workflows-" + instanceId;

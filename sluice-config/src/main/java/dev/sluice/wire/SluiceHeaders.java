@@ -9,6 +9,9 @@ public final class SluiceHeaders {
     /** The id of the request that carried the record, also returned as {@code X-Request-Id}. */
     public static final String REQUEST_ID = "sluice.request.id";
 
+    /** On a record a backfill re-ingested: the object it came from, {@code s3://bucket/key}. */
+    public static final String BACKFILL_OF = "sluice.backfill.of";
+
     /** On a record a dead-letter replay put back: the dead letter it was, {@code {pipeline}.dlq/partition@offset}. */
     public static final String REPLAY_OF = "sluice.replay.of";
 

@@ -7,7 +7,9 @@ public enum Source {
     HTTP,
     WS,
     /** Written to the topic by a Kafka-protocol producer: such records carry no source header. */
-    KAFKA;
+    KAFKA,
+    /** Re-ingested from objects in a bucket by a backfill ({@code POST /api/v1/pipelines/{p}/backfills}). */
+    BACKFILL;
 
     private final String wireName = name().toLowerCase(Locale.ROOT);
 

@@ -32,6 +32,14 @@ public final class Topics {
         return pipeline + ".dlq-replayed";
     }
 
+    /**
+     * Which objects backfills re-ingested into the pipeline: compacted, keyed {@code s3://bucket/key}, valued by
+     * the object's ETag, so that a backfill re-ingests each object once however often it runs.
+     */
+    public static String backfilled(String pipeline) {
+        return pipeline + ".backfilled";
+    }
+
     /** The sink's batch manifests, partitioned like the output topic. */
     public static String sinkState(String pipeline) {
         return pipeline + ".sink-state";

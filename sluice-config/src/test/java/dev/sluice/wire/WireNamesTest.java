@@ -20,6 +20,7 @@ class WireNamesTest {
         assertEquals("events.dlq", Topics.deadLetters("events"));
         assertEquals("events.sink-state", Topics.sinkState("events"));
         assertEquals("events.dlq-replayed", Topics.deadLettersReplayed("events"));
+        assertEquals("events.backfilled", Topics.backfilled("events"));
         assertEquals("sluice.table.customers", Topics.table("customers"));
         assertEquals("sluice.notifications", Topics.NOTIFICATIONS);
         assertEquals("sluice.workflows.commands", Topics.WORKFLOW_COMMANDS);
@@ -29,6 +30,7 @@ class WireNamesTest {
     void groupsApplicationsAndTransactionalIds() {
         assertEquals("sluice-events-processor", ClientIds.processorApplication("events"));
         assertEquals("sluice-events-dlq-replay", ClientIds.deadLetterReplay("events"));
+        assertEquals("sluice-events-backfill", ClientIds.backfill("events"));
         assertEquals("sluice-events-processor-i1", ClientIds.processorMember("events", "i1"));
         assertEquals("events-sink", ClientIds.sinkGroup("events"));
         assertEquals("sluice-sink-events-i1", ClientIds.sinkMember("events", "i1"));
@@ -44,6 +46,7 @@ class WireNamesTest {
                         "sluice.ingest.time",
                         "sluice.source",
                         "sluice.request.id",
+                        "sluice.backfill.of",
                         "sluice.replay.of",
                         "sluice.error.stage",
                         "sluice.error.transform",
@@ -53,13 +56,14 @@ class WireNamesTest {
                         SluiceHeaders.INGEST_TIME,
                         SluiceHeaders.SOURCE,
                         SluiceHeaders.REQUEST_ID,
+                        SluiceHeaders.BACKFILL_OF,
                         SluiceHeaders.REPLAY_OF,
                         SluiceHeaders.ERROR_STAGE,
                         SluiceHeaders.ERROR_TRANSFORM,
                         SluiceHeaders.ERROR_EXCEPTION,
                         SluiceHeaders.ERROR_MESSAGE));
         assertEquals(
-                List.of("http", "ws", "kafka"),
+                List.of("http", "ws", "kafka", "backfill"),
                 Arrays.stream(Source.values()).map(Source::wireName).toList());
         assertEquals(
                 List.of("parse", "schema", "transform", "partition", "parquet"),

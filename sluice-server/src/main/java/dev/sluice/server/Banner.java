@@ -81,6 +81,7 @@ final class Banner {
                         .append(table.topic())
                         .append(")");
             }
+            out.append("\nConsole     ").append(stack.httpBaseUrl()).append("/");
             out.append("\nHealth      ").append(stack.httpBaseUrl()).append("/healthz");
             out.append("\nAdmin API   ")
                     .append(stack.httpBaseUrl())

@@ -1,10 +1,12 @@
 package dev.sluice.server;
 
+import dev.sluice.server.cli.BackfillCommand;
 import dev.sluice.server.cli.DlqCommand;
 import dev.sluice.server.cli.PipelinesCommand;
 import dev.sluice.server.cli.StatusCommand;
 import dev.sluice.server.cli.TailCommand;
 import dev.sluice.server.cli.WorkflowsCommand;
+import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -21,8 +23,10 @@ import picocli.CommandLine.Command;
             PipelinesCommand.class,
             TailCommand.class,
             DlqCommand.class,
+            BackfillCommand.class,
             WorkflowsCommand.class,
-            CommandLine.HelpCommand.class
+            CommandLine.HelpCommand.class,
+            AutoComplete.GenerateCompletion.class
         })
 public final class SluiceCli implements Runnable {
 

@@ -12,6 +12,8 @@ import dev.sluice.ingest.TableWriter;
 import dev.sluice.processor.PipelineProcessor;
 import dev.sluice.processor.TransformJars;
 import dev.sluice.server.admin.AdminApi;
+import dev.sluice.server.admin.Backfills;
+import dev.sluice.server.admin.Console;
 import dev.sluice.server.admin.DeadLetterReplay;
 import dev.sluice.server.admin.OldestRecords;
 import dev.sluice.server.admin.RecentObjects;
@@ -194,7 +196,8 @@ public final class SluiceServer implements AutoCloseable {
                 backlog::history,
                 new RecordTail(kafka),
                 recentObjects,
-                new DeadLetterReplay(kafka, Clock.systemUTC()));
+                new DeadLetterReplay(kafka, Clock.systemUTC()),
+                started.add(new Backfills(s3, kafka, Clock.systemUTC())));
         if (roles.contains(Role.WORKFLOWS) && !config.workflows().isEmpty()) {
             UserJars jars = started.add(UserJars.open(
                     workflowsDir(dataDir),
@@ -244,6 +247,18 @@ public final class SluiceServer implements AutoCloseable {
             // Runs at stop after ingest has closed and before the processors do: let them finish what was accepted.
             started.add(() -> backlog.awaitProcessed(DRAIN_TIMEOUT));
         }
+        for (PipelineConfig pipeline : config.pipelines()) {
+            // Every process measures it, whatever its roles: alerts take the max across them.
+            Gauge.builder(
+                            "sluice.dead.letters.records",
+                            backlog,
+                            b -> b.stats(pipeline.name())
+                                    .map(s -> (double) s.deadLettered())
+                                    .orElse(Double.NaN))
+                    .description("records in the pipeline's dead-letter topic")
+                    .tag("pipeline", pipeline.name())
+                    .register(registry);
+        }
         started.add(backlog.start());
         WorkflowsApi workflowsApi = workflows == null
                 ? null
@@ -260,6 +275,7 @@ public final class SluiceServer implements AutoCloseable {
             }
             return;
         }
+        Console console = new Console();
         RecordSender sender = started.add(new RecordSender(
                 kafka, instanceId, PRODUCER_LANES, PRODUCER_CAPACITY_BYTES, IngestServer.maxRecordBytes(config)));
         TableWriter tables = config.tables().isEmpty() ? null : started.add(new TableWriter(kafka));
@@ -274,6 +290,7 @@ public final class SluiceServer implements AutoCloseable {
                         httpPort,
                         routes -> {
                             adminApi.register(routes);
+                            console.register(routes);
                             if (workflowsApi != null) {
                                 workflowsApi.register(routes);
                             }

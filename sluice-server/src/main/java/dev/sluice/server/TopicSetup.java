@@ -124,6 +124,7 @@ final class TopicSetup {
             wanted.add(new Wanted(Topics.sinkState(p.name()), p.partitions(), true, Map.of()));
             // Read whole by every replay: one partition, in one place.
             wanted.add(new Wanted(Topics.deadLettersReplayed(p.name()), 1, true, Map.of()));
+            wanted.add(new Wanted(Topics.backfilled(p.name()), 1, true, Map.of()));
         }
         for (TableConfig table : tables) {
             wanted.add(new Wanted(table.topic(), table.partitions(), true, Map.of()));

@@ -32,6 +32,7 @@ import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.core.exception.SdkException;
 
 /**
  * The operator API under {@code /api/v1}, JSON in Cloudflare's envelope ({@code {"success":…,"result":…}}),
@@ -60,6 +61,7 @@ public final class AdminApi {
     private final RecordTail tail;
     private final RecentObjects objects;
     private final DeadLetterReplay replay;
+    private final Backfills backfills;
     private final TokenCheck tokens;
     private final Semaphore liveTails = new Semaphore(MAX_LIVE_TAILS);
 
@@ -74,13 +76,15 @@ public final class AdminApi {
             Function<String, List<PipelineStats>> history,
             RecordTail tail,
             RecentObjects objects,
-            DeadLetterReplay replay) {
+            DeadLetterReplay replay,
+            Backfills backfills) {
         this.config = config;
         this.stats = stats;
         this.history = history;
         this.tail = tail;
         this.objects = objects;
         this.replay = replay;
+        this.backfills = backfills;
         this.tokens = new TokenCheck(config.admin().tokens());
     }
 
@@ -89,6 +93,7 @@ public final class AdminApi {
     }
 
     public void register(RoutesConfig routes) {
+        routes.get(BASE + "/info", authorized(this::info));
         routes.get(BASE + "/pipelines", authorized(this::listPipelines));
         routes.get(BASE + "/pipelines/{pipeline}", authorized(this::describePipeline));
         routes.get(BASE + "/pipelines/{pipeline}/history", authorized(this::pipelineHistory));
@@ -96,6 +101,9 @@ public final class AdminApi {
         routes.get(BASE + "/pipelines/{pipeline}/records/live", authorized(this::liveRecords));
         routes.get(BASE + "/pipelines/{pipeline}/dead-letters", authorized(this::deadLetters));
         routes.post(BASE + "/pipelines/{pipeline}/dead-letters/replay", authorized(this::replayDeadLetters));
+        routes.post(BASE + "/pipelines/{pipeline}/backfills", authorized(this::startBackfill));
+        routes.get(BASE + "/pipelines/{pipeline}/backfills", authorized(this::listBackfills));
+        routes.get(BASE + "/backfills/{id}", authorized(this::getBackfill));
     }
 
     private Handler authorized(Handler handler) {
@@ -108,6 +116,11 @@ public final class AdminApi {
                 Responses.error(ctx, e);
             }
         };
+    }
+
+    /** What a client needs to find the rest: the account in the workflows API's paths. */
+    private void info(Context ctx) {
+        ok(ctx, JSON.createObjectNode().put("account", config.storage().account()));
     }
 
     private void listPipelines(Context ctx) {
@@ -249,25 +262,57 @@ public final class AdminApi {
                         .put("notMatched", done.notMatched()));
     }
 
+    /**
+     * Starts re-ingesting the NDJSON objects a JSON body names ({@code from}: {@code s3://bucket/prefix}; {@code
+     * since}, {@code until}: their last-modified times) into the pipeline; 202 with the backfill, whose progress
+     * {@code GET /api/v1/backfills/{id}} answers.
+     */
+    private void startBackfill(Context ctx) {
+        PipelineConfig pipeline = pipeline(ctx);
+        JsonNode body = jsonObject(ctx.body(), List.of("from", "since", "until"));
+        Backfill.From from;
+        try {
+            from = Backfill.From.parse(body.path("from").asText(null), instant(body, "since"), instant(body, "until"));
+        } catch (IllegalArgumentException e) {
+            throw new IngestError(ErrorCode.BAD_REQUEST, e.getMessage());
+        }
+        Backfill started;
+        try {
+            started = backfills.start(pipeline, from);
+        } catch (SdkException e) {
+            throw new IngestError(
+                    ErrorCode.BAD_REQUEST,
+                    "cannot list s3://" + from.bucket() + "/" + from.prefix() + ": " + e.getMessage());
+        }
+        ctx.status(202);
+        ok(ctx, started.toJson());
+    }
+
+    private void listBackfills(Context ctx) {
+        String name = pipeline(ctx).name();
+        ArrayNode result = JSON.createArrayNode();
+        backfills.all().stream()
+                .map(Backfill::toJson)
+                .filter(b -> b.path("pipeline").asText().equals(name))
+                .forEach(result::add);
+        ok(ctx, result);
+    }
+
+    private void getBackfill(Context ctx) {
+        String id = ctx.pathParam("id");
+        Backfill backfill = backfills
+                .get(id)
+                .orElseThrow(() -> new IngestError(
+                        ErrorCode.NOT_FOUND,
+                        "no backfill " + id + " on this process (backfills are kept where they ran)"));
+        ok(ctx, backfill.toJson());
+    }
+
     private static ReplayFilter replayFilter(String body) {
         if (body == null || body.isBlank()) {
             return ReplayFilter.ALL;
         }
-        JsonNode json;
-        try {
-            json = JSON.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw new IngestError(ErrorCode.INVALID_JSON, "the body is not JSON: " + e.getOriginalMessage());
-        }
-        if (!json.isObject()) {
-            throw new IngestError(ErrorCode.INVALID_JSON, "the body must be a JSON object");
-        }
-        for (String field : json.properties().stream().map(Map.Entry::getKey).toList()) {
-            if (!List.of("stage", "transform", "since", "until").contains(field)) {
-                throw new IngestError(
-                        ErrorCode.BAD_REQUEST, "unknown field '" + field + "': use stage, transform, since, until");
-            }
-        }
+        JsonNode json = jsonObject(body, List.of("stage", "transform", "since", "until"));
         try {
             return new ReplayFilter(
                     json.hasNonNull("stage")
@@ -279,6 +324,29 @@ public final class AdminApi {
         } catch (IllegalArgumentException e) {
             throw new IngestError(ErrorCode.BAD_REQUEST, e.getMessage());
         }
+    }
+
+    /** A request's JSON object, with only the {@code known} fields (none given: an empty object). */
+    private static JsonNode jsonObject(String body, List<String> known) {
+        if (body == null || body.isBlank()) {
+            return JSON.createObjectNode();
+        }
+        JsonNode json;
+        try {
+            json = JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new IngestError(ErrorCode.INVALID_JSON, "the body is not JSON: " + e.getOriginalMessage());
+        }
+        if (!json.isObject()) {
+            throw new IngestError(ErrorCode.INVALID_JSON, "the body must be a JSON object");
+        }
+        for (String field : json.properties().stream().map(Map.Entry::getKey).toList()) {
+            if (!known.contains(field)) {
+                throw new IngestError(
+                        ErrorCode.BAD_REQUEST, "unknown field '" + field + "': use " + String.join(", ", known));
+            }
+        }
+        return json;
     }
 
     private static Instant instant(JsonNode json, String field) {

@@ -9,20 +9,14 @@ import dev.sluice.wire.SluiceHeaders;
 import dev.sluice.wire.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.HashSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.Future;
-import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -44,8 +38,6 @@ public final class DeadLetterReplay {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** Dead letters per transaction: a crash loses at most this much of a replay's progress, never its marks. */
     private static final int PER_TRANSACTION = 5_000;
-
-    private static final Duration READ_TIMEOUT = Duration.ofSeconds(30);
 
     private final KafkaConfig kafka;
     private final Clock clock;
@@ -83,7 +75,7 @@ public final class DeadLetterReplay {
             Set<String> done = replayed(consumer, pipeline);
             Counts counts = new Counts();
             String replayedAt = clock.instant().toString();
-            readAll(consumer, pipeline.dlqTopic(), dead -> {
+            TopicReader.readAll(consumer, pipeline.dlqTopic(), dead -> {
                 String mark = mark(dead);
                 if (done.contains(mark)) {
                     counts.alreadyReplayed++;
@@ -148,44 +140,9 @@ public final class DeadLetterReplay {
         return new ProducerRecord<>(topic, null, now, dead.key(), dead.value(), headers);
     }
 
-    private Set<String> replayed(KafkaConsumer<byte[], byte[]> consumer, PipelineConfig pipeline) {
-        Set<String> marks = new HashSet<>();
-        readAll(consumer, Topics.deadLettersReplayed(pipeline.name()), r -> {
-            String key = new String(r.key(), StandardCharsets.UTF_8);
-            if (r.value() == null) {
-                marks.remove(key);
-            } else {
-                marks.add(key);
-            }
-        });
-        return marks;
-    }
-
-    /** Hands every committed record of a topic to {@code each}, from its start to its end at the call. */
-    private static void readAll(
-            KafkaConsumer<byte[], byte[]> consumer, String topic, Consumer<ConsumerRecord<byte[], byte[]>> each) {
-        List<TopicPartition> partitions = consumer.partitionsFor(topic, READ_TIMEOUT).stream()
-                .map(p -> new TopicPartition(topic, p.partition()))
-                .toList();
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
-        Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-        long stalledSince = System.nanoTime();
-        while (!ends.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
-            if (System.nanoTime() - stalledSince > READ_TIMEOUT.toNanos()) {
-                throw new IllegalStateException(
-                        "could not read " + topic + " to its end: no progress for " + READ_TIMEOUT);
-            }
-            ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofMillis(200));
-            if (!polled.isEmpty()) {
-                stalledSince = System.nanoTime();
-            }
-            for (ConsumerRecord<byte[], byte[]> r : polled) {
-                if (r.offset() < ends.get(new TopicPartition(r.topic(), r.partition()))) {
-                    each.accept(r);
-                }
-            }
-        }
+    private static Set<String> replayed(KafkaConsumer<byte[], byte[]> consumer, PipelineConfig pipeline) {
+        return TopicReader.marks(consumer, Topics.deadLettersReplayed(pipeline.name()))
+                .keySet();
     }
 
     private KafkaConsumer<byte[], byte[]> consumer() {

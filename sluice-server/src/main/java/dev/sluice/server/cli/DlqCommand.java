@@ -4,14 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
-import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /**
@@ -93,10 +88,10 @@ public final class DlqCommand implements Runnable {
                 body.put("transform", transform);
             }
             if (since != null) {
-                body.put("since", when("--since", since).toString());
+                body.put("since", When.parse(spec, "--since", since, clock).toString());
             }
             if (until != null) {
-                body.put("until", when("--until", until).toString());
+                body.put("until", When.parse(spec, "--until", until, clock).toString());
             }
             return Output.run(spec, () -> {
                 JsonNode done = api.client().post("/pipelines/" + pipeline + "/dead-letters/replay", body);
@@ -107,29 +102,6 @@ public final class DlqCommand implements Runnable {
                         + done.path("alreadyReplayed").asLong() + ", not matched "
                         + done.path("notMatched").asLong();
             });
-        }
-
-        /** An ISO-8601 instant, or a time ago: a number and s, m, h or d. */
-        private Instant when(String option, String value) {
-            try {
-                return Instant.parse(value);
-            } catch (DateTimeParseException notAnInstant) {
-                // a time ago, then
-            }
-            if (value.matches("\\d+[smhd]")) {
-                long n = Long.parseLong(value.substring(0, value.length() - 1));
-                Duration ago = switch (value.toLowerCase(Locale.ROOT).charAt(value.length() - 1)) {
-                    case 's' -> Duration.ofSeconds(n);
-                    case 'm' -> Duration.ofMinutes(n);
-                    case 'h' -> Duration.ofHours(n);
-                    default -> Duration.ofDays(n);
-                };
-                return clock.instant().minus(ago);
-            }
-            throw new ParameterException(
-                    spec.commandLine(),
-                    option + " must be an instant such as 2026-11-28T08:00:00Z or a time ago such as 30m, 2h, 1d, not '"
-                            + value + "'");
         }
     }
 }

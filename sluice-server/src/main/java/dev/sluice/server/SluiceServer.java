@@ -190,14 +190,16 @@ public final class SluiceServer implements AutoCloseable {
         OldestRecords oldest = started.add(new OldestRecords(kafka));
         BacklogMonitor backlog = new BacklogMonitor(admin, oldest, config.pipelines());
         RecentObjects recentObjects = started.add(new RecentObjects(kafka).start());
+        // What replays and backfills write may be as large as what ingest accepted.
+        int maxRequestBytes = (int) Math.max(1 << 20, IngestServer.maxRecordBytes(config) + (256 << 10));
         adminApi = new AdminApi(
                 config,
                 backlog::stats,
                 backlog::history,
                 new RecordTail(kafka),
                 recentObjects,
-                new DeadLetterReplay(kafka, Clock.systemUTC()),
-                started.add(new Backfills(s3, kafka, Clock.systemUTC())));
+                new DeadLetterReplay(kafka, maxRequestBytes, Clock.systemUTC()),
+                started.add(new Backfills(s3, kafka, maxRequestBytes, Clock.systemUTC())));
         if (roles.contains(Role.WORKFLOWS) && !config.workflows().isEmpty()) {
             UserJars jars = started.add(UserJars.open(
                     workflowsDir(dataDir),
@@ -296,6 +298,8 @@ public final class SluiceServer implements AutoCloseable {
                             }
                         })
                 .start());
+        // Closed before the HTTP server stops: an open live tail would otherwise hold its stop for 35 s.
+        started.add(adminApi::closeStreams);
     }
 
     /** {@code transforms.dir}, or {@code <data-dir>/transforms}. */

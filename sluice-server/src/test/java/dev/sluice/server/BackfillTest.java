@@ -5,12 +5,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sluice.wire.SluiceHeaders;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.model.PutObjectRequest;
 
 /**
  * A backfill through {@code sluice backfill}: one pipeline's objects re-ingested into another, every record once,
@@ -76,6 +79,33 @@ class BackfillTest {
                 "backfill", "copy", "--from", "s3://sluice/events/", "--since", "2099-01-01T00:00:00Z", "--url", url);
         assertEquals(0, none.exit(), none.err());
         assertTrue(none.out().contains("0/0 objects"), none.out());
+
+        // An archive object larger than a transaction's chunk: all its lines, once each.
+        StringBuilder archive = new StringBuilder();
+        for (int i = 0; i < 12_001; i++) {
+            archive.append("{\"id\":\"a").append(i).append("\"}\n");
+        }
+        running.s3()
+                .putObject(
+                        PutObjectRequest.builder()
+                                .bucket("sluice")
+                                .key("archive/2026.ndjson")
+                                .build(),
+                        RequestBody.fromString(archive.toString()));
+        CliRun big = CliRun.sluice("backfill", "copy", "--from", "s3://sluice/archive/", "--url", url);
+        assertEquals(0, big.exit(), big.err());
+        assertTrue(big.out().contains("1/1 objects, 12,001 records"), big.out());
+        List<String> copied = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> r : TestStack.readCommitted(stack, "copy")) {
+            copied.add(new String(r.value(), StandardCharsets.UTF_8));
+        }
+        assertEquals(40 + 12_001, copied.size());
+        assertEquals(
+                12_001,
+                copied.stream()
+                        .filter(v -> v.startsWith("{\"id\":\"a"))
+                        .distinct()
+                        .count());
 
         CliRun notS3 = CliRun.sluice("backfill", "copy", "--from", "sluice/events", "--url", url);
         assertEquals(1, notS3.exit());

@@ -92,7 +92,7 @@ class DeadLetterReplayTest {
                 List<Future<DeadLetterReplay.Result>> both = new ArrayList<>();
                 for (int i = 0; i < 2; i++) {
                     DeadLetterReplay replay =
-                            new DeadLetterReplay(stack.config().kafka(), Clock.systemUTC());
+                            new DeadLetterReplay(stack.config().kafka(), 1 << 20, Clock.systemUTC());
                     both.add(two.submit(
                             () -> replay.replay(stack.config().pipelines().get(0), ReplayFilter.ALL)));
                 }
@@ -134,6 +134,15 @@ class DeadLetterReplayTest {
             CliRun bad = CliRun.sluice("dlq", "replay", "events", "--since", "yesterday", "--url", url);
             assertEquals(2, bad.exit());
             assertTrue(bad.err().contains("--since must be an instant"), bad.err());
+            // Only as JSON: a cross-site form or no-cors fetch cannot send that without a preflight.
+            HttpResponse<String> form = HTTP.send(
+                    HttpRequest.newBuilder(
+                                    URI.create(stack.httpBaseUrl() + "/api/v1/pipelines/events/dead-letters/replay"))
+                            .header("Content-Type", "text/plain")
+                            .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(415, form.statusCode(), form.body());
             HttpResponse<String> badStage = post(stack, "{\"stage\":\"nowhere\"}");
             assertEquals(400, badStage.statusCode(), badStage.body());
             assertTrue(badStage.body().contains("stage must be one of"), badStage.body());
@@ -160,6 +169,7 @@ class DeadLetterReplayTest {
     private static HttpResponse<String> post(DevStack stack, String body) throws Exception {
         return HTTP.send(
                 HttpRequest.newBuilder(URI.create(stack.httpBaseUrl() + "/api/v1/pipelines/events/dead-letters/replay"))
+                        .header("Content-Type", "application/json")
                         .POST(HttpRequest.BodyPublishers.ofString(body))
                         .build(),
                 HttpResponse.BodyHandlers.ofString());

@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * A pipeline's records through the operator API and {@code sluice tail}: the last N of its input, output and
  * dead-letter topics with their headers, and live as server-sent events.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class) // the live tail posts more records: it goes last
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class) // later tests post more records
 class TailTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
@@ -91,8 +92,13 @@ class TailTest {
     }
 
     @Test
-    @Order(2)
+    @Order(3)
     void aLiveTailSendsEachNewRecordAsAnEvent() throws Exception {
+        // Earlier tests' records are through the processor: only this test's reach events.out from now on.
+        await().atMost(Duration.ofMinutes(1))
+                .until(() -> TestStack.committedValues(stack, "events").size()
+                        == TestStack.committedValues(stack, "events.out").size()
+                                + TestStack.committedValues(stack, "events.dlq").size());
         HttpRequest request = HttpRequest.newBuilder(
                         URI.create(stack.httpBaseUrl() + "/api/v1/pipelines/events/records/live?topic=out&limit=2"))
                 .header("Accept", "text/event-stream")
@@ -127,7 +133,7 @@ class TailTest {
     }
 
     @Test
-    @Order(1)
+    @Order(2)
     void sluiceTailPrintsRecordsAndDeadLetterReasons() throws Exception {
         String url = stack.httpBaseUrl();
         CliRun dlq = CliRun.sluice("tail", "events", "--dlq", "--url", url);
@@ -144,6 +150,24 @@ class TailTest {
             ids.add(JSON.readTree(line).path("value").path("id").asText());
         }
         assertEquals(2, ids.size(), json.out());
+
+        // --next waits for records committed from now on; post until it has two.
+        CompletableFuture<CliRun> waiting =
+                CompletableFuture.supplyAsync(() -> CliRun.sluice("tail", "events", "--next", "2", "--url", url));
+        CliRun next = null;
+        for (int posted = 0; next == null; posted++) {
+            assertTrue(posted < 300, "sluice tail --next 2 did not end after 300 records were posted");
+            TestStack.postAcked(stack, "events", List.of("{\"id\":\"n" + posted + "\"}"));
+            try {
+                next = waiting.get(200, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException stillWaiting) {
+                // it may have started following after this record: post another
+            }
+        }
+        assertEquals(0, next.exit(), next.err());
+        List<String> nextLines = next.out().strip().lines().toList();
+        assertEquals(2, nextLines.size(), next.out());
+        assertTrue(nextLines.get(0).matches(".*  events \\d+@\\d+  \\{\"id\":\"n\\d+\"}"), next.out());
 
         CliRun unknown = CliRun.sluice("tail", "nope", "--url", url);
         assertEquals(1, unknown.exit());

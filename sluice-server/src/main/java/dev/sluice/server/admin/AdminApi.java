@@ -26,7 +26,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
@@ -64,6 +66,7 @@ public final class AdminApi {
     private final Backfills backfills;
     private final TokenCheck tokens;
     private final Semaphore liveTails = new Semaphore(MAX_LIVE_TAILS);
+    private final Set<SseClient> openStreams = ConcurrentHashMap.newKeySet();
 
     /**
      * @param stats   a pipeline's last measured figures, if any yet
@@ -214,12 +217,27 @@ public final class AdminApi {
                     ErrorCode.TOO_MANY_STREAMS,
                     MAX_LIVE_TAILS + " live tails are open on this process; close one or try another process");
         }
+        AtomicBoolean following = new AtomicBoolean();
         try {
-            new SseHandler(client -> follow(client, topic, limit)).handle(ctx);
-        } catch (RuntimeException e) {
-            liveTails.release();
-            throw e;
+            new SseHandler(client -> {
+                        following.set(true);
+                        follow(client, topic, limit);
+                    })
+                    .handle(ctx);
+        } finally {
+            // A client gone before the stream began (flushing the headers fails) never reaches follow().
+            if (!following.get()) {
+                liveTails.release();
+            }
         }
+    }
+
+    /**
+     * Ends every live tail, so that a stopping server does not wait for them as for requests in flight. Call it
+     * before the HTTP server stops.
+     */
+    public void closeStreams() {
+        openStreams.forEach(SseClient::close);
     }
 
     /** {@code ?last=N}: of the last N dead letters (default 100), those no replay has put back yet. */
@@ -243,6 +261,7 @@ public final class AdminApi {
      */
     private void replayDeadLetters(Context ctx) {
         PipelineConfig pipeline = pipeline(ctx);
+        requireJson(ctx);
         ReplayFilter filter = replayFilter(ctx.body());
         DeadLetterReplay.Result done;
         try {
@@ -269,6 +288,7 @@ public final class AdminApi {
      */
     private void startBackfill(Context ctx) {
         PipelineConfig pipeline = pipeline(ctx);
+        requireJson(ctx);
         JsonNode body = jsonObject(ctx.body(), List.of("from", "since", "until"));
         Backfill.From from;
         try {
@@ -326,6 +346,18 @@ public final class AdminApi {
         }
     }
 
+    /**
+     * A POST that changes something must say it sends JSON: a browser sends that only after asking the server
+     * (a CORS preflight, which this API does not grant), so another site's page cannot trigger a replay or a
+     * backfill on an open {@code sluice dev}.
+     */
+    private static void requireJson(Context ctx) {
+        String type = ctx.header("Content-Type");
+        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith("application/json")) {
+            throw new IngestError(ErrorCode.UNSUPPORTED_MEDIA_TYPE, "send the body as Content-Type: application/json");
+        }
+    }
+
     /** A request's JSON object, with only the {@code known} fields (none given: an empty object). */
     private static JsonNode jsonObject(String body, List<String> known) {
         if (body == null || body.isBlank()) {
@@ -364,6 +396,7 @@ public final class AdminApi {
 
     private void follow(SseClient client, String topic, int limit) {
         client.keepAlive();
+        openStreams.add(client);
         // Jetty's threads serve requests; a tail waits on Kafka, so it gets a thread of its own.
         Thread follower = new Thread(
                 () -> {
@@ -389,6 +422,7 @@ public final class AdminApi {
                     } catch (RuntimeException e) {
                         log.warn("a live tail of {} stopped", topic, e);
                     } finally {
+                        openStreams.remove(client);
                         liveTails.release();
                         client.close();
                     }

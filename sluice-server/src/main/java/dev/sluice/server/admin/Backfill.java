@@ -10,15 +10,16 @@ import dev.sluice.wire.ClientIds;
 import dev.sluice.wire.SluiceHeaders;
 import dev.sluice.wire.Source;
 import dev.sluice.wire.Topics;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
+import java.io.BufferedInputStream;
+import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PushbackInputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -33,10 +34,8 @@ import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.core.ResponseBytes;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.GetObjectRequest;
-import software.amazon.awssdk.services.s3.model.GetObjectResponse;
 import software.amazon.awssdk.services.s3.model.ListObjectsV2Request;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -50,8 +49,10 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 public final class Backfill implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(Backfill.class);
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** One object is one transaction: give a large one time to be written. */
-    private static final int TRANSACTION_TIMEOUT_MS = 5 * 60_000;
+    /** A chunk's transaction; a backfill killed mid-chunk holds the pipeline's readers back at most this long. */
+    private static final int TRANSACTION_TIMEOUT_MS = 30_000;
+    /** Lines per transaction: a chunk commits in well under a second. */
+    static final int LINES_PER_TRANSACTION = 5_000;
 
     private static final byte[] SOURCE = Source.BACKFILL.wireName().getBytes(StandardCharsets.UTF_8);
 
@@ -84,8 +85,9 @@ public final class Backfill implements Runnable {
         }
     }
 
-    /** Running, then done or failed. */
+    /** Queued behind another backfill, running, then done or failed. */
     public enum State {
+        QUEUED,
         RUNNING,
         DONE,
         FAILED
@@ -100,7 +102,9 @@ public final class Backfill implements Runnable {
     private final Clock clock;
     private final Instant startedAt;
 
-    private volatile State state = State.RUNNING;
+    private final int maxRequestBytes;
+    private volatile State state = State.QUEUED;
+    private volatile boolean stopping;
     // Written by the backfill's thread, read by the API's.
     private final AtomicLong objectsDone = new AtomicLong();
     private final AtomicLong objectsSkipped = new AtomicLong();
@@ -113,8 +117,16 @@ public final class Backfill implements Runnable {
      *
      * @throws software.amazon.awssdk.core.exception.SdkException when the listing fails
      */
-    Backfill(String id, PipelineConfig pipeline, From source, S3Client s3, KafkaConfig kafka, Clock clock) {
+    Backfill(
+            String id,
+            PipelineConfig pipeline,
+            From source,
+            S3Client s3,
+            KafkaConfig kafka,
+            int maxRequestBytes,
+            Clock clock) {
         this.id = id;
+        this.maxRequestBytes = maxRequestBytes;
         this.pipeline = pipeline;
         this.source = source;
         this.s3 = s3;
@@ -142,46 +154,40 @@ public final class Backfill implements Runnable {
 
     @Override
     public void run() {
+        state = State.RUNNING;
         Map<String, Object> props = kafka.clientProperties();
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, ClientIds.backfill(pipeline.name()));
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-backfill");
         props.put(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS);
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxRequestBytes);
         PartitionKey partitionKey = pipeline.partitionKey() == null ? null : PartitionKey.of(pipeline.partitionKey());
         try (KafkaProducer<byte[], byte[]> producer =
                         new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
                 KafkaConsumer<byte[], byte[]> consumer = Readers.create(kafka, "sluice-backfill")) {
             // First fence any other backfill of this pipeline: what it committed is then in the marks read next.
             producer.initTransactions();
-            Map<String, String> done = TopicReader.marks(consumer, Topics.backfilled(pipeline.name()));
+            Map<String, String> marks = TopicReader.marks(consumer, Topics.backfilled(pipeline.name()));
             for (S3Object object : objects) {
                 String url = source.url(object.key());
-                if (!isNdjson(object.key()) || object.eTag().equals(done.get(url))) {
+                Mark mark = Mark.parse(marks.get(url));
+                boolean sameObject = mark != null && mark.etag().equals(object.eTag());
+                if (!isNdjson(object.key()) || (sameObject && mark.complete())) {
                     objectsSkipped.incrementAndGet();
                     continue;
                 }
-                List<byte[]> lines = lines(object.key());
-                long now = clock.millis();
-                producer.beginTransaction();
-                for (byte[] line : lines) {
-                    RecordHeaders headers = new RecordHeaders();
-                    headers.add(SluiceHeaders.INGEST_TIME, Long.toString(now).getBytes(StandardCharsets.UTF_8));
-                    headers.add(SluiceHeaders.SOURCE, SOURCE);
-                    headers.add(SluiceHeaders.BACKFILL_OF, url.getBytes(StandardCharsets.UTF_8));
-                    // A failed send fails the commit: the object is the unit that goes in or not.
-                    Future<?> unused = producer.send(
-                            new ProducerRecord<>(pipeline.topic(), null, now, key(partitionKey, line), line, headers));
+                // A backfill stopped in this object committed its first lines: go on after them.
+                long from = sameObject ? mark.lines() : 0;
+                if (!copy(producer, partitionKey, object, url, from)) {
+                    break; // stopping
                 }
-                Future<?> unused = producer.send(new ProducerRecord<>(
-                        Topics.backfilled(pipeline.name()),
-                        url.getBytes(StandardCharsets.UTF_8),
-                        object.eTag().getBytes(StandardCharsets.UTF_8)));
-                producer.commitTransaction();
                 objectsDone.incrementAndGet();
-                records.addAndGet(lines.size());
             }
-            state = State.DONE;
-        } catch (RuntimeException e) {
+            state = stopping ? State.FAILED : State.DONE;
+            if (stopping) {
+                error = "stopped with its process; run it again to go on where it stopped";
+            }
+        } catch (RuntimeException | Error e) {
             log.warn(
                     "backfill {} of pipeline {} from s3://{}/{} failed",
                     id,
@@ -194,6 +200,93 @@ public final class Backfill implements Runnable {
         } finally {
             endedAt = clock.instant();
         }
+    }
+
+    /**
+     * Writes an object's lines from line {@code from} on, a chunk per transaction with the mark of how far it got:
+     * a transaction stays short (live records behind it wait for it to commit), and a stop loses at most a chunk.
+     * False when it stopped before the end because the backfill is stopping.
+     */
+    private boolean copy(
+            KafkaProducer<byte[], byte[]> producer, PartitionKey partitionKey, S3Object object, String url, long from) {
+        byte[] urlBytes = url.getBytes(StandardCharsets.UTF_8);
+        long now = clock.millis();
+        byte[] ingestTime = Long.toString(now).getBytes(StandardCharsets.UTF_8);
+        try (BufferedReader lines = open(object.key())) {
+            long lineNo = 0;
+            long inChunk = 0;
+            String line;
+            while ((line = lines.readLine()) != null) {
+                if (line.isBlank() || lineNo++ < from) {
+                    continue;
+                }
+                if (inChunk == 0) {
+                    if (stopping) {
+                        return false;
+                    }
+                    producer.beginTransaction();
+                }
+                byte[] value = line.getBytes(StandardCharsets.UTF_8);
+                RecordHeaders headers = new RecordHeaders();
+                headers.add(SluiceHeaders.INGEST_TIME, ingestTime);
+                headers.add(SluiceHeaders.SOURCE, SOURCE);
+                headers.add(SluiceHeaders.BACKFILL_OF, urlBytes);
+                // A failed send fails the commit: the chunk is the unit that goes in or not.
+                Future<?> unused = producer.send(
+                        new ProducerRecord<>(pipeline.topic(), null, now, key(partitionKey, value), value, headers));
+                if (++inChunk == LINES_PER_TRANSACTION) {
+                    commit(producer, urlBytes, new Mark(object.eTag(), lineNo, false));
+                    records.addAndGet(inChunk);
+                    inChunk = 0;
+                }
+            }
+            if (inChunk == 0) {
+                producer.beginTransaction();
+            }
+            commit(producer, urlBytes, new Mark(object.eTag(), lineNo, true));
+            records.addAndGet(inChunk);
+            return true;
+        } catch (IOException e) {
+            producer.abortTransaction();
+            throw new UncheckedIOException("reading " + url, e);
+        }
+    }
+
+    private void commit(KafkaProducer<byte[], byte[]> producer, byte[] url, Mark mark) {
+        Future<?> unused = producer.send(new ProducerRecord<>(Topics.backfilled(pipeline.name()), url, mark.toJson()));
+        producer.commitTransaction();
+    }
+
+    /** How far backfills got in an object: its ETag, the non-blank lines committed, and whether that is all. */
+    record Mark(String etag, long lines, boolean complete) {
+        static Mark parse(String json) {
+            if (json == null) {
+                return null;
+            }
+            try {
+                JsonNode node = JSON.readTree(json);
+                return new Mark(
+                        node.path("etag").asText(),
+                        node.path("lines").asLong(),
+                        node.path("complete").asBoolean());
+            } catch (IOException e) {
+                return null; // not a mark this version wrote: do the object again
+            }
+        }
+
+        byte[] toJson() {
+            return JSON.createObjectNode()
+                    .put("etag", etag)
+                    .put("lines", lines)
+                    .put("complete", complete)
+                    .toString()
+                    .getBytes(StandardCharsets.UTF_8);
+        }
+    }
+
+    /** Asks a running backfill to stop after its current chunk; {@link #run} then ends. */
+    void stop() {
+        stopping = true;
     }
 
     /** What the API shows: where from, how far, and how it ended. */
@@ -224,36 +317,21 @@ public final class Backfill implements Runnable {
         return name.endsWith(".json") || name.endsWith(".ndjson") || name.endsWith(".jsonl");
     }
 
-    /** The object's non-blank lines, gunzipped when it is gzip (by its first bytes, whatever its name says). */
-    private List<byte[]> lines(String key) {
-        ResponseBytes<GetObjectResponse> bytes = s3.getObjectAsBytes(
+    /** The object's text, gunzipped when it is gzip (by its first bytes, whatever its name says), streamed. */
+    private BufferedReader open(String key) throws IOException {
+        InputStream body = s3.getObject(
                 GetObjectRequest.builder().bucket(source.bucket()).key(key).build());
-        return splitLines(bytes.asByteArray());
+        return reader(body);
     }
 
-    static List<byte[]> splitLines(byte[] content) {
-        byte[] plain = content;
-        if (content.length > 2 && (content[0] & 0xff) == 0x1f && (content[1] & 0xff) == 0x8b) {
-            try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(content))) {
-                plain = in.readAllBytes();
-            } catch (IOException e) {
-                throw new UncheckedIOException("not valid gzip", e);
-            }
-        }
-        List<byte[]> lines = new ArrayList<>();
-        ByteArrayOutputStream line = new ByteArrayOutputStream();
-        for (int i = 0; i <= plain.length; i++) {
-            if (i == plain.length || plain[i] == '\n') {
-                byte[] bytes = line.toByteArray();
-                if (!new String(bytes, StandardCharsets.UTF_8).isBlank()) {
-                    lines.add(bytes);
-                }
-                line.reset();
-            } else if (plain[i] != '\r') {
-                line.write(plain[i]);
-            }
-        }
-        return lines;
+    static BufferedReader reader(InputStream body) throws IOException {
+        PushbackInputStream in = new PushbackInputStream(new BufferedInputStream(body), 2);
+        byte[] magic = in.readNBytes(2);
+        in.unread(magic);
+        InputStream plain = magic.length == 2 && (magic[0] & 0xff) == 0x1f && (magic[1] & 0xff) == 0x8b
+                ? new GZIPInputStream(in, 64 * 1024)
+                : in;
+        return new BufferedReader(new InputStreamReader(plain, StandardCharsets.UTF_8), 64 * 1024);
     }
 
     private static byte[] key(PartitionKey partitionKey, byte[] line) {

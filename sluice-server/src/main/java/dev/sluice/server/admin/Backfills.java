@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -22,6 +23,7 @@ import software.amazon.awssdk.services.s3.S3Client;
 public final class Backfills implements AutoCloseable {
     private final S3Client s3;
     private final KafkaConfig kafka;
+    private final int maxRequestBytes;
     private final Clock clock;
     private final Map<String, Backfill> byId = new ConcurrentHashMap<>();
     // One at a time: backfills of one pipeline fence each other anyway, and each is as fast as Kafka takes it.
@@ -31,9 +33,11 @@ public final class Backfills implements AutoCloseable {
         return t;
     });
 
-    public Backfills(S3Client s3, KafkaConfig kafka, Clock clock) {
+    /** @param maxRequestBytes the producer's largest request: as ingest's, so that every accepted record fits */
+    public Backfills(S3Client s3, KafkaConfig kafka, int maxRequestBytes, Clock clock) {
         this.s3 = s3;
         this.kafka = kafka;
+        this.maxRequestBytes = maxRequestBytes;
         this.clock = clock;
     }
 
@@ -44,7 +48,7 @@ public final class Backfills implements AutoCloseable {
      */
     public Backfill start(PipelineConfig pipeline, Backfill.From from) {
         String id = "bf-" + UlidCreator.getMonotonicUlid().toString().toLowerCase(Locale.ROOT);
-        Backfill backfill = new Backfill(id, pipeline, from, s3, kafka, clock);
+        Backfill backfill = new Backfill(id, pipeline, from, s3, kafka, maxRequestBytes, clock);
         byId.put(id, backfill);
         // Its outcome is the backfill's own state, which the API shows.
         Future<?> unused = runner.submit(backfill);
@@ -64,6 +68,16 @@ public final class Backfills implements AutoCloseable {
 
     @Override
     public void close() {
-        runner.shutdownNow();
+        // Stop between chunks, never inside one: a transaction left open would hold the pipeline's readers back.
+        byId.values().forEach(Backfill::stop);
+        runner.shutdown();
+        try {
+            if (!runner.awaitTermination(30, TimeUnit.SECONDS)) {
+                runner.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            runner.shutdownNow();
+        }
     }
 }

@@ -40,10 +40,13 @@ public final class DeadLetterReplay {
     private static final int PER_TRANSACTION = 5_000;
 
     private final KafkaConfig kafka;
+    private final int maxRequestBytes;
     private final Clock clock;
 
-    public DeadLetterReplay(KafkaConfig kafka, Clock clock) {
+    /** @param maxRequestBytes the producer's largest request: as ingest's, so that every accepted record fits */
+    public DeadLetterReplay(KafkaConfig kafka, int maxRequestBytes, Clock clock) {
         this.kafka = kafka;
+        this.maxRequestBytes = maxRequestBytes;
         this.clock = clock;
     }
 
@@ -67,6 +70,7 @@ public final class DeadLetterReplay {
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, ClientIds.deadLetterReplay(pipeline.name()));
         props.put(ProducerConfig.ACKS_CONFIG, "all");
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-dlq-replay");
+        props.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, maxRequestBytes);
         try (KafkaProducer<byte[], byte[]> producer =
                         new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
                 KafkaConsumer<byte[], byte[]> consumer = consumer()) {
@@ -135,9 +139,10 @@ public final class DeadLetterReplay {
             }
         }
         headers.add(SluiceHeaders.REPLAY_OF, (dead.topic() + "/" + mark(dead)).getBytes(StandardCharsets.UTF_8));
-        // Now, not the original time, as the Kafka timestamp: retention counts from it. The ingest time,
-        // which transforms and the sink's time partitions use, stays in its header.
-        return new ProducerRecord<>(topic, null, now, dead.key(), dead.value(), headers);
+        // The dead letter's own timestamp, its ingest time: the sink files a record under it, so a replayed
+        // record lands in the time folders it would have. Only one without (the sink's Parquet rejects) gets now.
+        long timestamp = dead.timestamp() >= 0 ? dead.timestamp() : now;
+        return new ProducerRecord<>(topic, null, timestamp, dead.key(), dead.value(), headers);
     }
 
     private static Set<String> replayed(KafkaConsumer<byte[], byte[]> consumer, PipelineConfig pipeline) {

@@ -85,7 +85,8 @@ final class ApiClient {
         try {
             body = JSON.readTree(response.body());
         } catch (IOException e) {
-            throw new Failure(url + " answered " + response.statusCode() + " without JSON: is it Sluice?");
+            throw new Failure(
+                    response.statusCode(), url + " answered " + response.statusCode() + " without JSON: is it Sluice?");
         }
         if (response.statusCode() / 100 != 2 || !body.path("success").asBoolean()) {
             throw failure(response.statusCode(), body);

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.time.Clock;
+import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -56,7 +57,7 @@ public final class BackfillCommand extends PipelineApiCommand {
             ApiClient client = api.client();
             JsonNode backfill = client.post("/pipelines/" + pipeline + "/backfills", body);
             String id = backfill.path("id").asText();
-            while (backfill.path("state").asText().equals("running")) {
+            while (List.of("queued", "running").contains(backfill.path("state").asText())) {
                 if (!api.json) {
                     out.print("\r" + progress(backfill));
                     out.flush();

@@ -3,6 +3,7 @@ package dev.sluice.server.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.sluice.wire.SluiceHeaders;
 import java.time.Instant;
+import java.util.Locale;
 
 /** A record from the operator API as one line: when, where, a dead letter's reason, the value. */
 final class RecordLine {
@@ -30,7 +31,20 @@ final class RecordLine {
                     .append("  ");
         }
         JsonNode value = r.path("value");
-        return line.append(value.isTextual() ? value.asText() : value.toString())
-                .toString();
+        return printable(line.append(value.isTextual() ? value.asText() : value.toString())
+                .toString());
+    }
+
+    /** Control characters as \\uXXXX: a record cannot move the cursor or recolour the operator's terminal. */
+    static String printable(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        text.codePoints().forEach(c -> {
+            if (Character.isISOControl(c)) {
+                out.append(String.format(Locale.ROOT, "\\u%04x", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return out.toString();
     }
 }

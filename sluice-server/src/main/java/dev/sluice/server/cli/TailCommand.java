@@ -46,6 +46,12 @@ public final class TailCommand extends PipelineApiCommand {
             description = "then print each new record as it is committed, until interrupted")
     boolean follow;
 
+    @Option(
+            names = "--next",
+            paramLabel = "N",
+            description = "instead: wait for the next N records committed, print them, and stop")
+    int next;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -53,6 +59,13 @@ public final class TailCommand extends PipelineApiCommand {
             ApiClient client = api.client();
             String base = "/pipelines/" + pipeline + "/records";
             String topic = "topic=" + which.topic();
+            if (next > 0) {
+                client.stream(base + "/live?" + topic + "&limit=" + next, r -> {
+                    out.println(line(r));
+                    out.flush();
+                });
+                return "";
+            }
             for (JsonNode r : client.get(base + "?" + topic + "&last=" + lines)) {
                 out.println(line(r));
             }

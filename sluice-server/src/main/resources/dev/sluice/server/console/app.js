@@ -4,7 +4,7 @@
 'use strict';
 
 const REFRESH_MS = 2000;
-const state = { token: localStorage.getItem('sluice.token') || '', account: null, timer: null, view: null };
+const state = { token: localStorage.getItem('sluice.token') || '', account: null, timer: null, view: null, busy: false };
 
 /** An element with attributes and children (nodes or text). */
 function h(tag, attrs, ...children) {
@@ -290,7 +290,9 @@ function viewFor(hash) {
 }
 
 async function refresh() {
-  if (!state.view) return;
+  // A slow answer must not pile up refreshes behind it: skip a tick while one is in flight.
+  if (!state.view || state.busy) return;
+  state.busy = true;
   try {
     if (state.account === null) state.account = (await api('/api/v1/info')).account;
     await state.view.draw();
@@ -299,6 +301,8 @@ async function refresh() {
     document.getElementById('updated').textContent = 'updated ' + new Date().toLocaleTimeString();
   } catch (e) {
     showProblem(e);
+  } finally {
+    state.busy = false;
   }
 }
 

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
@@ -44,17 +46,29 @@ class BackfillUnitTest {
     }
 
     @Test
-    void linesAreSplitGunzippedWithoutBlankOnesOrCarriageReturns() throws Exception {
-        String text = "{\"id\":\"a\"}\r\n\n  \n{\"id\":\"b\"}\n{\"id\":\"c\"}";
+    void objectsAreReadAsTextGunzippedWhenTheyAreGzipWhateverTheirName() throws Exception {
+        String text = "{\"id\":\"a\"}\r\n\n{\"id\":\"b\"}\n{\"id\":\"c\"}";
         ByteArrayOutputStream gz = new ByteArrayOutputStream();
         try (GZIPOutputStream out = new GZIPOutputStream(gz)) {
             out.write(text.getBytes(StandardCharsets.UTF_8));
         }
-        for (byte[] content : List.of(text.getBytes(StandardCharsets.UTF_8), gz.toByteArray())) {
-            List<String> lines = Backfill.splitLines(content).stream()
-                    .map(b -> new String(b, StandardCharsets.UTF_8))
-                    .toList();
-            assertEquals(List.of("{\"id\":\"a\"}", "{\"id\":\"b\"}", "{\"id\":\"c\"}"), lines);
+        for (byte[] content : List.of(text.getBytes(StandardCharsets.UTF_8), gz.toByteArray(), new byte[] {'x'})) {
+            try (BufferedReader reader = Backfill.reader(new ByteArrayInputStream(content))) {
+                List<String> lines = reader.lines().toList();
+                if (content.length == 1) {
+                    assertEquals(List.of("x"), lines, "one byte is not gzip");
+                } else {
+                    assertEquals(List.of("{\"id\":\"a\"}", "", "{\"id\":\"b\"}", "{\"id\":\"c\"}"), lines);
+                }
+            }
         }
+    }
+
+    @Test
+    void aMarkSaysHowFarABackfillGotInAnObject() {
+        Backfill.Mark mark = new Backfill.Mark("\"9b2c\"", 5000, false);
+        assertEquals(mark, Backfill.Mark.parse(new String(mark.toJson(), StandardCharsets.UTF_8)));
+        assertEquals(null, Backfill.Mark.parse("not json"), "a mark this version cannot read: the object again");
+        assertEquals(null, Backfill.Mark.parse(null));
     }
 }

@@ -89,6 +89,11 @@ class ConsoleBrowserTest {
         await().atMost(DEADLINE).until(() -> count(text(cell)) >= before + 3);
         assertTrue(text("#workflow-table tr[data-workflow='gate'] td").contains("gate"));
         assertFalse(browser.findElement(By.id("token-form")).isDisplayed(), "no admin.tokens: no token asked for");
+        assertEquals(
+                List.of("records/s in, out · 15 min", "backlog · 15 min", "freshness, s · 15 min"),
+                browser.findElements(By.cssSelector("tr[data-pipeline='events'] [data-chart] .label")).stream()
+                        .map(WebElement::getText)
+                        .toList());
         screenshot("overview");
     }
 

@@ -83,7 +83,7 @@ function overview() {
     skeleton: () => [
       h('h1', {}, 'Pipelines'),
       h('table', { id: 'pipelines' },
-        h('thead', {}, h('tr', {}, ['Pipeline', 'Records in', 'In/s', 'Out/s', 'Backlog', 'Freshness', 'DLQ', 'In/s · 15 min']
+        h('thead', {}, h('tr', {}, ['Pipeline', 'Records in', 'In/s', 'Out/s', 'Backlog', 'Freshness', 'DLQ', 'Last 15 minutes']
           .map((c, i) => h('th', { class: i > 0 && i < 7 ? 'num' : '' }, c)))),
         h('tbody', { id: 'pipeline-rows' })),
       h('h2', {}, 'Workflows'),
@@ -103,7 +103,10 @@ function overview() {
           h('td', { class: 'num backlog' }, num(s.backlog)),
           h('td', { class: 'num' }, typeof s.freshnessSeconds === 'number' ? num(s.freshnessSeconds, 1) + ' s' : '–'),
           h('td', { class: 'num dead-lettered' }, num(s.deadLettered)),
-          h('td', {}, chart('in/s', '', history.recordsInPerSecond, history.recordsOutPerSecond))));
+          h('td', { class: 'mini' },
+            chart('records/s in, out', '', history.recordsInPerSecond, history.recordsOutPerSecond),
+            chart('backlog', '', history.backlog),
+            chart('freshness, s', '', history.freshnessSeconds))));
       }
       fill('pipeline-rows', rows);
       fill('workflows', await workflowsTable());

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.wire.Topics;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -85,7 +86,10 @@ class AdminApiTest {
                     result(get(stack, "/api/v1/pipelines/clicks", TOKEN))
                             .path("recentObjects")
                             .size());
-            assertEquals("events.dlq", events.path("topics").path("deadLetter").asText(), events.toString());
+            assertEquals(
+                    Topics.deadLetters("events"),
+                    events.path("topics").path("deadLetter").asText(),
+                    events.toString());
             assertEquals(
                     "fail-on-bad",
                     events.path("transforms").path(0).path("label").asText());

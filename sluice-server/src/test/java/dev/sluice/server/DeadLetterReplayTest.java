@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.server.admin.DeadLetterReplay;
 import dev.sluice.server.admin.ReplayFilter;
 import dev.sluice.wire.SluiceHeaders;
+import dev.sluice.wire.Topics;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -68,7 +69,9 @@ class DeadLetterReplayTest {
             JsonNode first = replay(stack, "{\"stage\":\"transform\",\"transform\":\"switchable\"}");
             assertEquals(3, first.path("replayed").asLong(), first.toString());
             await().atMost(DEADLINE)
-                    .until(() -> TestStack.committedValues(stack, "events.dlq").size() == 6);
+                    .until(() -> TestStack.committedValues(stack, Topics.deadLetters("events"))
+                                    .size()
+                            == 6);
             List<JsonNode> again = pending(stack);
             assertEquals(3, again.size(), again.toString());
             for (JsonNode dead : again) {
@@ -76,7 +79,7 @@ class DeadLetterReplayTest {
                         dead.path("headers")
                                 .path(SluiceHeaders.REPLAY_OF)
                                 .asText()
-                                .startsWith("events.dlq/"),
+                                .startsWith(Topics.deadLetters("events") + "/"),
                         dead.toString());
                 assertEquals(
                         "switchable",

@@ -3,6 +3,7 @@ package dev.sluice.server;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.sluice.server.HangingTransactions.Verdict;
+import dev.sluice.wire.Topics;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -14,8 +15,8 @@ import org.junit.jupiter.api.Test;
 
 /** What a coordinator's view means for a transaction open on a partition: only what none can end is hanging. */
 class HangingTransactionsTest {
-    private static final TopicPartition TP = new TopicPartition("events.out", 2);
-    private static final TopicPartition OTHER = new TopicPartition("events.out", 1);
+    private static final TopicPartition TP = new TopicPartition(Topics.output("events"), 2);
+    private static final TopicPartition OTHER = new TopicPartition(Topics.output("events"), 1);
     private static final long PRODUCER = 6;
     private static final ProducerState OPEN_AT_34 =
             new ProducerState(PRODUCER, 34, 457, 0, OptionalInt.of(0), OptionalLong.of(8258));

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.wire.SluiceHeaders;
 import dev.sluice.wire.Topics;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
@@ -306,9 +307,9 @@ class IngestTest {
                 .filter(c -> new String(c.value(), StandardCharsets.UTF_8).contains("\"h1\""))
                 .findFirst()
                 .orElseThrow();
-        assertEquals(requestId, header(record, "sluice.request.id"));
-        assertEquals("http", header(record, "sluice.source"));
-        long ingestTime = Long.parseLong(header(record, "sluice.ingest.time"));
+        assertEquals(requestId, header(record, SluiceHeaders.REQUEST_ID));
+        assertEquals("http", header(record, SluiceHeaders.SOURCE));
+        long ingestTime = Long.parseLong(header(record, SluiceHeaders.INGEST_TIME));
         assertTrue(ingestTime >= before && ingestTime <= System.currentTimeMillis());
         assertEquals(ingestTime, record.timestamp());
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.wire.SluiceHeaders;
 import dev.sluice.wire.Topics;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -83,9 +84,11 @@ class KafkaProtocolTest {
                 Map.of("not json", "parse", "[1,2]", "parse", "{\"noid\":true}", "schema", "<null>", "parse"),
                 dead.entrySet().stream()
                         .collect(Collectors.toMap(
-                                Map.Entry::getKey, e -> TestStack.header(e.getValue(), "sluice.error.stage"))));
-        assertEquals("field 'id' is required", TestStack.header(dead.get("{\"noid\":true}"), "sluice.error.message"));
-        assertTrue(TestStack.header(dead.get("[1,2]"), "sluice.error.message").contains("not a JSON object"));
+                                Map.Entry::getKey, e -> TestStack.header(e.getValue(), SluiceHeaders.ERROR_STAGE))));
+        assertEquals(
+                "field 'id' is required", TestStack.header(dead.get("{\"noid\":true}"), SluiceHeaders.ERROR_MESSAGE));
+        assertTrue(
+                TestStack.header(dead.get("[1,2]"), SluiceHeaders.ERROR_MESSAGE).contains("not a JSON object"));
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.sluice.wire.SluiceHeaders;
 import dev.sluice.wire.Topics;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -214,10 +215,10 @@ class LayoutTest {
             assertEquals(
                     "{\"id\":\"c3\",\"ms\":\"slow\"}",
                     new String(dead.get(0).value(), java.nio.charset.StandardCharsets.UTF_8));
-            assertEquals("parquet", TestStack.header(dead.get(0), "sluice.error.stage"));
+            assertEquals("parquet", TestStack.header(dead.get(0), SluiceHeaders.ERROR_STAGE));
             assertEquals(
                     "field 'ms' is int64 in the Parquet schema; string \"slow\" does not fit",
-                    TestStack.header(dead.get(0), "sluice.error.message"));
+                    TestStack.header(dead.get(0), SluiceHeaders.ERROR_MESSAGE));
         }
     }
 }

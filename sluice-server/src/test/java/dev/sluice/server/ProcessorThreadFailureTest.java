@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.sluice.wire.Topics;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,9 +35,11 @@ class ProcessorThreadFailureTest {
             TestStack.postAcked(
                     stack, "events", List.of("{\"id\":\"a\"}", "{\"id\":\"b\",\"crash\":1}", "{\"id\":\"c\"}"));
             await().atMost(Duration.ofMinutes(2))
-                    .until(() -> TestStack.committedValues(stack, "events.out").size() >= 3);
+                    .until(() -> TestStack.committedValues(stack, Topics.output("events"))
+                                    .size()
+                            >= 3);
             List<String> ids = new ArrayList<>();
-            for (String value : TestStack.committedValues(stack, "events.out")) {
+            for (String value : TestStack.committedValues(stack, Topics.output("events"))) {
                 ids.add(JSON.readTree(value).path("id").asText());
             }
             assertEquals(List.of("a", "b", "c"), ids);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.sluice.wire.SluiceHeaders;
+import dev.sluice.wire.Topics;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -52,8 +53,12 @@ class TailTest {
         stack = running.stack();
         TestStack.postAcked(stack, "events", List.of("{\"id\":\"a\"}", "{\"id\":\"b\"}", "{\"id\":\"c\",\"bad\":1}"));
         await().atMost(Duration.ofMinutes(1))
-                .until(() -> TestStack.committedValues(stack, "events.dlq").size() == 1
-                        && TestStack.committedValues(stack, "events.out").size() == 2);
+                .until(() -> TestStack.committedValues(stack, Topics.deadLetters("events"))
+                                        .size()
+                                == 1
+                        && TestStack.committedValues(stack, Topics.output("events"))
+                                        .size()
+                                == 2);
     }
 
     @Test
@@ -66,7 +71,7 @@ class TailTest {
         JsonNode deadLetters = records("?topic=dlq");
         assertEquals(1, deadLetters.size(), deadLetters.toString());
         JsonNode dead = deadLetters.get(0);
-        assertEquals("events.dlq", dead.path("topic").asText());
+        assertEquals(Topics.deadLetters("events"), dead.path("topic").asText());
         assertEquals(0, dead.path("offset").asLong());
         assertEquals("c", dead.path("value").path("id").asText(), dead.toString());
         JsonNode headers = dead.path("headers");
@@ -97,8 +102,10 @@ class TailTest {
         // Earlier tests' records are through the processor: only this test's reach events.out from now on.
         await().atMost(Duration.ofMinutes(1))
                 .until(() -> TestStack.committedValues(stack, "events").size()
-                        == TestStack.committedValues(stack, "events.out").size()
-                                + TestStack.committedValues(stack, "events.dlq").size());
+                        == TestStack.committedValues(stack, Topics.output("events"))
+                                        .size()
+                                + TestStack.committedValues(stack, Topics.deadLetters("events"))
+                                        .size());
         HttpRequest request = HttpRequest.newBuilder(
                         URI.create(stack.httpBaseUrl() + "/api/v1/pipelines/events/records/live?topic=out&limit=2"))
                 .header("Accept", "text/event-stream")

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.sluice.wire.SluiceHeaders;
 import dev.sluice.wire.Topics;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -210,11 +211,12 @@ class TransformsTest {
                                 .replaceAll(".*\"id\":\"(f\\d+)\".*", "$1"))
                         .collect(Collectors.toCollection(TreeSet::new)));
         for (ConsumerRecord<byte[], byte[]> record : dead) {
-            assertEquals("transform", TestStack.header(record, "sluice.error.stage"));
-            assertEquals("fail-on-bad", TestStack.header(record, "sluice.error.transform"));
-            assertEquals(IllegalArgumentException.class.getName(), TestStack.header(record, "sluice.error.exception"));
-            assertTrue(TestStack.header(record, "sluice.error.message").endsWith(" is bad"));
-            assertEquals("http", TestStack.header(record, "sluice.source"), "the input's own headers are kept");
+            assertEquals("transform", TestStack.header(record, SluiceHeaders.ERROR_STAGE));
+            assertEquals("fail-on-bad", TestStack.header(record, SluiceHeaders.ERROR_TRANSFORM));
+            assertEquals(
+                    IllegalArgumentException.class.getName(), TestStack.header(record, SluiceHeaders.ERROR_EXCEPTION));
+            assertTrue(TestStack.header(record, SluiceHeaders.ERROR_MESSAGE).endsWith(" is bad"));
+            assertEquals("http", TestStack.header(record, SluiceHeaders.SOURCE), "the input's own headers are kept");
         }
 
         String metrics = TestStack.get(running.stack(), "/metrics").body();

@@ -232,7 +232,9 @@ class PipelineTopologyTest {
             TestRecord<byte[], byte[]> viaHttp = new TestRecord<>(
                     null,
                     utf8("{\"id\":\"1\"}"),
-                    new RecordHeaders().add("sluice.source", utf8("http")).add("sluice.ingest.time", utf8("1234")),
+                    new RecordHeaders()
+                            .add(SluiceHeaders.SOURCE, utf8("http"))
+                            .add(SluiceHeaders.INGEST_TIME, utf8("1234")),
                     Instant.ofEpochMilli(99));
             in.pipeInput(viaHttp);
             in.pipeInput(utf8("{\"id\":\"2\",\"bad\":true}"));

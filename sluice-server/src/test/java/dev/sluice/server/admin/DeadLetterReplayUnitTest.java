@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sluice.config.PipelineConfig;
 import dev.sluice.wire.DeadLetterStage;
 import dev.sluice.wire.SluiceHeaders;
+import dev.sluice.wire.Topics;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,14 +31,14 @@ class DeadLetterReplayUnitTest {
         RecordHeaders headers = new RecordHeaders();
         headers.add(SluiceHeaders.INGEST_TIME, Long.toString(timestamp).getBytes(StandardCharsets.UTF_8));
         headers.add(SluiceHeaders.REQUEST_ID, "r1".getBytes(StandardCharsets.UTF_8));
-        headers.add(SluiceHeaders.REPLAY_OF, "events.dlq/0@1".getBytes(StandardCharsets.UTF_8));
+        headers.add(SluiceHeaders.REPLAY_OF, (Topics.deadLetters("events") + "/0@1").getBytes(StandardCharsets.UTF_8));
         headers.add(SluiceHeaders.ERROR_STAGE, stage.getBytes(StandardCharsets.UTF_8));
         if (transform != null) {
             headers.add(SluiceHeaders.ERROR_TRANSFORM, transform.getBytes(StandardCharsets.UTF_8));
         }
         headers.add(SluiceHeaders.ERROR_MESSAGE, "no".getBytes(StandardCharsets.UTF_8));
         return new ConsumerRecord<>(
-                "events.dlq",
+                Topics.deadLetters("events"),
                 1,
                 17,
                 timestamp,
@@ -106,6 +107,6 @@ class DeadLetterReplayUnitTest {
         assertEquals("1@17", DeadLetterReplay.mark(dead));
 
         ProducerRecord<byte[], byte[]> encoded = DeadLetterReplay.putBack(EVENTS, deadLetter("parquet", null, AT), AT);
-        assertEquals("events.out", encoded.topic(), "the sink refused it: it goes back to the sink");
+        assertEquals(Topics.output("events"), encoded.topic(), "the sink refused it: it goes back to the sink");
     }
 }

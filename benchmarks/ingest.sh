@@ -3,6 +3,7 @@
 # measures, on this machine, with the broker in the same process:
 #   1. HTTP, 100 records of ~200 B per request, max rate (wrk, 64 connections)
 #   2. HTTP, 1 record per request, max rate (wrk, 64 connections)
+#   1k, 2k. as 1 and 2, each request with an Idempotency-Key of its own (what keys cost)
 #   3. WebSocket, pipelined frames of 100 records (Java driver, 4 connections x 32 frames in flight)
 #   4. HTTP, 100 records per request, 8 connections: about half of (1)'s rate; ack latency p50/p99 (wrk)
 #   5. Kafka's own ProducerPerformance on the same broker (acks=all, 200 B): the ceiling
@@ -34,8 +35,8 @@ trap 'stop_sluice; rm -rf "$data"' EXIT
 
 url=http://127.0.0.1:18080/ingest/bench
 wrk_run() {  # records-per-request connections
-  RECORDS=$1 wrk -t1 -c"$2" -d5s -s benchmarks/wrk-post.lua "$url" >/dev/null   # warm-up
-  RECORDS=$1 wrk -t1 -c"$2" -d"${seconds}s" --latency -s benchmarks/wrk-post.lua "$url" > "$data/wrk.txt"
+  KEYED="${KEYED:-0}" RECORDS=$1 wrk -t1 -c"$2" -d5s -s benchmarks/wrk-post.lua "$url" >/dev/null   # warm-up
+  KEYED="${KEYED:-0}" RECORDS=$1 wrk -t1 -c"$2" -d"${seconds}s" --latency -s benchmarks/wrk-post.lua "$url" > "$data/wrk.txt"
   local rps p50 p99
   rps=$(awk '/Requests\/sec/ {print $2}' "$data/wrk.txt")
   p50=$(awk '$1=="50%" {print $2}' "$data/wrk.txt"); p99=$(awk '$1=="99%" {print $2}' "$data/wrk.txt")
@@ -53,6 +54,10 @@ wrk_run 100 64
 batch_rps=$last_rps
 echo "== 2. HTTP, 1 record per request (ingest role only)"
 wrk_run 1 64
+echo "== 1k. As 1, each request with an Idempotency-Key"
+KEYED=1 wrk_run 100 64
+echo "== 2k. As 2, each request with an Idempotency-Key"
+KEYED=1 wrk_run 1 64
 echo "== 3. WebSocket, pipelined frames of 100 records (ingest role only)"
 driver --mode ws --records 100 --concurrency 4 --window 32
 echo "== 4. HTTP, 100 records per request, 8 connections (max above was $batch_rps requests/s)"

@@ -9,7 +9,7 @@ import java.util.List;
  * are answered.
  */
 final class CorsPolicy {
-    static final String ALLOWED_HEADERS = "Authorization, Content-Type, Content-Encoding";
+    static final String ALLOWED_HEADERS = "Authorization, Content-Type, Content-Encoding, Idempotency-Key";
     static final String MAX_AGE_SECONDS = "600";
 
     private final List<String> origins;

@@ -10,6 +10,7 @@ public enum ErrorCode {
     SCHEMA_MISMATCH(400, "schema_mismatch"),
     /** A refusal of the HTTP layer that has no code of its own. */
     BAD_REQUEST(400, "bad_request"),
+    INVALID_IDEMPOTENCY_KEY(400, "invalid_idempotency_key"),
     UNAUTHORIZED(401, "unauthorized"),
     FORBIDDEN(403, "forbidden"),
     CORS_ORIGIN_NOT_ALLOWED(403, "cors_origin_not_allowed"),
@@ -25,6 +26,8 @@ public enum ErrorCode {
     RECORD_TOO_LARGE(413, "record_too_large"),
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported_media_type"),
     UNSUPPORTED_ENCODING(415, "unsupported_encoding"),
+    /** An {@code Idempotency-Key} this process took within the window for another body. */
+    IDEMPOTENCY_KEY_REUSED(422, "idempotency_key_reused"),
     BACKPRESSURE(429, "backpressure"),
     /** The operator API holds as many live streams (tails) as it serves at once. */
     TOO_MANY_STREAMS(429, "too_many_streams"),

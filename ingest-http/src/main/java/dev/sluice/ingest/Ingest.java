@@ -10,6 +10,7 @@ import dev.sluice.wire.Source;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -34,6 +35,7 @@ final class Ingest {
     private final RecordSender sender;
     private final Backpressure backpressure;
     private final IngestMetrics metrics;
+    private final RecentRequests recent = new RecentRequests(Clock.systemUTC());
 
     Ingest(SluiceConfig config, RecordSender sender, Backpressure backpressure, IngestMetrics metrics) {
         this.endpoints =
@@ -80,28 +82,54 @@ final class Ingest {
     }
 
     /**
-     * Accepts one request or frame: all of its records, or (by exception or a failed future) none.
+     * Accepts one request or frame: all of its records, or (by exception or a failed future) none. A request
+     * with an {@code Idempotency-Key} taken before within the window shares that request's outcome.
      *
+     * @param key the request's {@link IdempotencyKey}, or null
      * @throws IngestError for a body that is refused before anything is produced
      */
     CompletableFuture<Integer> accept(
-            Endpoint endpoint, byte[] body, BodyFormat format, Source source, String requestId, int affinity) {
+            Endpoint endpoint,
+            byte[] body,
+            BodyFormat format,
+            Source source,
+            String requestId,
+            int affinity,
+            IdempotencyKey key) {
+        if (key == null) {
+            return send(endpoint, body, format, source, requestId, affinity, null);
+        }
+        return recent.accept(
+                endpoint.name(),
+                key,
+                endpoint.pipeline.idempotency().window(),
+                () -> send(endpoint, body, format, source, requestId, affinity, key));
+    }
+
+    private CompletableFuture<Integer> send(
+            Endpoint endpoint,
+            byte[] body,
+            BodyFormat format,
+            Source source,
+            String requestId,
+            int affinity,
+            IdempotencyKey key) {
         PipelineConfig pipeline = endpoint.pipeline;
         List<byte[]> values = JsonRecords.split(body, format, pipeline.http().maxRecordBytes());
         long ingestTime = System.currentTimeMillis();
         // One headers object serves every record of the request; the producer only reads it.
-        RecordHeaders headers = new RecordHeaders(new Header[] {
-            new RecordHeader(
-                    SluiceHeaders.INGEST_TIME, Long.toString(ingestTime).getBytes(StandardCharsets.UTF_8)),
-            new RecordHeader(SluiceHeaders.SOURCE, source.wireName().getBytes(StandardCharsets.UTF_8)),
-            new RecordHeader(SluiceHeaders.REQUEST_ID, requestId.getBytes(StandardCharsets.UTF_8))
-        });
+        RecordHeaders headers = headers(ingestTime, source, requestId, key);
         Function<byte[], byte[]> keys = keysFor(endpoint, values);
+        // A retry must put each record on the partition its first attempt did, where the processor drops it:
+        // records without a partition key are keyed by the idempotency key (the default partitioner hashes it).
+        byte[] unkeyed = key == null ? null : key.keyBytes();
         List<ProducerRecord<byte[], byte[]>> records = new ArrayList<>(values.size());
         long bytes = 0;
         for (byte[] value : values) {
             bytes += value.length;
-            records.add(new ProducerRecord<>(pipeline.topic(), null, ingestTime, keys.apply(value), value, headers));
+            byte[] recordKey = keys.apply(value);
+            records.add(new ProducerRecord<>(
+                    pipeline.topic(), null, ingestTime, recordKey == null ? unkeyed : recordKey, value, headers));
         }
         backpressure.admit(pipeline, records.size(), bytes);
         long start = System.nanoTime();
@@ -110,6 +138,23 @@ final class Ingest {
             if (error == null) {
                 metrics.accepted(pipeline.name(), source, n, requestBytes, System.nanoTime() - start);
             }
+        });
+    }
+
+    private static RecordHeaders headers(long ingestTime, Source source, String requestId, IdempotencyKey key) {
+        Header time = new RecordHeader(
+                SluiceHeaders.INGEST_TIME, Long.toString(ingestTime).getBytes(StandardCharsets.UTF_8));
+        Header from = new RecordHeader(SluiceHeaders.SOURCE, source.wireName().getBytes(StandardCharsets.UTF_8));
+        Header request = new RecordHeader(SluiceHeaders.REQUEST_ID, requestId.getBytes(StandardCharsets.UTF_8));
+        if (key == null) {
+            return new RecordHeaders(new Header[] {time, from, request});
+        }
+        return new RecordHeaders(new Header[] {
+            time,
+            from,
+            request,
+            new RecordHeader(SluiceHeaders.IDEMPOTENCY_KEY, key.keyBytes()),
+            new RecordHeader(SluiceHeaders.IDEMPOTENCY_DIGEST, key.digestBytes())
         });
     }
 

@@ -35,7 +35,8 @@ final class IngestHandler implements Handler {
             throw RequestBodies.tooLarge(limit);
         }
         byte[] body = RequestBodies.decode(raw, ctx.header("Content-Encoding"), limit);
-        ctx.future(() -> ingest.accept(endpoint, body, format, Source.HTTP, requestId, -1)
+        IdempotencyKey key = IdempotencyKey.of(ctx.header(IdempotencyKey.HEADER), body);
+        ctx.future(() -> ingest.accept(endpoint, body, format, Source.HTTP, requestId, -1, key)
                 .handle((committed, error) -> {
                     if (error == null) {
                         Responses.committed(ctx, committed);

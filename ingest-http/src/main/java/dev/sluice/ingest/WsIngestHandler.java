@@ -16,7 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code ws://…/ingest/{pipeline}}: each text frame is a JSON array, one object, or NDJSON, and gets
+ * {@code ws://…/ingest/{pipeline}}: each text frame is a JSON array, one object, or NDJSON (optionally
+ * after a first line {@code Idempotency-Key: k}, see {@link IdempotencyKey}), and gets
  * exactly one answer, in frame order: {@code {"seq":n,"success":true,"committed":k}} once Kafka
  * committed it, or {@code {"seq":n,"success":false,"error":{…}}} with the same codes as HTTP.
  *
@@ -101,8 +102,16 @@ final class WsIngestHandler {
                 if (body.length > endpoint.pipeline.http().maxRequestBytes()) {
                     throw RequestBodies.tooLarge(endpoint.pipeline.http().maxRequestBytes());
                 }
+                IdempotencyKey.Frame keyed = IdempotencyKey.ofFrame(body);
                 // The callback answers the frame for either outcome of the request.
-                Future<?> unused = ingest.accept(endpoint, body, formatOf(body), Source.WS, requestId, id)
+                Future<?> unused = ingest.accept(
+                                endpoint,
+                                keyed.records(),
+                                formatOf(keyed.records()),
+                                Source.WS,
+                                requestId,
+                                id,
+                                keyed.key())
                         .whenComplete((committed, error) -> {
                             if (error == null) {
                                 answer(

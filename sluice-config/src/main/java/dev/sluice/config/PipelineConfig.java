@@ -16,6 +16,7 @@ import java.util.regex.Pattern;
  * @param http         the HTTP/WebSocket endpoint: auth, CORS, size limits
  * @param schema       fields every record must have; null accepts any JSON object
  * @param backpressure when ingest answers 429
+ * @param idempotency  how long a request's {@code Idempotency-Key} is remembered
  * @param transforms   transforms run in order; empty means records go to the sink as ingested
  * @param sink         where the output lands
  */
@@ -26,6 +27,7 @@ public record PipelineConfig(
         HttpConfig http,
         SchemaConfig schema,
         BackpressureConfig backpressure,
+        IdempotencyConfig idempotency,
         List<TransformConfig> transforms,
         SinkConfig sink) {
 
@@ -33,6 +35,7 @@ public record PipelineConfig(
         partitions = partitions == null ? 4 : partitions;
         http = http == null ? HttpConfig.DEFAULTS : http;
         backpressure = backpressure == null ? BackpressureConfig.DEFAULTS : backpressure;
+        idempotency = idempotency == null ? IdempotencyConfig.DEFAULTS : idempotency;
         transforms = transforms == null ? List.of() : List.copyOf(transforms);
         sink = sink == null ? SinkConfig.defaultsFor(name) : sink.prefix() == null ? sink.withPrefix(name) : sink;
     }
@@ -54,7 +57,7 @@ public record PipelineConfig(
 
     /** Short form for tests and tools: a pipeline with defaults but for name, partitions, transforms and sink. */
     public PipelineConfig(String name, Integer partitions, List<TransformConfig> transforms, SinkConfig sink) {
-        this(name, partitions, null, null, null, null, transforms, sink);
+        this(name, partitions, null, null, null, null, null, transforms, sink);
     }
 
     public boolean hasTransforms() {
@@ -84,6 +87,7 @@ public record PipelineConfig(
             schema.validate(at + ".schema");
         }
         backpressure.validate(at + ".backpressure");
+        idempotency.validate(at + ".idempotency");
         Set<String> labels = new HashSet<>();
         for (int t = 0; t < transforms.size(); t++) {
             String tat = at + ".transforms[" + t + "]";

@@ -13,7 +13,9 @@ public enum DeadLetterStage {
     /** A {@code partitionBy} field is missing and {@code missingPartitionField: dlq}. */
     PARTITION,
     /** The sink's Parquet encoder could not write it. */
-    PARQUET;
+    PARQUET,
+    /** Its request's {@code Idempotency-Key} was used before, within the window, for another body. */
+    IDEMPOTENCY;
 
     private final String wireName = name().toLowerCase(Locale.ROOT);
 

@@ -9,6 +9,17 @@ public final class SluiceHeaders {
     /** The id of the request that carried the record, also returned as {@code X-Request-Id}. */
     public static final String REQUEST_ID = "sluice.request.id";
 
+    /**
+     * The {@code Idempotency-Key} of the request that carried the record: records of a later request with the
+     * same key (and another {@link #REQUEST_ID}) are retries, and the processor drops them.
+     */
+    public static final String IDEMPOTENCY_KEY = "sluice.idempotency.key";
+    /**
+     * Beside {@link #IDEMPOTENCY_KEY}: the CRC32C of the request's body, 8 hex digits, so that a key reused for
+     * another body is told from a retry.
+     */
+    public static final String IDEMPOTENCY_DIGEST = "sluice.idempotency.digest";
+
     /** On a record a backfill re-ingested: the object it came from, {@code s3://bucket/key}. */
     public static final String BACKFILL_OF = "sluice.backfill.of";
 

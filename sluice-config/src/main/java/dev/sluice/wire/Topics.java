@@ -7,6 +7,12 @@ public final class Topics {
     /** Every change of a workflow instance: create, outcome, event, pause, …; keyed {@code workflow/id}. */
     public static final String WORKFLOW_COMMANDS = "sluice.workflows.commands";
 
+    /**
+     * The processor's store of recent idempotency keys; Kafka Streams names its changelog
+     * {@code {processor application}-idempotency-keys-changelog}.
+     */
+    public static final String PROCESSOR_IDEMPOTENCY_STORE = "idempotency-keys";
+
     private Topics() {}
 
     /** What ingest writes and Kafka-protocol producers may write to directly: the pipeline's name itself. */

@@ -24,6 +24,7 @@ class WireNamesTest {
         assertEquals("sluice.table.customers", Topics.table("customers"));
         assertEquals("sluice.notifications", Topics.NOTIFICATIONS);
         assertEquals("sluice.workflows.commands", Topics.WORKFLOW_COMMANDS);
+        assertEquals("idempotency-keys", Topics.PROCESSOR_IDEMPOTENCY_STORE);
     }
 
     @Test
@@ -46,6 +47,8 @@ class WireNamesTest {
                         "sluice.ingest.time",
                         "sluice.source",
                         "sluice.request.id",
+                        "sluice.idempotency.key",
+                        "sluice.idempotency.digest",
                         "sluice.backfill.of",
                         "sluice.replay.of",
                         "sluice.error.stage",
@@ -56,6 +59,8 @@ class WireNamesTest {
                         SluiceHeaders.INGEST_TIME,
                         SluiceHeaders.SOURCE,
                         SluiceHeaders.REQUEST_ID,
+                        SluiceHeaders.IDEMPOTENCY_KEY,
+                        SluiceHeaders.IDEMPOTENCY_DIGEST,
                         SluiceHeaders.BACKFILL_OF,
                         SluiceHeaders.REPLAY_OF,
                         SluiceHeaders.ERROR_STAGE,
@@ -66,7 +71,7 @@ class WireNamesTest {
                 List.of("http", "ws", "kafka", "backfill"),
                 Arrays.stream(Source.values()).map(Source::wireName).toList());
         assertEquals(
-                List.of("parse", "schema", "transform", "partition", "parquet"),
+                List.of("parse", "schema", "transform", "partition", "parquet", "idempotency"),
                 Arrays.stream(DeadLetterStage.values())
                         .map(DeadLetterStage::wireName)
                         .toList());

@@ -9,8 +9,9 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.streams.Topology;
 
 /**
- * {@code {pipeline}} → parse + transforms → {@code {pipeline}.out}, with failures to
- * {@code {pipeline}.dlq}, and a global store per lookup table ({@link Lookups}).
+ * {@code {pipeline}} → retries dropped + parse + transforms → {@code {pipeline}.out}, with failures to
+ * {@code {pipeline}.dlq}, the idempotency keys seen ({@link RetriedRequests}), and a global store per lookup
+ * table ({@link Lookups}).
  */
 public final class PipelineTopology {
     static final String SOURCE = "ingested";
@@ -27,6 +28,7 @@ public final class PipelineTopology {
         Topology topology = new Topology();
         topology.addSource(SOURCE, new ByteArrayDeserializer(), new ByteArrayDeserializer(), pipeline.topic());
         topology.addProcessor(TRANSFORMS, () -> new TransformProcessor(pipeline, jars, registry, tables), SOURCE);
+        topology.addStateStore(RetriedRequests.store(pipeline.idempotency().window()), TRANSFORMS);
         topology.addSink(
                 OUTPUT, pipeline.outputTopic(), new ByteArraySerializer(), new ByteArraySerializer(), TRANSFORMS);
         topology.addSink(

@@ -12,6 +12,8 @@ import dev.sluice.transforms.RecordMetadata;
 import dev.sluice.wire.DeadLetterStage;
 import dev.sluice.wire.SluiceHeaders;
 import dev.sluice.wire.Source;
+import dev.sluice.wire.Topics;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -49,8 +51,10 @@ final class TransformProcessor implements Processor<byte[], byte[], byte[], byte
     private final TransformJars jars;
     private final MeterRegistry registry;
     private final List<TableConfig> tables;
+    private final Counter retriesDropped;
     private ProcessorContext<byte[], byte[]> context;
     private TransformChain chain;
+    private RetriedRequests retries;
 
     TransformProcessor(PipelineConfig pipeline, TransformJars jars, MeterRegistry registry, List<TableConfig> tables) {
         this.pipeline = pipeline;
@@ -61,11 +65,18 @@ final class TransformProcessor implements Processor<byte[], byte[], byte[], byte
         this.jars = jars;
         this.registry = registry;
         this.tables = tables;
+        this.retriesDropped = Counter.builder("sluice.idempotency.retries.dropped")
+                .tags("pipeline", pipeline.name())
+                .description("records of a request repeated with the same Idempotency-Key, dropped")
+                .register(registry);
     }
 
     @Override
     public void init(ProcessorContext<byte[], byte[]> context) {
         this.context = context;
+        this.retries = new RetriedRequests(
+                context.getStateStore(Topics.PROCESSOR_IDEMPOTENCY_STORE),
+                pipeline.idempotency().window());
         if (pipeline.hasTransforms()) {
             this.chain = TransformChain.open(pipeline, jars, registry, Lookups.from(context, tables));
         }
@@ -73,6 +84,22 @@ final class TransformProcessor implements Processor<byte[], byte[], byte[], byte
 
     @Override
     public void process(Record<byte[], byte[]> record) {
+        switch (retries.judge(record)) {
+            case FORWARD -> {}
+            case RETRY -> {
+                retriesDropped.increment();
+                return;
+            }
+            case KEY_REUSED -> {
+                deadLetter(
+                        record,
+                        DeadLetterStage.IDEMPOTENCY,
+                        null,
+                        new IllegalArgumentException("its Idempotency-Key was used by request " + retries.firstRequest()
+                                + " for another body within idempotency.window"));
+                return;
+            }
+        }
         if (!pipeline.hasTransforms() && schema.acceptsAnything() && requiredPartitionFields.isEmpty()) {
             // Nothing needs the tree: a streaming check that the value is one JSON object is enough.
             String problem = JsonObjectCheck.problem(record.value());

@@ -49,6 +49,11 @@ driver() { java -Xmx1g -cp "benchmarks/target/benchmarks.jar:benchmarks/target/l
   --url http://127.0.0.1:18080 --pipeline bench --duration "$seconds" "$@" | grep -v '^RESULT'; }
 
 start_sluice ingest
+# A running server is warm: without this, run 1 measured the JIT compiling the request path (2026-11-28:
+# 207k records/s cold against 320k once warm, same build).
+echo "== warm-up: 20 s of run 1's load, 10 s of run 2's (unmeasured)"
+RECORDS=100 wrk -t1 -c64 -d20s -s benchmarks/wrk-post.lua "$url" >/dev/null
+RECORDS=1 wrk -t1 -c64 -d10s -s benchmarks/wrk-post.lua "$url" >/dev/null
 echo "== 1. HTTP, 100 records of ~200 B per request (ingest role only)"
 wrk_run 100 64
 batch_rps=$last_rps
@@ -75,5 +80,6 @@ done
 stop_sluice
 
 start_sluice ingest,processor,sink
+RECORDS=100 wrk -t1 -c64 -d20s -s benchmarks/wrk-post.lua "$url" >/dev/null   # warm-up, as for run 1
 echo "== 6. As 1, with every role running (processor and sink share the 2 cores)"
 wrk_run 100 64

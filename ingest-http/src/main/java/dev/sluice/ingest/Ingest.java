@@ -16,6 +16,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -36,8 +37,16 @@ final class Ingest {
     private final Backpressure backpressure;
     private final IngestMetrics metrics;
     private final RecentRequests recent = new RecentRequests(Clock.systemUTC());
+    private final Executor replies;
 
-    Ingest(SluiceConfig config, RecordSender sender, Backpressure backpressure, IngestMetrics metrics) {
+    /** @param replies where the returned futures complete, so that answers are not written on Kafka's threads */
+    Ingest(
+            SluiceConfig config,
+            RecordSender sender,
+            Backpressure backpressure,
+            IngestMetrics metrics,
+            Executor replies) {
+        this.replies = replies;
         this.endpoints =
                 config.pipelines().stream().collect(Collectors.toUnmodifiableMap(PipelineConfig::name, Endpoint::new));
         this.sender = sender;
@@ -96,14 +105,14 @@ final class Ingest {
             String requestId,
             int affinity,
             IdempotencyKey key) {
-        if (key == null) {
-            return send(endpoint, body, format, source, requestId, affinity, null);
-        }
-        return recent.accept(
-                endpoint.name(),
-                key,
-                endpoint.pipeline.idempotency().window(),
-                () -> send(endpoint, body, format, source, requestId, affinity, key));
+        CompletableFuture<Integer> outcome = key == null
+                ? send(endpoint, body, format, source, requestId, affinity, null)
+                : recent.accept(
+                        endpoint.name(),
+                        key,
+                        endpoint.pipeline.idempotency().window(),
+                        () -> send(endpoint, body, format, source, requestId, affinity, key));
+        return outcome.whenCompleteAsync((committed, error) -> {}, replies);
     }
 
     private CompletableFuture<Integer> send(
@@ -118,7 +127,7 @@ final class Ingest {
         List<byte[]> values = JsonRecords.split(body, format, pipeline.http().maxRecordBytes());
         long ingestTime = System.currentTimeMillis();
         // One headers object serves every record of the request; the producer only reads it.
-        RecordHeaders headers = headers(ingestTime, source, requestId, key);
+        RecordHeaders headers = headers(source, requestId, key);
         Function<byte[], byte[]> keys = keysFor(endpoint, values);
         // A retry must put each record on the partition its first attempt did, where the processor drops it:
         // records without a partition key are keyed by the idempotency key (the default partitioner hashes it).
@@ -141,16 +150,17 @@ final class Ingest {
         });
     }
 
-    private static RecordHeaders headers(long ingestTime, Source source, String requestId, IdempotencyKey key) {
-        Header time = new RecordHeader(
-                SluiceHeaders.INGEST_TIME, Long.toString(ingestTime).getBytes(StandardCharsets.UTF_8));
+    /**
+     * Each header costs the producer a UTF-8 encoding of its name, and its bytes in every record, so there are
+     * few: the ingest time is the record's timestamp, not a header.
+     */
+    private static RecordHeaders headers(Source source, String requestId, IdempotencyKey key) {
         Header from = new RecordHeader(SluiceHeaders.SOURCE, source.wireName().getBytes(StandardCharsets.UTF_8));
         Header request = new RecordHeader(SluiceHeaders.REQUEST_ID, requestId.getBytes(StandardCharsets.UTF_8));
         if (key == null) {
-            return new RecordHeaders(new Header[] {time, from, request});
+            return new RecordHeaders(new Header[] {from, request});
         }
         return new RecordHeaders(new Header[] {
-            time,
             from,
             request,
             new RecordHeader(SluiceHeaders.IDEMPOTENCY_KEY, key.keyBytes()),

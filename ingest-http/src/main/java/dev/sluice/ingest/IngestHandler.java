@@ -3,7 +3,6 @@ package dev.sluice.ingest;
 import dev.sluice.wire.Source;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
-import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +22,7 @@ final class IngestHandler implements Handler {
 
     @Override
     public void handle(Context ctx) {
-        String requestId = UUID.randomUUID().toString();
+        String requestId = RequestIds.next();
         ctx.header(REQUEST_ID_HEADER, requestId);
         Ingest.Endpoint endpoint = ingest.endpoint(ctx.pathParam("pipeline"));
         endpoint.cors.decorate(ctx);

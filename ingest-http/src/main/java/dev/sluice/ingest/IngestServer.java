@@ -11,6 +11,10 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.slf4j.Logger;
@@ -29,6 +33,14 @@ import org.slf4j.LoggerFactory;
  * }</pre>
  */
 public final class IngestServer implements AutoCloseable {
+    /**
+     * Where answers are written once Kafka acknowledged a request. Kafka completes a request on its producer's
+     * own threads (the network thread of the single-record producer, a lane after a commit); writing HTTP and
+     * WebSocket answers there would hold up the next produce or commit.
+     */
+    private final ExecutorService replies =
+            Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), new ReplyThreads());
+
     private static final Logger log = LoggerFactory.getLogger(IngestServer.class);
     /** One line per request at INFO; its level is WARN unless SLUICE_REQUEST_LOG=INFO (see logback.xml). */
     private static final Logger requestLog = LoggerFactory.getLogger("sluice.requests");
@@ -67,7 +79,7 @@ public final class IngestServer implements AutoCloseable {
         this.host = host;
         this.port = port;
         IngestMetrics metrics = new IngestMetrics(registry, config, backpressure);
-        Ingest ingest = new Ingest(config, sender, backpressure, metrics);
+        Ingest ingest = new Ingest(config, sender, backpressure, metrics, replies);
         IngestHandler http = new IngestHandler(ingest);
         WsIngestHandler ws = new WsIngestHandler(ingest);
         HealthHandler health = new HealthHandler(checks);
@@ -196,6 +208,7 @@ public final class IngestServer implements AutoCloseable {
     @Override
     public void close() {
         app.stop();
+        replies.shutdown(); // after the stop: requests still waiting on Kafka are answered through it
     }
 
     /** The largest record any pipeline accepts; the producer must allow it. */
@@ -204,5 +217,16 @@ public final class IngestServer implements AutoCloseable {
                 .mapToLong(p -> p.http().maxRecordBytes())
                 .max()
                 .orElse(1L << 20);
+    }
+
+    private static final class ReplyThreads implements ThreadFactory {
+        private final AtomicInteger count = new AtomicInteger();
+
+        @Override
+        public Thread newThread(Runnable r) {
+            Thread thread = new Thread(r, "sluice-ingest-reply-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        }
     }
 }

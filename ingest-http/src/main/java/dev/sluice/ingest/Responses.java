@@ -10,10 +10,11 @@ public final class Responses {
 
     private Responses() {}
 
+    /** {@code {"success":true,"result":{"committed":N}}}: the answer to nearly every request, so written directly. */
     static void committed(Context ctx, int count) {
-        ObjectNode body = JSON.createObjectNode().put("success", true);
-        body.putObject("result").put("committed", count);
-        send(ctx, 200, body);
+        ctx.status(200)
+                .contentType("application/json")
+                .result("{\"success\":true,\"result\":{\"committed\":" + count + "}}");
     }
 
     public static void error(Context ctx, IngestError e) {

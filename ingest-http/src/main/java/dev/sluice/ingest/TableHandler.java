@@ -8,7 +8,6 @@ import dev.sluice.config.TableConfig;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.util.Map;
-import java.util.UUID;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -74,7 +73,7 @@ final class TableHandler {
 
     private void write(Context ctx, Table table, byte[] value, String outcome) {
         String key = ctx.pathParam("key");
-        String requestId = UUID.randomUUID().toString();
+        String requestId = RequestIds.next();
         ctx.header(IngestHandler.REQUEST_ID_HEADER, requestId);
         ctx.future(() -> writer.write(table.config.topic(), key, value).handle((ok, error) -> {
             if (error == null) {

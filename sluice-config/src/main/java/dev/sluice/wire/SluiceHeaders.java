@@ -2,7 +2,11 @@ package dev.sluice.wire;
 
 /** Kafka record headers Sluice writes and reads. Values are UTF-8 text. */
 public final class SluiceHeaders {
-    /** Milliseconds since the epoch when Sluice accepted the record; also the record's timestamp. */
+    /**
+     * Milliseconds since the epoch when Sluice accepted the record. Only records written before 2026-11-28 carry
+     * it (the processor still reads it): the record's timestamp is the ingest time, and a header repeating it
+     * cost every record 31 bytes and the producer an encoding.
+     */
     public static final String INGEST_TIME = "sluice.ingest.time";
     /** How the record came in: a {@link Source} wire name; absent for Kafka-protocol producers. */
     public static final String SOURCE = "sluice.source";

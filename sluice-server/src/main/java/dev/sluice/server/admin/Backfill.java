@@ -211,7 +211,6 @@ public final class Backfill implements Runnable {
             KafkaProducer<byte[], byte[]> producer, PartitionKey partitionKey, S3Object object, String url, long from) {
         byte[] urlBytes = url.getBytes(StandardCharsets.UTF_8);
         long now = clock.millis();
-        byte[] ingestTime = Long.toString(now).getBytes(StandardCharsets.UTF_8);
         try (BufferedReader lines = open(object.key())) {
             long lineNo = 0;
             long inChunk = 0;
@@ -228,7 +227,6 @@ public final class Backfill implements Runnable {
                 }
                 byte[] value = line.getBytes(StandardCharsets.UTF_8);
                 RecordHeaders headers = new RecordHeaders();
-                headers.add(SluiceHeaders.INGEST_TIME, ingestTime);
                 headers.add(SluiceHeaders.SOURCE, SOURCE);
                 headers.add(SluiceHeaders.BACKFILL_OF, urlBytes);
                 // A failed send fails the commit: the chunk is the unit that goes in or not.

@@ -61,7 +61,7 @@ public final class DlqCommand implements Runnable {
     static final class Replay extends PipelineApiCommand {
         @Option(
                 names = "--stage",
-                description = "only those that failed here: parse, schema, transform, partition, parquet")
+                description = "only those that failed here: parse, schema, transform, partition, parquet, idempotency")
         String stage;
 
         @Option(names = "--transform", description = "only those the transform with this label threw on")

@@ -81,7 +81,7 @@ class DeadLetterReplayUnitTest {
         IllegalArgumentException unknown =
                 assertThrows(IllegalArgumentException.class, () -> ReplayFilter.stage("Transform"));
         assertEquals(
-                "stage must be one of [parse, schema, transform, partition, parquet], not 'Transform'",
+                "stage must be one of [parse, schema, transform, partition, parquet, idempotency], not 'Transform'",
                 unknown.getMessage());
     }
 

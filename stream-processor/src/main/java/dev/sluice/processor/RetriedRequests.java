@@ -60,7 +60,11 @@ final class RetriedRequests {
 
     Verdict judge(Record<byte[], byte[]> record) {
         Headers headers = record.headers();
-        String key = text(headers.lastHeader(SluiceHeaders.IDEMPOTENCY_KEY));
+        Header keyHeader = headers.lastHeader(SluiceHeaders.IDEMPOTENCY_KEY);
+        if (keyHeader == null) {
+            return Verdict.FORWARD; // nearly every record: one header scan, nothing decoded
+        }
+        String key = text(keyHeader);
         String request = text(headers.lastHeader(SluiceHeaders.REQUEST_ID));
         // Without a request id the attempts cannot be told apart; a replay is an operator putting records back.
         if (key == null || request == null || headers.lastHeader(SluiceHeaders.REPLAY_OF) != null) {

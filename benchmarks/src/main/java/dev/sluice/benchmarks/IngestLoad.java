@@ -1,41 +1,43 @@
 package dev.sluice.benchmarks;
 
+import java.io.IOException;
+import java.lang.management.GarbageCollectorMXBean;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.WebSocket;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicLongArray;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.Recorder;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * Drives a running Sluice with HTTP or WebSocket load and prints records/s and ack latency.
- * Latency is from the moment a request was due (open-loop with {@code --rate}) or sent, to the
- * acknowledgement, so a stalled server cannot hide its stall (no coordinated omission).
+ *
+ * <p>With {@code --rate} the load is open-loop: request k is due at start + k / rate whether or not
+ * earlier ones were answered, and its latency runs from that due instant to the answer, so a
+ * stalled server cannot hide its stall by slowing the driver down (no coordinated omission). A
+ * request due while every connection is busy waits for one, and that wait counts.
+ *
+ * <p>The driver is one thread on one selector writing pre-built requests, so it costs little per
+ * request and shares a small machine with the server without becoming the tail it measures. It
+ * prints its own lateness (due to noticed) and CPU so a reader can tell.
  *
  * <pre>
  * java -cp 'benchmarks/target/benchmarks.jar:benchmarks/target/lib/*' dev.sluice.benchmarks.IngestLoad \
- *     --url http://127.0.0.1:18080 --pipeline bench --mode http --records 100 --concurrency 32
+ *     --url http://127.0.0.1:18080 --pipeline bench --mode http --records 100 --concurrency 64 --rate 1300
  * </pre>
  */
 @Command(name = "ingest-load", mixinStandardHelpOptions = true)
-public final class IngestLoad implements Callable<Integer> {
+public final class IngestLoad implements Callable<Integer>, LoadConnection.Answers {
 
     @Option(names = "--url", defaultValue = "http://127.0.0.1:18080")
     String url;
@@ -55,7 +57,7 @@ public final class IngestLoad implements Callable<Integer> {
     @Option(
             names = "--concurrency",
             defaultValue = "32",
-            description = "HTTP requests in flight, or WebSocket connections")
+            description = "HTTP connections (one request in flight each), or WebSocket connections")
     int concurrency;
 
     @Option(names = "--window", defaultValue = "32", description = "unanswered frames per WebSocket connection")
@@ -64,8 +66,11 @@ public final class IngestLoad implements Callable<Integer> {
     @Option(
             names = "--rate",
             defaultValue = "0",
-            description = "requests (or frames) per second; 0 = as fast as acknowledged")
+            description = "requests (or frames) per second, open loop; 0 = closed loop, as fast as answered")
     int rate;
+
+    @Option(names = "--keyed", description = "an Idempotency-Key of its own on every request or frame")
+    boolean keyed;
 
     @Option(names = "--warmup", defaultValue = "5", description = "seconds not measured")
     int warmupSeconds;
@@ -73,58 +78,180 @@ public final class IngestLoad implements Callable<Integer> {
     @Option(names = "--duration", defaultValue = "20", description = "seconds measured")
     int durationSeconds;
 
-    private final Recorder latency = new Recorder(3);
-    private final AtomicLong acknowledgedRecords = new AtomicLong();
-    private final AtomicLong acknowledgedRequests = new AtomicLong();
-    private final Map<Integer, AtomicLong> failures = new ConcurrentHashMap<>();
-    private volatile boolean measuring;
-    private volatile boolean running = true;
+    private final Histogram latency = new Histogram(3);
+    private final Histogram driverLateness = new Histogram(3);
+    private final Histogram connectionWait = new Histogram(3);
+    private final Map<Integer, Long> failures = new TreeMap<>();
+    private long acknowledged;
+    private long measureFrom;
+    private long measureTo;
 
     public static void main(String[] args) {
         System.exit(new CommandLine(new IngestLoad()).execute(args));
     }
 
     @Override
-    public Integer call() throws Exception {
-        List<String> bodies = bodies(mode.equals("ws") && recordsPerRequest > 1);
-        Thread driver = new Thread(
-                () -> {
-                    try {
-                        if (mode.equals("ws")) {
-                            webSocket(bodies);
-                        } else {
-                            http(bodies);
-                        }
-                    } catch (Exception e) {
-                        throw new IllegalStateException(e);
-                    }
-                },
-                "driver");
-        driver.start();
-        Thread.sleep(warmupSeconds * 1000L);
-        latency.reset();
-        acknowledgedRecords.set(0);
-        acknowledgedRequests.set(0);
-        failures.clear();
-        measuring = true;
+    public Integer call() throws IOException {
+        boolean webSocket = mode.equals("ws");
+        URI base = URI.create(url);
+        InetSocketAddress address = new InetSocketAddress(base.getHost(), base.getPort() < 0 ? 80 : base.getPort());
+        String path = "/ingest/" + pipeline;
+        Requests requests = new Requests(
+                webSocket, base.getHost() + ":" + address.getPort(), path, recordsPerRequest, recordBytes, keyed);
+        try (Selector selector = Selector.open()) {
+            List<LoadConnection> connections = new ArrayList<>();
+            for (int c = 0; c < concurrency; c++) {
+                connections.add(
+                        webSocket
+                                ? new WsLoadConnection(address, path, selector, window, this)
+                                : new HttpLoadConnection(address, selector, this));
+            }
+            Usage usage = drive(selector, connections, requests);
+            report(usage);
+            for (LoadConnection connection : connections) {
+                connection.close();
+            }
+        }
+        return 0;
+    }
+
+    /** The driver's own CPU and GC over the measured window. */
+    private record Usage(long cpuNanos, long gcCount, long gcMillis, boolean fellBehind) {}
+
+    private Usage drive(Selector selector, List<LoadConnection> connections, Requests requests) throws IOException {
+        ArrayDeque<LoadConnection> free = new ArrayDeque<>(connections);
+        long[] overdue = new long[1 << 20];
+        int overdueHead = 0;
+        int overdueCount = 0;
+        long interval = rate > 0 ? 1_000_000_000L / rate : 0;
         long start = System.nanoTime();
-        Thread.sleep(durationSeconds * 1000L);
-        double seconds = (System.nanoTime() - start) / 1e9;
-        measuring = false;
-        running = false;
-        Histogram h = latency.getIntervalHistogram();
-        driver.join(10_000);
-        double recordsPerSecond = acknowledgedRecords.get() / seconds;
-        double requestsPerSecond = acknowledgedRequests.get() / seconds;
+        measureFrom = start + warmupSeconds * 1_000_000_000L;
+        measureTo = measureFrom + durationSeconds * 1_000_000_000L;
+        long nextDue = start;
+        long[] usageAtStart = null;
+        boolean fellBehind = false;
+        while (true) {
+            long now = System.nanoTime();
+            if (now >= measureTo) {
+                break;
+            }
+            if (usageAtStart == null && now >= measureFrom) {
+                usageAtStart = usage();
+            }
+            if (interval > 0) {
+                for (; nextDue <= now; nextDue += interval) {
+                    if (overdueCount == overdue.length) {
+                        fellBehind = true; // the server is over a million requests behind; stop adding
+                        nextDue = now;
+                        break;
+                    }
+                    overdue[(overdueHead + overdueCount++) % overdue.length] = nextDue;
+                    if (measuring(now)) {
+                        driverLateness.recordValue(Math.max(1, (now - nextDue) / 1000));
+                    }
+                }
+                for (; overdueCount > 0 && !free.isEmpty(); overdueCount--) {
+                    long due = overdue[overdueHead];
+                    overdueHead = (overdueHead + 1) % overdue.length;
+                    if (measuring(now)) {
+                        connectionWait.recordValue(Math.max(1, (System.nanoTime() - due) / 1000));
+                    }
+                    send(free, requests, due);
+                }
+            } else {
+                while (!free.isEmpty()) {
+                    send(free, requests, System.nanoTime());
+                }
+            }
+            long untilDue = nextDue - System.nanoTime();
+            if (interval > 0 && overdueCount == 0 && untilDue <= 0) {
+                selector.selectNow();
+            } else {
+                // epoll waits in whole milliseconds: a request may be noticed up to 1 ms after it was due
+                selector.select(interval > 0 && overdueCount == 0 ? Math.max(1, untilDue / 1_000_000) : 100);
+            }
+            long at = System.nanoTime();
+            for (SelectionKey key : selector.selectedKeys()) {
+                LoadConnection connection = (LoadConnection) key.attachment();
+                boolean hadRoom = connection.hasRoom();
+                if (key.isWritable()) {
+                    connection.flush();
+                }
+                if (key.isReadable()) {
+                    connection.read(at);
+                }
+                if (!hadRoom && connection.hasRoom()) {
+                    free.addLast(connection);
+                }
+            }
+            selector.selectedKeys().clear();
+        }
+        long[] usageAtEnd = usage();
+        if (usageAtStart == null) {
+            usageAtStart = usageAtEnd;
+        }
+        return new Usage(
+                usageAtEnd[0] - usageAtStart[0],
+                usageAtEnd[1] - usageAtStart[1],
+                usageAtEnd[2] - usageAtStart[2],
+                fellBehind);
+    }
+
+    private static void send(ArrayDeque<LoadConnection> free, Requests requests, long due) throws IOException {
+        LoadConnection connection = free.pollFirst();
+        connection.send(requests.next(), due);
+        if (connection.hasRoom()) {
+            free.addLast(connection);
+        }
+    }
+
+    private boolean measuring(long now) {
+        return now >= measureFrom && now < measureTo;
+    }
+
+    @Override
+    public void acknowledged(long dueNanos, long nowNanos) {
+        if (measuring(nowNanos)) {
+            latency.recordValue(Math.max(1, (nowNanos - dueNanos) / 1000));
+            acknowledged++;
+        }
+    }
+
+    @Override
+    public void failed(int status, long nowNanos) {
+        if (measuring(nowNanos)) {
+            failures.merge(status, 1L, Long::sum);
+        }
+    }
+
+    /** CPU nanoseconds of this process, GC count and GC milliseconds so far. */
+    private static long[] usage() {
+        long count = 0;
+        long millis = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            count += Math.max(0, gc.getCollectionCount());
+            millis += Math.max(0, gc.getCollectionTime());
+        }
+        com.sun.management.OperatingSystemMXBean os =
+                (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        return new long[] {os.getProcessCpuTime(), count, millis};
+    }
+
+    private void report(Usage usage) {
+        double seconds = durationSeconds;
+        double requestsPerSecond = acknowledged / seconds;
+        double recordsPerSecond = requestsPerSecond * recordsPerRequest;
+        boolean webSocket = mode.equals("ws");
         System.out.printf(
                 Locale.ROOT,
-                "mode=%s records/request=%d record-bytes=%d concurrency=%d%s rate=%s duration=%ds%n",
+                "mode=%s records/request=%d record-bytes=%d connections=%d%s%s rate=%s duration=%ds%n",
                 mode,
                 recordsPerRequest,
                 recordBytes,
                 concurrency,
-                mode.equals("ws") ? " window=" + window : "",
-                rate == 0 ? "max" : rate + "/s",
+                webSocket ? " window=" + window : "",
+                keyed ? " keyed" : "",
+                rate == 0 ? "max (closed loop)" : rate + "/s (open loop)",
                 durationSeconds);
         System.out.printf(
                 Locale.ROOT,
@@ -134,13 +261,28 @@ public final class IngestLoad implements Callable<Integer> {
                 recordsPerSecond * recordBytes / 1e6);
         System.out.printf(
                 Locale.ROOT,
-                "  ack latency ms: p50=%.2f p90=%.2f p99=%.2f p99.9=%.2f max=%.2f (n=%d)%n",
-                h.getValueAtPercentile(50) / 1e3,
-                h.getValueAtPercentile(90) / 1e3,
-                h.getValueAtPercentile(99) / 1e3,
-                h.getValueAtPercentile(99.9) / 1e3,
-                h.getMaxValue() / 1e3,
-                h.getTotalCount());
+                "  ack latency ms%s: %s%n",
+                rate > 0 ? " (from each request's due time)" : "",
+                percentiles(latency));
+        if (rate > 0) {
+            System.out.printf(
+                    Locale.ROOT, "  driver: noticed due requests late by ms: %s%n", percentiles(driverLateness));
+            System.out.printf(
+                    Locale.ROOT,
+                    "  driver: sent after due by ms (incl. waits for a free connection): %s%n",
+                    percentiles(connectionWait));
+            if (usage.fellBehind() || requestsPerSecond < rate * 0.98) {
+                System.out.printf(
+                        Locale.ROOT, "  RATE NOT KEPT: %,.0f of %,d requests/s answered%n", requestsPerSecond, rate);
+            }
+        }
+        System.out.printf(
+                Locale.ROOT,
+                "  driver: %.0f%% of one core (%.1f µs per request), %d GCs taking %d ms%n",
+                usage.cpuNanos() / 1e7 / seconds,
+                acknowledged == 0 ? 0.0 : usage.cpuNanos() / 1e3 / acknowledged,
+                usage.gcCount(),
+                usage.gcMillis());
         System.out.println("  failures: " + (failures.isEmpty() ? "none" : failures));
         System.out.printf(
                 Locale.ROOT,
@@ -148,154 +290,19 @@ public final class IngestLoad implements Callable<Integer> {
                 mode,
                 recordsPerSecond,
                 requestsPerSecond,
+                latency.getValueAtPercentile(50) / 1e3,
+                latency.getValueAtPercentile(99) / 1e3);
+    }
+
+    private static String percentiles(Histogram h) {
+        return String.format(
+                Locale.ROOT,
+                "p50=%.2f p90=%.2f p99=%.2f p99.9=%.2f max=%.2f (n=%d)",
                 h.getValueAtPercentile(50) / 1e3,
-                h.getValueAtPercentile(99) / 1e3);
-        System.exit(0);
-        return 0;
-    }
-
-    /** A pool of request bodies of about {@code recordBytes} per record, with distinct ids. */
-    private List<String> bodies(boolean ndjson) {
-        List<String> bodies = new ArrayList<>();
-        for (int b = 0; b < 512; b++) {
-            StringBuilder body = new StringBuilder(recordsPerRequest * (recordBytes + 2));
-            if (!ndjson) {
-                body.append('[');
-            }
-            for (int r = 0; r < recordsPerRequest; r++) {
-                String head = "{\"id\":\"" + b + "-" + r + "\",\"user\":\"u" + (r % 997)
-                        + "\",\"event\":\"page_view\",\"ts\":\"2026-11-22T13:05:00Z\",\"url\":\"https://example.com/";
-                int pad = Math.max(0, recordBytes - head.length() - 2);
-                body.append(r == 0 || ndjson ? "" : ",")
-                        .append(head)
-                        .append("p".repeat(pad))
-                        .append("\"}");
-                if (ndjson) {
-                    body.append('\n');
-                }
-            }
-            if (!ndjson) {
-                body.append(']');
-            }
-            bodies.add(body.toString());
-        }
-        return bodies;
-    }
-
-    private void http(List<String> bodies) throws Exception {
-        HttpClient client = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .executor(Executors.newFixedThreadPool(4))
-                .build();
-        URI uri = URI.create(url + "/ingest/" + pipeline);
-        Semaphore inFlight = new Semaphore(concurrency);
-        long intervalNanos = rate > 0 ? 1_000_000_000L / rate : 0;
-        long due = System.nanoTime();
-        for (int i = 0; running; i++) {
-            if (intervalNanos > 0) {
-                due += intervalNanos;
-                long wait = due - System.nanoTime();
-                if (wait > 0) {
-                    TimeUnit.NANOSECONDS.sleep(wait);
-                }
-            }
-            inFlight.acquire();
-            long start = intervalNanos > 0 ? due : System.nanoTime();
-            HttpRequest request = HttpRequest.newBuilder(uri)
-                    .header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString(bodies.get(i % bodies.size())))
-                    .build();
-            // The callback counts the request's outcome, failed or not.
-            Future<?> unused = client.sendAsync(request, HttpResponse.BodyHandlers.discarding())
-                    .whenComplete((response, error) -> {
-                        inFlight.release();
-                        if (error != null) {
-                            count(-1);
-                        } else if (response.statusCode() != 200) {
-                            count(response.statusCode());
-                        } else {
-                            acknowledged(start);
-                        }
-                    });
-        }
-    }
-
-    private void webSocket(List<String> frames) throws Exception {
-        List<Thread> senders = new ArrayList<>();
-        for (int c = 0; c < concurrency; c++) {
-            Semaphore windowPermits = new Semaphore(window);
-            AtomicLongArray sentAt = new AtomicLongArray(1 << 16);
-            WebSocket socket = HttpClient.newHttpClient()
-                    .newWebSocketBuilder()
-                    .buildAsync(
-                            URI.create(url.replaceFirst("^http", "ws") + "/ingest/" + pipeline),
-                            new WebSocket.Listener() {
-                                private final StringBuilder text = new StringBuilder();
-
-                                @Override
-                                public CompletionStage<?> onText(WebSocket ws, CharSequence data, boolean last) {
-                                    text.append(data);
-                                    if (last) {
-                                        String answer = text.toString();
-                                        text.setLength(0);
-                                        int at = answer.indexOf("\"seq\":") + 6;
-                                        long seq = Long.parseLong(answer.substring(at, answer.indexOf(',', at)));
-                                        long start = sentAt.get((int) (seq & 0xFFFF));
-                                        if (answer.contains("\"success\":true")) {
-                                            acknowledged(start);
-                                        } else {
-                                            count(answer.contains("backpressure") ? 429 : 400);
-                                        }
-                                        windowPermits.release();
-                                    }
-                                    ws.request(1);
-                                    return null;
-                                }
-                            })
-                    .get(10, TimeUnit.SECONDS);
-            int perConnectionRate = rate / concurrency;
-            Thread sender = new Thread(
-                    () -> {
-                        long intervalNanos = perConnectionRate > 0 ? 1_000_000_000L / perConnectionRate : 0;
-                        long due = System.nanoTime();
-                        try {
-                            for (long seq = 1; running; seq++) {
-                                if (intervalNanos > 0) {
-                                    due += intervalNanos;
-                                    long wait = due - System.nanoTime();
-                                    if (wait > 0) {
-                                        TimeUnit.NANOSECONDS.sleep(wait);
-                                    }
-                                }
-                                windowPermits.acquire();
-                                sentAt.set((int) (seq & 0xFFFF), intervalNanos > 0 ? due : System.nanoTime());
-                                socket.sendText(frames.get((int) (seq % frames.size())), true)
-                                        .join();
-                            }
-                        } catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                        }
-                    },
-                    "ws-sender-" + c);
-            sender.start();
-            senders.add(sender);
-        }
-        for (Thread sender : senders) {
-            sender.join();
-        }
-    }
-
-    private void acknowledged(long startNanos) {
-        if (measuring) {
-            latency.recordValue(Math.max(1, (System.nanoTime() - startNanos) / 1000));
-            acknowledgedRecords.addAndGet(recordsPerRequest);
-            acknowledgedRequests.incrementAndGet();
-        }
-    }
-
-    private void count(int status) {
-        if (measuring) {
-            failures.computeIfAbsent(status, s -> new AtomicLong()).incrementAndGet();
-        }
+                h.getValueAtPercentile(90) / 1e3,
+                h.getValueAtPercentile(99) / 1e3,
+                h.getValueAtPercentile(99.9) / 1e3,
+                h.getMaxValue() / 1e3,
+                h.getTotalCount());
     }
 }

@@ -4,13 +4,13 @@ import dev.sluice.config.KafkaConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
+import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Future;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
@@ -29,8 +29,10 @@ import org.slf4j.LoggerFactory;
  * <p>A request's records are only readable (by {@code read_committed} consumers: the processor and
  * the sink) once the transaction holding them commits, so a failure part-way through leaves nothing
  * of the request behind. One transaction per request would cap throughput at one commit round trip
- * per request, so each of a few lanes takes every request waiting in its queue and commits them
- * together: under load a transaction carries many requests, when idle it carries one. A request is
+ * per request, so each of a few lanes takes every request waiting and commits them together: under
+ * load a transaction carries many requests, when idle it carries one. Requests wait in one queue that
+ * the first free lane empties, not in a queue per lane: a request never waits behind one lane's slow
+ * commit while another lane is idle (that wait was the tail of the ack latency). A request is
  * acknowledged when its transaction commits (which waits for {@code acks=all}) and fails with its
  * whole group when the transaction aborts.
  *
@@ -46,6 +48,8 @@ public final class RecordSender implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(RecordSender.class);
     private static final int MAX_RECORDS_PER_TRANSACTION = 50_000;
     private static final long MAX_BYTES_PER_TRANSACTION = 32L << 20;
+    /** How long an idle lane sleeps before it looks again (for the stop flag). */
+    private static final long IDLE_PARK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /**
      * How long a commit that times out is retried (it is idempotent), e.g. while a broker fails over: the
      * producer's transaction timeout, after which the coordinator resolves the transaction itself.
@@ -54,7 +58,11 @@ public final class RecordSender implements AutoCloseable {
 
     private final IngestProducers producers;
     private final Lane[] lanes;
-    private final AtomicInteger nextLane = new AtomicInteger();
+    /** Requests without affinity, for whichever lane is free first. */
+    private final Queue<Pending> shared = new ConcurrentLinkedQueue<>();
+    /** Lanes with nothing to do, parked until a request arrives. */
+    private final Queue<Lane> idle = new ConcurrentLinkedQueue<>();
+
     private final AtomicLong inFlightBytes = new AtomicLong();
     private final long capacityBytes;
     private final Producer<byte[], byte[]> single;
@@ -128,10 +136,18 @@ public final class RecordSender implements AutoCloseable {
             }
             return done;
         }
-        int lane = affinity >= 0
-                ? Math.floorMod(affinity, lanes.length)
-                : Math.floorMod(nextLane.getAndIncrement(), lanes.length);
-        lanes[lane].queue.add(new Pending(records, bytes, done));
+        Pending pending = new Pending(records, bytes, done);
+        if (affinity >= 0) {
+            Lane lane = lanes[Math.floorMod(affinity, lanes.length)];
+            lane.queue.add(pending);
+            LockSupport.unpark(lane.thread);
+        } else {
+            shared.add(pending);
+            Lane lane = idle.poll();
+            if (lane != null) {
+                LockSupport.unpark(lane.thread);
+            }
+        }
         return done;
     }
 
@@ -155,7 +171,9 @@ public final class RecordSender implements AutoCloseable {
     private record Pending(List<ProducerRecord<byte[], byte[]>> records, long bytes, CompletableFuture<Integer> done) {}
 
     private final class Lane implements Runnable {
-        final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
+        /** Requests with this lane's affinity, in the order they were sent. */
+        final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
+
         final Thread thread;
         private final int id;
         private Producer<byte[], byte[]> producer;
@@ -174,9 +192,10 @@ public final class RecordSender implements AutoCloseable {
                 log.warn("ingest lane {}: Kafka not ready yet, will retry on the first request: {}", id, e.toString());
             }
             try {
-                while (running || !queue.isEmpty()) {
-                    Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                while (running || !queue.isEmpty() || !shared.isEmpty()) {
+                    Pending first = next();
                     if (first == null) {
+                        awaitWork();
                         continue;
                     }
                     group.add(first);
@@ -191,12 +210,26 @@ public final class RecordSender implements AutoCloseable {
                     }
                     group.clear();
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                group.forEach(p -> p.done.completeExceptionally(e));
             } finally {
                 closeProducer();
             }
+        }
+
+        private Pending next() {
+            Pending own = queue.poll();
+            return own != null ? own : shared.poll();
+        }
+
+        /**
+         * Parks until {@link #send} wakes this lane. The lane announces itself idle before it checks the
+         * queues a last time, so a request added meanwhile either is seen here or unparks it.
+         */
+        private void awaitWork() {
+            idle.add(this);
+            if (running && queue.isEmpty() && shared.isEmpty()) {
+                LockSupport.parkNanos(IDLE_PARK_NANOS);
+            }
+            idle.remove(this);
         }
 
         private void fillGroup(List<Pending> group, Pending first) {
@@ -205,7 +238,7 @@ public final class RecordSender implements AutoCloseable {
             for (Pending next;
                     records < MAX_RECORDS_PER_TRANSACTION
                             && bytes < MAX_BYTES_PER_TRANSACTION
-                            && (next = queue.poll()) != null; ) {
+                            && (next = next()) != null; ) {
                 group.add(next);
                 records += next.records.size();
                 bytes += next.bytes;

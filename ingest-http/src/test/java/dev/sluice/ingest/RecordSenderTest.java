@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.MockProducer;
@@ -25,12 +26,14 @@ import org.junit.jupiter.api.Test;
 /**
  * RecordSender's decisions with Kafka's MockProducer: a request is one transaction's worth or nothing,
  * one-record requests skip the transaction, a failed transaction fails only its own requests, a fenced
- * lane gets a new producer, and affinity keeps order. Against a real broker: IngestTest.
+ * lane gets a new producer, a free lane takes requests while another is stuck in a commit, and affinity
+ * keeps order. Against a real broker: IngestTest.
  */
 class RecordSenderTest {
     private final MockProducers producers = new MockProducers();
     private final List<MockProducer<byte[], byte[]>> lanes = producers.lanes;
     private final MockProducer<byte[], byte[]> single = producers.single;
+    private final CountDownLatch releaseHungCommit = new CountDownLatch(1);
     private RecordSender sender;
 
     private RecordSender start(int laneCount) {
@@ -41,6 +44,7 @@ class RecordSenderTest {
 
     @AfterEach
     void stop() throws InterruptedException {
+        releaseHungCommit.countDown();
         if (sender != null) {
             sender.close();
         }
@@ -164,6 +168,23 @@ class RecordSenderTest {
         assertEquals(2, lanes.size());
         assertTrue(lanes.get(0).closed());
         assertEquals(List.of("c", "d"), values(lanes.get(1).history()));
+    }
+
+    @Test
+    void aRequestDoesNotWaitBehindABusyLaneWhileAnotherIsFree() throws Exception {
+        producers.hangNextCommitUntil(releaseHungCommit);
+        start(2);
+        CompletableFuture<Integer> stuck = sender.send(records("a", "b"), 2, -1);
+        await().until(producers::commitHanging);
+
+        // With a queue per lane (dealt round robin), every second request waited for the hung commit.
+        for (int i = 0; i < 4; i++) {
+            assertEquals(2, sender.send(records("c" + i, "d" + i), 2, -1).get(10, TimeUnit.SECONDS));
+        }
+        assertFalse(stuck.isDone());
+
+        releaseHungCommit.countDown();
+        assertEquals(2, stuck.get());
     }
 
     @Test

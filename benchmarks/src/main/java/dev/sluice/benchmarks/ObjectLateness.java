@@ -45,6 +45,9 @@ public final class ObjectLateness implements Callable<Integer> {
     @Option(names = "--limit", required = true, description = "maxDuration + allowance, e.g. 12s")
     String limit;
 
+    @Option(names = "--each", description = "also print every object: key, oldest record, written")
+    boolean each;
+
     public static void main(String[] args) {
         System.exit(new CommandLine(new ObjectLateness()).execute(args));
     }
@@ -73,9 +76,16 @@ public final class ObjectLateness implements Callable<Integer> {
                     if (!pipeline.equals(n.path("pipeline").asText()) || oldest.isBefore(since)) {
                         continue;
                     }
-                    long millis = Duration.between(
-                                    oldest, Instant.parse(n.path("eventTime").asText()))
-                            .toMillis();
+                    Instant written = Instant.parse(n.path("eventTime").asText());
+                    long millis = Duration.between(oldest, written).toMillis();
+                    if (each) {
+                        System.out.printf(
+                                "%s %s %s %s%n",
+                                n.path("object").path("key").asText(),
+                                oldest,
+                                written,
+                                n.path("closedBy").asText());
+                    }
                     lateness.recordValue(Math.max(0, millis));
                     objects++;
                     records += n.path("records").asLong();

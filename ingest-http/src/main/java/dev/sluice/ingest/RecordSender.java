@@ -140,6 +140,7 @@ public final class RecordSender implements AutoCloseable {
         if (affinity >= 0) {
             Lane lane = lanes[Math.floorMod(affinity, lanes.length)];
             lane.queue.add(pending);
+            idle.remove(lane); // a wake-up for the shared queue must not pick a lane woken for its own
             LockSupport.unpark(lane.thread);
         } else {
             shared.add(pending);
@@ -155,6 +156,9 @@ public final class RecordSender implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         running = false;
+        for (Lane lane : lanes) {
+            LockSupport.unpark(lane.thread);
+        }
         for (Lane lane : lanes) {
             lane.thread.join();
         }
@@ -209,6 +213,11 @@ public final class RecordSender implements AutoCloseable {
                         closeProducer();
                     }
                     group.clear();
+                    // A group that filled up may have left requests behind: hand them to a parked lane.
+                    Lane parked = shared.isEmpty() ? null : idle.poll();
+                    if (parked != null) {
+                        LockSupport.unpark(parked.thread);
+                    }
                 }
             } finally {
                 closeProducer();

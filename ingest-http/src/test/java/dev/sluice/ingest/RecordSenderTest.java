@@ -184,7 +184,7 @@ class RecordSenderTest {
         assertFalse(stuck.isDone());
 
         releaseHungCommit.countDown();
-        assertEquals(2, stuck.get());
+        assertEquals(2, stuck.get(10, TimeUnit.SECONDS));
     }
 
     @Test

@@ -2,7 +2,6 @@ package dev.sluice.ingest;
 
 import io.javalin.http.Context;
 import java.util.List;
-import java.util.function.BiConsumer;
 
 /**
  * A pipeline's {@code cors.origins}. Without it no CORS header is ever sent, so browsers refuse
@@ -32,13 +31,13 @@ final class CorsPolicy {
     }
 
     /** Adds the headers an actual (non-preflight) response needs. */
-    void decorate(String origin, BiConsumer<String, String> header) {
-        String allow = allowOrigin(origin);
+    void decorate(Context ctx) {
+        String allow = allowOrigin(ctx.header("Origin"));
         if (allow != null) {
-            header.accept("Access-Control-Allow-Origin", allow);
-            header.accept("Access-Control-Expose-Headers", "X-Request-Id, Retry-After");
+            ctx.header("Access-Control-Allow-Origin", allow);
+            ctx.header("Access-Control-Expose-Headers", "X-Request-Id, Retry-After");
             if (!allow.equals("*")) {
-                header.accept("Vary", "Origin");
+                ctx.header("Vary", "Origin");
             }
         }
     }

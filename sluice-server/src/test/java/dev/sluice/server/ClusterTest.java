@@ -15,17 +15,21 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -36,6 +40,7 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -154,10 +159,8 @@ class ClusterTest {
                     awaitTakenOver(admin, ClientIds.WORKFLOWS_APPLICATION, fleet.get(7), dir);
                 }
                 awaitProgress(List.of(load2), objects);
-                for (ChildProcess p : oneOfEach) {
-                    p.start("-Xmx256m");
-                    awaitHealthy(p);
-                }
+                oneOfEach.forEach(p -> p.start("-Xmx256m"));
+                oneOfEach.forEach(ClusterTest::awaitHealthy);
                 awaitProgress(both, objects);
 
                 objects.fault("two brokers down, then back");
@@ -194,10 +197,14 @@ class ClusterTest {
                 unknown.addAll(load2.unknown);
                 long drainFrom = System.nanoTime();
                 Output output = new Output(s3);
-                await().atMost(DEADLINE)
-                        .pollInterval(Duration.ofSeconds(1))
-                        .until(() -> ids(output.records("events")).containsAll(acknowledged)
-                                && ids(output.records("clicks")).containsAll(clicks));
+                try {
+                    await().atMost(DEADLINE)
+                            .pollInterval(Duration.ofSeconds(1))
+                            .until(() -> ids(output.records("events")).containsAll(acknowledged)
+                                    && ids(output.records("clicks")).containsAll(clicks));
+                } catch (ConditionTimeoutException e) {
+                    throw new AssertionError(whereMissing(kafka, output, acknowledged, clicks), e);
+                }
                 List<JsonNode> events = output.records("events");
                 ExactlyOnce.assertEveryIdOnce(acknowledged, unknown, events);
                 ExactlyOnce.assertEveryIdOnce(clicks, output.records("clicks"));
@@ -386,6 +393,166 @@ class ClusterTest {
                 return false; // not listening yet
             }
         });
+    }
+
+    /**
+     * Which acknowledged records are in no object, and how far each got: the input topic, the processor's output,
+     * both read as the processor and the sink read them (read_committed); and what holds transactions open.
+     */
+    private static String whereMissing(
+            KafkaCluster kafka, Output output, List<String> acknowledged, List<String> clicks) {
+        Set<String> written = new HashSet<>(ids(output.records("events")));
+        written.addAll(ids(output.records("clicks")));
+        List<String> missing = new ArrayList<>(acknowledged);
+        missing.addAll(clicks);
+        missing.removeIf(written::contains);
+        Map<String, Map<String, String>> seen = new HashMap<>();
+        for (String topic : List.of("events", Topics.output("events"), "clicks", Topics.output("clicks"))) {
+            seen.put(topic, idsInTopic(kafka.bootstrapServers(), topic));
+        }
+        Map<String, String> outAt = seen.get(Topics.output("events"));
+        Map<String, Long> byLoad = missing.stream()
+                .collect(Collectors.groupingBy(id -> id.substring(0, id.lastIndexOf('-')), Collectors.counting()));
+        StringBuilder out = new StringBuilder()
+                .append(missing.size())
+                .append(" acknowledged records in no object after ")
+                .append(DEADLINE)
+                .append(", by load ")
+                .append(byLoad)
+                .append('\n');
+        seen.forEach((topic, ids) -> out.append("  in ")
+                .append(topic)
+                .append(" (read_committed): ")
+                .append(missing.stream().filter(ids::containsKey).count())
+                .append('\n'));
+        out.append("  where in ")
+                .append(Topics.output("events"))
+                .append(": ")
+                .append(missing.stream()
+                        .map(id -> id + "=" + outAt.get(id))
+                        .sorted()
+                        .toList())
+                .append('\n');
+        out.append(sinkStateNear(
+                kafka.bootstrapServers(),
+                missing.stream().map(outAt::get).filter(Objects::nonNull).toList()));
+        try (Admin admin = kafka.admin()) {
+            out.append("  events-sink committed offsets: ")
+                    .append(admin.listConsumerGroupOffsets(ClientIds.sinkGroup("events"))
+                            .partitionsToOffsetAndMetadata()
+                            .get(10, TimeUnit.SECONDS))
+                    .append('\n');
+            out.append(OpenTransactions.describe(admin));
+        } catch (Exception e) {
+            out.append("  no group offsets: ").append(e);
+        }
+        return out.toString();
+    }
+
+    /**
+     * The sink's state records (manifests, tombstones) in the partitions of missing records, committed or
+     * aborted, whose range comes within 500 offsets of theirs: what the sink recorded around what it lost.
+     */
+    private static String sinkStateNear(String bootstrap, List<String> places) {
+        Map<Integer, long[]> span = new HashMap<>();
+        for (String place : places) {
+            int p = Integer.parseInt(place.substring(0, place.indexOf('@')));
+            long o = Long.parseLong(place.substring(place.indexOf('@') + 1));
+            span.merge(p, new long[] {o, o}, (x, y) -> new long[] {Math.min(x[0], y[0]), Math.max(x[1], y[1])});
+        }
+        String topic = Topics.sinkState("events");
+        Set<String> committed = new HashSet<>();
+        for (ConsumerRecord<byte[], byte[]> r : readTopic(bootstrap, topic, "read_committed")) {
+            committed.add(r.partition() + "@" + r.offset());
+        }
+        StringBuilder out = new StringBuilder("  missing offsets:");
+        span.forEach((p, s) ->
+                out.append(' ').append(p).append('=').append(s[0]).append("..").append(s[1]));
+        out.append('\n');
+        for (ConsumerRecord<byte[], byte[]> r : readTopic(bootstrap, topic, "read_uncommitted")) {
+            long[] s = span.get(r.partition());
+            if (s == null || r.key() == null) {
+                continue;
+            }
+            String at = r.partition() + "@" + r.offset();
+            String key = new String(r.key(), StandardCharsets.UTF_8);
+            String flag = committed.contains(at) ? "" : " (aborted or open)";
+            if (r.value() == null) {
+                out.append("    ")
+                        .append(at)
+                        .append(" tombstone ")
+                        .append(key)
+                        .append(flag)
+                        .append('\n');
+                continue;
+            }
+            try {
+                JsonNode m = JSON.readTree(r.value());
+                JsonNode range = m.path("ranges").path(Integer.toString(r.partition()));
+                long first = range.path("first").asLong(-1);
+                long last = range.path("last").asLong(-1);
+                if (last >= s[0] - 500 && first <= s[1] + 500) {
+                    out.append("    ")
+                            .append(at)
+                            .append(' ')
+                            .append(key.substring(key.lastIndexOf('/') + 1))
+                            .append(' ')
+                            .append(m.path("state").asText())
+                            .append(" [")
+                            .append(first)
+                            .append("..")
+                            .append(last)
+                            .append("] ")
+                            .append(m.path("records").asLong())
+                            .append(" records, closed by ")
+                            .append(m.path("closedBy").asText())
+                            .append(flag)
+                            .append('\n');
+                }
+            } catch (IOException e) {
+                out.append("    ").append(at).append(" unreadable: ").append(e).append('\n');
+            }
+        }
+        return out.toString();
+    }
+
+    /** Where a read_committed reader finds each {@code id} in a topic now: {@code partition@offset}. */
+    private static Map<String, String> idsInTopic(String bootstrap, String topic) {
+        Pattern id = Pattern.compile("\"id\":\"([^\"]+)\"");
+        Map<String, String> ids = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : readTopic(bootstrap, topic, "read_committed")) {
+            if (r.value() != null) {
+                Matcher m = id.matcher(new String(r.value(), StandardCharsets.UTF_8));
+                while (m.find()) {
+                    ids.put(m.group(1), r.partition() + "@" + r.offset());
+                }
+            }
+        }
+        return ids;
+    }
+
+    /** Every record of a topic now, as a reader of the given isolation level finds it. */
+    private static List<ConsumerRecord<byte[], byte[]>> readTopic(String bootstrap, String topic, String isolation) {
+        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                        ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation),
+                new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))
+                    && System.nanoTime() < deadline) {
+                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
+            }
+        }
+        return records;
     }
 
     private static Set<String> ids(List<JsonNode> records) {

@@ -103,6 +103,12 @@ public final class PipelineSink implements AutoCloseable {
     private long lastTransactionAt;
     private long lastOffsetCheckAt;
     private boolean paused;
+    /**
+     * Set while the consumer closes: closing calls {@link Rebalance#onPartitionsRevoked}, which must not commit then.
+     * What was in memory is dropped by that time, and the consumer's position has passed records no batch holds any
+     * more (those of a transaction that just failed); committing it would skip them for good.
+     */
+    private boolean closing;
 
     private volatile boolean running = true;
     private volatile long stopRequestedAt;
@@ -251,6 +257,7 @@ public final class PipelineSink implements AutoCloseable {
     }
 
     private void connect() {
+        closing = false;
         state = new SinkState(pipeline.name(), clients);
         consumer = clients.groupMember();
         consumer.subscribe(List.of(pipeline.outputTopic()), new Rebalance());
@@ -269,6 +276,7 @@ public final class PipelineSink implements AutoCloseable {
         lastCommitted.clear();
         paused = false;
         if (consumer != null) {
+            closing = true;
             try {
                 // A sink that stops for good leaves the group so that its partitions move at once; one that
                 // starts over stays, as the same static member, and gets them back without a rebalance.
@@ -527,7 +535,7 @@ public final class PipelineSink implements AutoCloseable {
     private final class Rebalance implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            if (partitions.isEmpty()) {
+            if (partitions.isEmpty() || closing) {
                 return;
             }
             batches.rotateAll(CloseReason.REBALANCE);
@@ -570,6 +578,9 @@ public final class PipelineSink implements AutoCloseable {
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            if (closing) {
+                return;
+            }
             // The partitions already belong to someone else: nothing here may be committed any more.
             throw new PartitionsLost();
         }

@@ -10,7 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -19,6 +21,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.record.TimestampType;
@@ -38,6 +41,11 @@ final class MockKafka implements SinkClients {
     private final List<List<ConsumerRecord<byte[], byte[]>>> output = new ArrayList<>();
     final List<MockProducer<byte[], byte[]>> producers = new CopyOnWriteArrayList<>();
     final List<Member> members = new CopyOnWriteArrayList<>();
+    /**
+     * Thrown, once, by the next commit of a transaction that writes to the state topic; unlike
+     * {@link MockProducer#commitTransactionException}, which fails every commit from then on.
+     */
+    final AtomicReference<KafkaException> failNextCommit = new AtomicReference<>();
 
     MockKafka(String pipeline) {
         this.outputTopic = Topics.output(pipeline);
@@ -111,7 +119,20 @@ final class MockKafka implements SinkClients {
     @Override
     public Producer<byte[], byte[]> transactionalProducer() {
         MockProducer<byte[], byte[]> producer =
-                new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+                new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+                    @Override
+                    public void commitTransaction() {
+                        // Only a transaction that records something: the sink also commits offsets alone.
+                        if (uncommittedRecords().stream()
+                                .anyMatch(r -> r.topic().equals(stateTopic))) {
+                            KafkaException fault = failNextCommit.getAndSet(null);
+                            if (fault != null) {
+                                throw fault;
+                            }
+                        }
+                        super.commitTransaction();
+                    }
+                };
         producers.add(producer);
         return producer;
     }
@@ -198,7 +219,18 @@ final class MockKafka implements SinkClients {
     }
 
     /** The sink's group member. */
-    final class Member extends Fed {}
+    final class Member extends Fed {
+        /** As a real consumer's close: the partitions it holds are revoked first, through the sink's listener. */
+        @Override
+        public void close(CloseOptions options) {
+            synchronized (this) {
+                if (!assignment().isEmpty()) {
+                    rebalance(List.of());
+                }
+            }
+            super.close(options);
+        }
+    }
 
     /** A state-topic or rebuild reader. */
     final class Reader extends Fed {}

@@ -158,6 +158,30 @@ class PipelineSinkTest {
         assertEquals(List.of(1, 2, 3), ids(store.objects.get(written.get(0).key())));
     }
 
+    /**
+     * A transaction fails but its abort succeeds, and the same producer works again: closing the consumer to start
+     * over revokes its partitions, and nothing may be committed then, least of all the consumer's position, which has
+     * passed the records of the failed batch (seen on a cluster whose coordinators were down for a minute: the batch's
+     * records were in no object, ever).
+     */
+    @Test
+    void startingOverAfterAFailedTransactionCommitsNothingOnTheWayOut() throws IOException {
+        start("{bucket: lake, batch: {maxRecords: 3, maxDuration: 60s}}");
+        kafka.failNextCommit.set(new KafkaException("test fault: the transaction does not commit"));
+
+        send(0, 1, 2, 3);
+
+        await().until(() -> written.size() == 1);
+        assertNull(kafka.failNextCommit.get(), "the fault was injected");
+        assertEquals(List.of(1, 2, 3), ids(store.objects.get(written.get(0).key())));
+        // The first life recorded no batch, so none of its commits may have passed offset 0 of the partition.
+        MockProducer<byte[], byte[]> first = kafka.producers.get(0);
+        first.consumerGroupOffsetsHistory()
+                .forEach(commit -> commit.values()
+                        .forEach(offsets -> assertEquals(
+                                0, offsets.get(P0).offset(), "committed past records it never recorded: " + commit)));
+    }
+
     @Test
     void theNextLifeCompletesABatchRecordedButNotConfirmed() throws IOException {
         store.down = true;

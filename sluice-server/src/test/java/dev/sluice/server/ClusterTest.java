@@ -40,7 +40,6 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -462,14 +461,16 @@ class ClusterTest {
         }
         String topic = Topics.sinkState("events");
         Set<String> committed = new HashSet<>();
-        for (ConsumerRecord<byte[], byte[]> r : readTopic(bootstrap, topic, "read_committed")) {
+        for (ConsumerRecord<byte[], byte[]> r : TestStack.readTopic(
+                Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), topic, "read_committed")) {
             committed.add(r.partition() + "@" + r.offset());
         }
         StringBuilder out = new StringBuilder("  missing offsets:");
         span.forEach((p, s) ->
                 out.append(' ').append(p).append('=').append(s[0]).append("..").append(s[1]));
         out.append('\n');
-        for (ConsumerRecord<byte[], byte[]> r : readTopic(bootstrap, topic, "read_uncommitted")) {
+        for (ConsumerRecord<byte[], byte[]> r : TestStack.readTopic(
+                Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), topic, "read_uncommitted")) {
             long[] s = span.get(r.partition());
             if (s == null || r.key() == null) {
                 continue;
@@ -520,7 +521,8 @@ class ClusterTest {
     private static Map<String, String> idsInTopic(String bootstrap, String topic) {
         Pattern id = Pattern.compile("\"id\":\"([^\"]+)\"");
         Map<String, String> ids = new HashMap<>();
-        for (ConsumerRecord<byte[], byte[]> r : readTopic(bootstrap, topic, "read_committed")) {
+        for (ConsumerRecord<byte[], byte[]> r : TestStack.readTopic(
+                Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap), topic, "read_committed")) {
             if (r.value() != null) {
                 Matcher m = id.matcher(new String(r.value(), StandardCharsets.UTF_8));
                 while (m.find()) {
@@ -529,30 +531,6 @@ class ClusterTest {
             }
         }
         return ids;
-    }
-
-    /** Every record of a topic now, as a reader of the given isolation level finds it. */
-    private static List<ConsumerRecord<byte[], byte[]>> readTopic(String bootstrap, String topic, String isolation) {
-        List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
-                Map.of(
-                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                        ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation),
-                new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
-                    .map(p -> new TopicPartition(topic, p.partition()))
-                    .toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))
-                    && System.nanoTime() < deadline) {
-                consumer.poll(Duration.ofMillis(200)).forEach(records::add);
-            }
-        }
-        return records;
     }
 
     private static Set<String> ids(List<JsonNode> records) {

@@ -18,6 +18,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -130,8 +131,17 @@ final class TestStack {
 
     /** Every record a read_committed consumer (like the processor) can read from the topic now, in partition order. */
     static List<ConsumerRecord<byte[], byte[]>> readCommitted(DevStack stack, String topic) {
-        Map<String, Object> props = stack.config().kafka().clientProperties();
-        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        return readTopic(stack.config().kafka().clientProperties(), topic, "read_committed");
+    }
+
+    /**
+     * Every record of a topic now, in partition order, as a consumer with these client properties and isolation
+     * level ({@code read_committed}, {@code read_uncommitted}) finds it.
+     */
+    static List<ConsumerRecord<byte[], byte[]>> readTopic(
+            Map<String, Object> clientProperties, String topic, String isolation) {
+        Map<String, Object> props = new HashMap<>(clientProperties);
+        props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, isolation);
         List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {

@@ -340,10 +340,10 @@ public final class InstanceState {
     }
 
     /**
-     * The execution in flight may have been lost (its process or task went away): run it again under the
-     * same token. Whichever of the two executions' outcomes arrives first is taken and the other ignored,
-     * so an outcome the lost one did record (it may still be in the commands topic) is not replaced by a
-     * re-run that would, say, start its sleep again from now.
+     * The execution in flight was lost (its process or task went away) before it recorded an outcome: run it
+     * again under the same token. The engine asks only once every outcome recorded before the loss has been
+     * applied (a RECOVER command behind them); should both executions' outcomes still arrive, the first is taken
+     * and the other ignored.
      */
     public List<Effect> redispatch(long now) {
         if (token == null || status.isFinal()) {

@@ -38,7 +38,9 @@ record Command(
         RESUME,
         TERMINATE,
         RESTART,
-        CHILD_FINISHED
+        CHILD_FINISHED,
+        /** Is the execution under this token lost? Its instance runs again if it still holds the token. */
+        RECOVER
     }
 
     static Command create(
@@ -65,6 +67,11 @@ record Command(
     static Command outcomes(String token, List<Outcome> outcomes) {
         return new Command(
                 Type.OUTCOME, null, null, null, null, null, token, outcomes, null, null, null, null, null, null, null);
+    }
+
+    static Command recover(String token) {
+        return new Command(
+                Type.RECOVER, null, null, null, null, null, token, null, null, null, null, null, null, null, null);
     }
 
     static Command event(String eventType, JsonNode payload) {

@@ -52,6 +52,8 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
     private KeyValueStore<Bytes, byte[]> timers;
     /** Tokens dispatched by this task, cancelled when the task goes away. */
     private final Set<String> dispatched = new HashSet<>();
+    /** Instances whose execution was in flight when this task last ran, until RECOVER is sent for each. */
+    private final List<String> inFlightBefore = new ArrayList<>();
     /**
      * The instances this task touched last, as objects: every command of a busy instance would otherwise
      * parse its JSON again (the store stays the truth; this holds what was last written to it).
@@ -96,9 +98,10 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
         instances = context.getStateStore(WorkflowTopics.INSTANCES);
         results = context.getStateStore(WorkflowTopics.RESULTS);
         timers = context.getStateStore(WorkflowTopics.TIMERS);
-        context.schedule(TIMER_TICK, PunctuationType.WALL_CLOCK_TIME, this::fireTimers);
-        // One pass over the partition's instances: count them by status, and run again the executions that
-        // were in flight when this task last ran elsewhere (or before a crash): they are lost.
+        context.schedule(TIMER_TICK, PunctuationType.WALL_CLOCK_TIME, this::tick);
+        // One pass over the partition's instances: count them by status, and find the executions that were in
+        // flight when this task last ran elsewhere (or before a crash). Each may have recorded its outcome (acked
+        // in the commands topic, not yet applied here) or not: a RECOVER command behind those outcomes tells.
         List<String> lost = new ArrayList<>();
         statusCounts.clearPartition(context.taskId().partition());
         try (KeyValueIterator<String, byte[]> it = instances.all()) {
@@ -113,11 +116,8 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
             }
         }
         long now = System.currentTimeMillis();
-        log.debug("task {}: {} executions to run again", context.taskId(), lost.size());
-        for (String key : lost) {
-            InstanceState state = load(key);
-            apply(key, state, state.status(), state.redispatch(now), now);
-        }
+        log.debug("task {}: {} executions in flight when it last ran", context.taskId(), lost.size());
+        inFlightBefore.addAll(lost);
         // Timers that fell due while no process owned this partition fire now, not a tick later.
         fireTimers(now);
         readyTasks.add(context.taskId());
@@ -151,6 +151,11 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
             case TERMINATE -> state.terminate(now);
             case RESTART -> restart(state, command, now);
             case CHILD_FINISHED -> state.onChildFinished(command.stepId(), command.output(), command.error(), now);
+            // Reached only after every outcome the lost execution had recorded: if one was, the token has moved on.
+            case RECOVER ->
+                command.token().equals(state.token()) && !dispatched.contains(command.token())
+                        ? state.redispatch(now)
+                        : List.of();
             case CREATE -> throw new IllegalStateException("handled above");
         };
         if (command.type() == Command.Type.OUTCOME) {
@@ -279,6 +284,26 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
 
     private void forward(String key, Command command) {
         context.forward(new Record<>(key, command.toBytes(), System.currentTimeMillis()));
+    }
+
+    private void tick(long now) {
+        askAboutLostExecutions();
+        fireTimers(now);
+    }
+
+    /**
+     * Sends RECOVER for each execution in flight when this task last ran. Sent now, it lands in the commands topic
+     * behind any outcome that execution had recorded, so the instance runs again only if it recorded none: a step
+     * whose result Kafka already holds is not run a second time.
+     */
+    private void askAboutLostExecutions() {
+        for (String key : inFlightBefore) {
+            InstanceState state = load(key);
+            if (state != null && state.token() != null) {
+                forward(key, Command.recover(state.token()));
+            }
+        }
+        inFlightBefore.clear();
     }
 
     private void fireTimers(long now) {

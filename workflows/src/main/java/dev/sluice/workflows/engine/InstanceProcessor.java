@@ -102,7 +102,7 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
         // One pass over the partition's instances: count them by status, and find the executions that were in
         // flight when this task last ran elsewhere (or before a crash). Each may have recorded its outcome (acked
         // in the commands topic, not yet applied here) or not: a RECOVER command behind those outcomes tells.
-        List<String> lost = new ArrayList<>();
+        inFlightBefore.clear();
         statusCounts.clearPartition(context.taskId().partition());
         try (KeyValueIterator<String, byte[]> it = instances.all()) {
             while (it.hasNext()) {
@@ -111,15 +111,13 @@ final class InstanceProcessor implements Processor<String, byte[], String, byte[
                 statusCounts.add(
                         state.workflow(), state.status(), context.taskId().partition(), 1);
                 if (state.token() != null) {
-                    lost.add(next.key);
+                    inFlightBefore.add(next.key);
                 }
             }
         }
-        long now = System.currentTimeMillis();
-        log.debug("task {}: {} executions in flight when it last ran", context.taskId(), lost.size());
-        inFlightBefore.addAll(lost);
+        log.debug("task {}: {} executions in flight when it last ran", context.taskId(), inFlightBefore.size());
         // Timers that fell due while no process owned this partition fire now, not a tick later.
-        fireTimers(now);
+        fireTimers(System.currentTimeMillis());
         readyTasks.add(context.taskId());
     }
 

@@ -66,7 +66,7 @@ public final class WorkflowEngine implements AutoCloseable {
     private final List<WorkflowConfig> workflows;
     private final LoadedWorkflows loaded;
     private final CommandSender commands;
-    private final Executions executions;
+    private final WorkerPool executions;
     private final KafkaStreams streams;
     private final CronTrigger cron;
     private static final Duration CREATE_VISIBLE_WAIT = Duration.ofSeconds(10);
@@ -96,7 +96,7 @@ public final class WorkflowEngine implements AutoCloseable {
                 new WorkflowContext.Storage(
                         storage.endpoint(), storage.region(), storage.accessKey(), storage.secretKey()));
         this.commands = new CommandSender(kafka, "sluice-workflows-commands");
-        this.executions = new Executions(loaded, commands, WORKER_THREADS);
+        this.executions = new WorkerPool(loaded, commands, WORKER_THREADS);
         Properties props = new Properties();
         props.putAll(kafka.clientProperties());
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, ClientIds.WORKFLOWS_APPLICATION);

@@ -2,6 +2,7 @@ package dev.sluice.ingest;
 
 import io.javalin.http.Context;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
  * A pipeline's {@code cors.origins}. Without it no CORS header is ever sent, so browsers refuse
@@ -31,13 +32,13 @@ final class CorsPolicy {
     }
 
     /** Adds the headers an actual (non-preflight) response needs. */
-    void decorate(Context ctx) {
-        String allow = allowOrigin(ctx.header("Origin"));
+    void decorate(String origin, BiConsumer<String, String> header) {
+        String allow = allowOrigin(origin);
         if (allow != null) {
-            ctx.header("Access-Control-Allow-Origin", allow);
-            ctx.header("Access-Control-Expose-Headers", "X-Request-Id, Retry-After");
+            header.accept("Access-Control-Allow-Origin", allow);
+            header.accept("Access-Control-Expose-Headers", "X-Request-Id, Retry-After");
             if (!allow.equals("*")) {
-                ctx.header("Vary", "Origin");
+                header.accept("Vary", "Origin");
             }
         }
     }

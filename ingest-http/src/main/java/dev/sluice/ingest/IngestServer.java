@@ -104,13 +104,14 @@ public final class IngestServer implements AutoCloseable {
                             ctx.contentLength());
                 }
             });
-            cfg.routes.post("/ingest/{pipeline}", http);
             cfg.routes.options("/ingest/{pipeline}", ctx -> preflight(ingest, ctx));
             cfg.routes.wsBeforeUpgrade("/ingest/{pipeline}", ws::beforeUpgrade);
             cfg.routes.ws("/ingest/{pipeline}", ws::configure);
             // A stop (SIGTERM, a rolling restart) first stops accepting, then lets requests waiting on Kafka
             // get Kafka's answer: a 5xx for records Kafka kept would make the client send them twice.
             cfg.jetty.modifyServer(server -> {
+                // POST /ingest/{pipeline} is served by Jetty directly; the graceful stop covers it too.
+                server.insertHandler(http);
                 server.insertHandler(new GracefulHandler());
                 server.setStopTimeout(STOP_TIMEOUT.toMillis());
             });

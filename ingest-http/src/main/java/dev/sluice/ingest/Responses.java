@@ -11,19 +11,22 @@ public final class Responses {
     private Responses() {}
 
     /** {@code {"success":true,"result":{"committed":N}}}: the answer to nearly every request, so written directly. */
-    static void committed(Context ctx, int count) {
-        ctx.status(200)
-                .contentType("application/json")
-                .result("{\"success\":true,\"result\":{\"committed\":" + count + "}}");
+    static String committed(int count) {
+        return "{\"success\":true,\"result\":{\"committed\":" + count + "}}";
     }
 
     public static void error(Context ctx, IngestError e) {
         if (e.retryAfterSeconds > 0) {
             ctx.header("Retry-After", Integer.toString(e.retryAfterSeconds));
         }
+        ctx.status(e.status()).contentType("application/json").result(errorBody(e));
+    }
+
+    /** {@code {"success":false,"error":{…}}}; the caller sets {@code Retry-After} when the error has one. */
+    static String errorBody(IngestError e) {
         ObjectNode body = JSON.createObjectNode().put("success", false);
         body.set("error", errorObject(e));
-        send(ctx, e.status(), body);
+        return body.toString();
     }
 
     /** {@code {"code":…,"message":…,"index":…}}, shared with WebSocket answers. */

@@ -8,10 +8,12 @@ import dev.sluice.config.KafkaConfig;
 import dev.sluice.health.HealthCheck;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -85,6 +87,16 @@ class IngestServerTest {
                                 + "\"message\":\"the request body is larger than 5242880 bytes"),
                 r.body());
         assertTrue(!r.body().contains("\tat "), r.body());
+    }
+
+    @Test
+    void chunkedBodyOverTheLimitIs413Too() throws Exception {
+        byte[] big = ("[{\"x\":\"" + "a".repeat(5 << 20) + "\"}]").getBytes(StandardCharsets.UTF_8);
+        // No length known up front: the client sends it chunked, so the limit is found while reading.
+        HttpResponse<String> r = send(to("/ingest/events")
+                .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big))));
+        assertEquals(413, r.statusCode(), r.body());
+        assertTrue(r.body().contains("\"code\":\"request_too_large\""), r.body());
     }
 
     @Test

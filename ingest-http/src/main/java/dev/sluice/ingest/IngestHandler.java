@@ -6,6 +6,7 @@ import dev.sluice.wire.Source;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.io.Content;
@@ -47,13 +48,7 @@ final class IngestHandler extends Handler.Wrapper {
             return super.handle(request, response, callback);
         }
         Exchange exchange = new Exchange(request, response, callback, pipeline);
-        try {
-            exchange.begin();
-        } catch (IngestError e) {
-            exchange.refuse(e);
-        } catch (RuntimeException e) {
-            exchange.fail(e);
-        }
+        exchange.guarded(exchange::begin);
         return true;
     }
 
@@ -79,6 +74,7 @@ final class IngestHandler extends Handler.Wrapper {
         private final String pipeline;
         private final String requestId = RequestIds.next();
         private final long startNanos = System.nanoTime();
+        private final AtomicBoolean answered = new AtomicBoolean();
         private Ingest.Endpoint endpoint;
 
         Exchange(Request request, Response response, Callback callback, String pipeline) {
@@ -92,11 +88,7 @@ final class IngestHandler extends Handler.Wrapper {
             response.getHeaders().put(REQUEST_ID_HEADER, requestId);
             endpoint = ingest.endpoint(pipeline);
             endpoint.cors.decorate(header(HttpHeader.ORIGIN), response.getHeaders()::put);
-            endpoint.tokens.require(
-                    header(HttpHeader.AUTHORIZATION),
-                    request.getHttpURI().getQuery() == null
-                            ? null
-                            : Request.extractQueryParameters(request).getValue("token"));
+            endpoint.tokens.require(header(HttpHeader.AUTHORIZATION), tokenParameter());
             BodyFormat format = BodyFormat.of(header(HttpHeader.CONTENT_TYPE));
             long limit = endpoint.pipeline.http().maxRequestBytes();
             if (request.getLength() > limit) {
@@ -105,32 +97,33 @@ final class IngestHandler extends Handler.Wrapper {
             // One byte over the limit is enough to know the body is too large.
             int readLimit = (int) Math.min(Integer.MAX_VALUE - 8, limit + 1);
             // BLOCKING: what follows parses the body, which must not run on Jetty's selector thread.
-            Content.Source.asByteArrayAsync(request, readLimit, Promise.Invocable.from(BLOCKING, (raw, error) -> {
-                try {
-                    if (error != null) {
-                        // Jetty fails a body longer than readLimit with IllegalStateException (a chunked body:
-                        // one with a Content-Length was refused above); anything else is a broken upload.
-                        throw error instanceof IllegalStateException
-                                ? RequestBodies.tooLarge(limit)
-                                : new IngestError(ErrorCode.BAD_REQUEST, "the request body could not be read");
-                    }
-                    if (raw.length > limit) {
-                        throw RequestBodies.tooLarge(limit);
-                    }
-                    send(raw, format, limit);
-                } catch (IngestError e) {
-                    refuse(e);
-                } catch (RuntimeException e) {
-                    fail(e);
-                }
-            }));
+            Content.Source.asByteArrayAsync(
+                    request,
+                    readLimit,
+                    Promise.Invocable.from(
+                            BLOCKING,
+                            (raw, error) -> guarded(() -> {
+                                if (error != null) {
+                                    // Jetty fails a body longer than readLimit with IllegalStateException (a chunked
+                                    // body:
+                                    // one with a Content-Length was refused above); anything else is a broken upload.
+                                    throw error instanceof IllegalStateException
+                                            ? RequestBodies.tooLarge(limit)
+                                            : new IngestError(
+                                                    ErrorCode.BAD_REQUEST, "the request body could not be read");
+                                }
+                                if (raw.length > limit) {
+                                    throw RequestBodies.tooLarge(limit);
+                                }
+                                send(raw, format, limit);
+                            })));
         }
 
         private void send(byte[] raw, BodyFormat format, long limit) {
             byte[] body = RequestBodies.decode(raw, header(HttpHeader.CONTENT_ENCODING), limit);
             IdempotencyKey key = IdempotencyKey.of(request.getHeaders().get(IdempotencyKey.HEADER), body);
             var unused = ingest.accept(endpoint, body, format, Source.HTTP, requestId, -1, key)
-                    .whenComplete((committed, error) -> {
+                    .whenComplete((committed, error) -> guarded(() -> {
                         if (error == null) {
                             answer(200, Responses.committed(committed));
                         } else {
@@ -141,7 +134,7 @@ final class IngestHandler extends Handler.Wrapper {
                                     KafkaFailures.cause(error).toString());
                             refuse(KafkaFailures.of(error, requestId));
                         }
-                    });
+                    }));
         }
 
         void refuse(IngestError e) {
@@ -152,14 +145,40 @@ final class IngestHandler extends Handler.Wrapper {
             answer(e.status(), Responses.errorBody(e));
         }
 
-        void fail(RuntimeException e) {
-            log.error("POST {} failed (request {})", request.getHttpURI().getPath(), requestId, e);
-            refuse(new IngestError(
-                    ErrorCode.INTERNAL_ERROR,
-                    "the server failed to handle the request; see its log (request " + requestId + ")"));
+        /**
+         * Runs a step of the exchange; what it throws becomes the answer. A step may run on Jetty's or
+         * Kafka's threads, where nothing else would answer the client or finish the request.
+         */
+        void guarded(Runnable step) {
+            try {
+                try {
+                    step.run();
+                } catch (IngestError e) {
+                    refuse(e);
+                }
+            } catch (Throwable t) {
+                fail(t);
+            }
         }
 
+        private void fail(Throwable t) {
+            try {
+                log.error("POST {} failed (request {})", request.getHttpURI().getPath(), requestId, t);
+                refuse(new IngestError(
+                        ErrorCode.INTERNAL_ERROR,
+                        "the server failed to handle the request; see its log (request " + requestId + ")"));
+            } catch (Throwable again) {
+                if (answered.compareAndSet(false, true)) {
+                    callback.failed(t); // Jetty aborts the exchange: the request ends either way
+                }
+            }
+        }
+
+        /** Writes the one answer of the exchange; later attempts (a failure after it) are dropped. */
         private void answer(int status, String body) {
+            if (!answered.compareAndSet(false, true)) {
+                return;
+            }
             response.setStatus(status);
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
             response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
@@ -171,6 +190,18 @@ final class IngestHandler extends Handler.Wrapper {
                         String.format(Locale.ROOT, "%.1f", (System.nanoTime() - startNanos) / 1e6),
                         requestId,
                         request.getLength());
+            }
+        }
+
+        /** {@code ?token=}; an undecodable query has none, as in Javalin, so the header can still count. */
+        private String tokenParameter() {
+            if (request.getHttpURI().getQuery() == null) {
+                return null;
+            }
+            try {
+                return Request.extractQueryParameters(request).getValue("token");
+            } catch (IllegalArgumentException undecodable) {
+                return null;
             }
         }
 

@@ -9,6 +9,8 @@ import dev.sluice.health.HealthCheck;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.io.ByteArrayInputStream;
+import java.net.InetAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -97,6 +99,24 @@ class IngestServerTest {
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(big))));
         assertEquals(413, r.statusCode(), r.body());
         assertTrue(r.body().contains("\"code\":\"request_too_large\""), r.body());
+    }
+
+    @Test
+    void anUndecodableQueryIsNoServerError() throws Exception {
+        // Javalin read such a query as having no parameters; the endpoint does the same. A raw socket,
+        // because java.net.URI refuses to send it.
+        String body = "[{\"a\":1}]";
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+            socket.setSoTimeout(60_000);
+            socket.getOutputStream()
+                    .write(("POST /ingest/events?token=a%zz HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                    + "Content-Type: application/json\r\nContent-Length: " + body.length()
+                                    + "\r\nConnection: close\r\n\r\n" + body)
+                            .getBytes(StandardCharsets.US_ASCII));
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(answer.startsWith("HTTP/1.1 503"), answer);
+            assertTrue(answer.contains("\"code\":\"kafka_unavailable\""), answer);
+        }
     }
 
     @Test

@@ -1,5 +1,7 @@
 package dev.sluice.benchmarks;
 
+import static org.eclipse.jetty.util.thread.Invocable.InvocationType.BLOCKING;
+
 import io.javalin.Javalin;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +18,7 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.Promise;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -86,9 +89,13 @@ public final class HttpStackCeiling implements Callable<Integer> {
         server.setHandler(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
-                Content.Source.asByteBufferAsync(request)
-                        .whenCompleteAsync(
-                                (body, error) -> {
+                // BLOCKING, as in the real handler: the answer is written from a worker, not the selector.
+                Content.Source.asByteArrayAsync(
+                        request,
+                        Integer.MAX_VALUE - 8,
+                        Promise.Invocable.from(
+                                BLOCKING,
+                                (body, error) -> replies.execute(() -> {
                                     if (error != null) {
                                         Response.writeError(request, response, callback, error);
                                         return;
@@ -97,8 +104,7 @@ public final class HttpStackCeiling implements Callable<Integer> {
                                     response.getHeaders().put("X-Request-Id", "r");
                                     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
                                     response.write(true, ByteBuffer.wrap(ANSWER), callback);
-                                },
-                                replies);
+                                })));
                 return true;
             }
         });

@@ -105,8 +105,8 @@ final class IngestHandler extends Handler.Wrapper {
                             (raw, error) -> guarded(() -> {
                                 if (error != null) {
                                     // Jetty fails a body longer than readLimit with IllegalStateException (a chunked
-                                    // body:
-                                    // one with a Content-Length was refused above); anything else is a broken upload.
+                                    // body: one with a Content-Length was refused above); anything else is a broken
+                                    // upload.
                                     throw error instanceof IllegalStateException
                                             ? RequestBodies.tooLarge(limit)
                                             : new IngestError(

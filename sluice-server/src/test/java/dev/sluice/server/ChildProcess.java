@@ -169,7 +169,17 @@ final class ChildProcess implements AutoCloseable {
 
     /** SIGTERM (a graceful stop, like Ctrl-C); true when it ended in time. */
     boolean stop(long seconds) throws InterruptedException {
+        terminate();
+        return awaitExit(seconds);
+    }
+
+    /** SIGTERM, without waiting: to stop several processes at once. */
+    void terminate() {
         process.destroy();
+    }
+
+    /** True when the process ended within {@code seconds}. */
+    boolean awaitExit(long seconds) throws InterruptedException {
         return process.waitFor(seconds, TimeUnit.SECONDS);
     }
 

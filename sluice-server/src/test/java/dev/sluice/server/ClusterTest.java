@@ -56,8 +56,8 @@ import software.amazon.awssdk.services.s3.model.S3Object;
  * {@code sluice.yaml}, started together as compose would. Under continuous load through both ingest
  * processes: kill -9 of a broker and its restart; kill -9 of one process of each role and their restart;
  * two brokers down at once, when nothing can commit; then a rolling restart of every process onto a changed
- * config (a pipeline added, a transform added, batch limits changed). Every acknowledged record lands exactly
- * once, the workflow the objects trigger runs once per object, and the
+ * config (a pipeline added, a transform added, batch limits changed), in two waves of one process of each role.
+ * Every acknowledged record lands exactly once, the workflow the objects trigger runs once per object, and the
  * longest gap in object output per fault is printed.
  */
 class ClusterTest {
@@ -173,15 +173,19 @@ class ClusterTest {
 
                 objects.fault("rolling restart onto a changed config");
                 Files.writeString(config, CHANGED_CONFIG + connections);
-                int changedFrom = -1;
-                for (ChildProcess p : fleet) {
-                    assertTrue(p.stop(60), () -> p.name() + " did not stop on SIGTERM:\n" + p.logOfThisRun());
-                    p.start("-Xmx256m");
-                    awaitHealthy(p);
-                    if (p == fleet.get(5)) {
-                        changedFrom = objects.announced("events").size(); // every sink runs the changed config now
+                // In two waves, one process of each role at a time, as an operator rolls a fleet: every role keeps
+                // one process up throughout.
+                for (List<ChildProcess> wave : List.of(
+                        oneOfEach,
+                        fleet.stream().filter(p -> !oneOfEach.contains(p)).toList())) {
+                    wave.forEach(ChildProcess::terminate);
+                    for (ChildProcess p : wave) {
+                        assertTrue(p.awaitExit(60), () -> p.name() + " did not stop on SIGTERM:\n" + p.logOfThisRun());
                     }
+                    wave.forEach(p -> p.start("-Xmx256m"));
+                    wave.forEach(ClusterTest::awaitHealthy);
                 }
+                int changedFrom = objects.announced("events").size(); // every sink runs the changed config now
                 awaitProgress(both, objects);
                 List<String> clicks = postAfterTheChange(url(ports[1]), "clicks", "click");
                 List<String> redacted = postAfterTheChange(url(ports[2]), "events", "redacted");

@@ -9,6 +9,7 @@ import dev.sluice.sink.S3Clients;
 import java.io.Closeable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -16,11 +17,14 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Scanner;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -47,6 +51,11 @@ final class TestStack {
      * Distinct free loopback ports. All sockets are held open until every port is chosen: opening and
      * closing one at a time can hand out the same port twice.
      */
+    /**
+     * Ports free now, below the kernel's ephemeral range: a port the kernel hands out (bind to 0) can be taken by
+     * any outgoing connection (a Kafka client's, say) before the process it was picked for binds it, and a child
+     * JVM takes seconds to start.
+     */
     static int[] freePorts(int count) {
         List<ServerSocket> sockets = new ArrayList<>();
         Closeable closeAll = () -> {
@@ -56,14 +65,32 @@ final class TestStack {
         };
         try (closeAll) {
             int[] ports = new int[count];
-            for (int i = 0; i < count; i++) {
-                ServerSocket socket = new ServerSocket(0, 0, InetAddress.getLoopbackAddress());
-                sockets.add(socket);
-                ports[i] = socket.getLocalPort();
+            int below = EPHEMERAL_PORTS_FROM;
+            for (int i = 0; i < count; ) {
+                int candidate = ThreadLocalRandom.current().nextInt(10_000, below);
+                try {
+                    sockets.add(new ServerSocket(candidate, 0, InetAddress.getLoopbackAddress()));
+                    ports[i++] = candidate;
+                } catch (BindException taken) {
+                    // in use, or ours already: try another
+                }
             }
             return ports;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The first port of the kernel's ephemeral range (Linux's default when it cannot be read). */
+    private static final int EPHEMERAL_PORTS_FROM = ephemeralPortsFrom();
+
+    private static int ephemeralPortsFrom() {
+        try {
+            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range"));
+            int from = new Scanner(range).nextInt();
+            return from > 20_000 ? from : 32_768;
+        } catch (IOException | RuntimeException e) {
+            return 32_768;
         }
     }
 

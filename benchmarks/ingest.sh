@@ -8,6 +8,8 @@
 #   4. HTTP, 100 records per request, open loop at half of (1)'s rate: ack latency from each request's
 #      due time (IngestLoad --rate, 64 connections); 4w. the same over WebSocket
 #   5. Kafka's own ProducerPerformance on the same broker (acks=all, 200 B): the ceiling
+#   5h. the HTTP stack's own ceiling: run 2's load against a bare Jetty handler that reads the body and
+#      answers the ingest 200 body, no Kafka (HttpStackCeiling): the ceiling for single-record requests
 # 1-4 run with only the ingest role (processor and sink off) so the figures are the front door's;
 # a last run repeats (1) with every role on. Prints figures; asserts nothing.
 # Usage: benchmarks/ingest.sh [seconds-per-run]    (default 20; needs wrk, installed from Debian if missing)
@@ -81,6 +83,16 @@ for props in "" "batch.size=262144 linger.ms=5"; do
     --throughput -1 --producer-props bootstrap.servers=127.0.0.1:19092 acks=all $props 2>/dev/null | tail -1 | sed 's/^/  /'
 done
 stop_sluice
+
+echo "== 5h. The HTTP stack's ceiling: run 2's load against a bare Jetty handler, no Kafka (HttpStackCeiling)"
+java -Xmx1g -cp "$cp" dev.sluice.benchmarks.HttpStackCeiling --stack jetty --port 18081 > "$data/ceiling.log" 2>&1 &
+ceiling=$!
+for _ in $(seq 1 30); do grep -q "serving" "$data/ceiling.log" && break; sleep 1; done
+RECORDS=1 wrk -t1 -c64 -d10s -s benchmarks/wrk-post.lua http://127.0.0.1:18081/ingest/bench >/dev/null   # warm-up
+url=http://127.0.0.1:18081/ingest/bench
+wrk_run 1 64
+kill "$ceiling"; wait "$ceiling" 2>/dev/null || true
+url=http://127.0.0.1:18080/ingest/bench
 
 start_sluice ingest,processor,sink
 RECORDS=100 wrk -t1 -c64 -d20s -s benchmarks/wrk-post.lua "$url" >/dev/null   # warm-up, as for run 1

@@ -115,7 +115,7 @@ public final class RecordSender implements AutoCloseable {
             return done;
         }
         if (!running) {
-            done.completeExceptionally(new IllegalStateException("ingest is stopping"));
+            done.completeExceptionally(stopping());
             return done;
         }
         inFlightBytes.addAndGet(bytes);
@@ -137,19 +137,31 @@ public final class RecordSender implements AutoCloseable {
             return done;
         }
         Pending pending = new Pending(records, bytes, done);
+        Queue<Pending> queue;
         if (affinity >= 0) {
             Lane lane = lanes[Math.floorMod(affinity, lanes.length)];
-            lane.queue.add(pending);
+            queue = lane.queue;
+            queue.add(pending);
             idle.remove(lane); // a wake-up for the shared queue must not pick a lane woken for its own
             LockSupport.unpark(lane.thread);
         } else {
-            shared.add(pending);
+            queue = shared;
+            queue.add(pending);
             Lane lane = idle.poll();
             if (lane != null) {
                 LockSupport.unpark(lane.thread);
             }
         }
+        // A stop that began after the check above may have let every lane finish before this request was queued:
+        // whoever takes it out of the queue first (a lane, close, or this) answers it.
+        if (!running && queue.remove(pending)) {
+            done.completeExceptionally(stopping());
+        }
         return done;
+    }
+
+    private static IllegalStateException stopping() {
+        return new IllegalStateException("ingest is stopping");
     }
 
     /** Stops taking requests, commits what is queued, and closes the producers. */
@@ -162,7 +174,18 @@ public final class RecordSender implements AutoCloseable {
         for (Lane lane : lanes) {
             lane.thread.join();
         }
+        // Requests queued after their lane's last look: none will commit them now.
+        for (Lane lane : lanes) {
+            failAll(lane.queue);
+        }
+        failAll(shared);
         single.close(Duration.ofSeconds(10));
+    }
+
+    private static void failAll(Queue<Pending> queue) {
+        for (Pending left; (left = queue.poll()) != null; ) {
+            left.done.completeExceptionally(stopping());
+        }
     }
 
     /** A commit Kafka did not confirm within {@link #COMMIT_RETRY_MILLIS}: the records may yet be visible. */

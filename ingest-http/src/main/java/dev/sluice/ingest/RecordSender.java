@@ -131,7 +131,8 @@ public final class RecordSender implements AutoCloseable {
                         done.completeExceptionally(error);
                     }
                 });
-            } catch (KafkaException e) {
+            } catch (KafkaException | IllegalStateException e) {
+                // IllegalStateException: the producer is closed (a send that raced with close)
                 done.completeExceptionally(e);
             }
             return done;
@@ -171,15 +172,18 @@ public final class RecordSender implements AutoCloseable {
         for (Lane lane : lanes) {
             LockSupport.unpark(lane.thread);
         }
-        for (Lane lane : lanes) {
-            lane.thread.join();
+        try {
+            for (Lane lane : lanes) {
+                lane.thread.join();
+            }
+        } finally {
+            // Requests queued after their lane's last look: none will commit them now.
+            for (Lane lane : lanes) {
+                failAll(lane.queue);
+            }
+            failAll(shared);
+            single.close(Duration.ofSeconds(10));
         }
-        // Requests queued after their lane's last look: none will commit them now.
-        for (Lane lane : lanes) {
-            failAll(lane.queue);
-        }
-        failAll(shared);
-        single.close(Duration.ofSeconds(10));
     }
 
     private static void failAll(Queue<Pending> queue) {

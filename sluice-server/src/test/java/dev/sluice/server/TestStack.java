@@ -24,6 +24,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Scanner;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -54,7 +56,8 @@ final class TestStack {
     /**
      * Ports free now, below the kernel's ephemeral range: a port the kernel hands out (bind to 0) can be taken by
      * any outgoing connection (a Kafka client's, say) before the process it was picked for binds it, and a child
-     * JVM takes seconds to start.
+     * JVM takes seconds to start. Never the same port twice in one test JVM (a port handed out may not be bound
+     * yet), and above the benchmarks' fixed ports (18080-19092).
      */
     static int[] freePorts(int count) {
         List<ServerSocket> sockets = new ArrayList<>();
@@ -65,14 +68,18 @@ final class TestStack {
         };
         try (closeAll) {
             int[] ports = new int[count];
-            int below = EPHEMERAL_PORTS_FROM;
             for (int i = 0; i < count; ) {
-                int candidate = ThreadLocalRandom.current().nextInt(10_000, below);
+                int candidate = EPHEMERAL_PORTS_FROM > FIRST_PORT + 1_000
+                        ? ThreadLocalRandom.current().nextInt(FIRST_PORT, EPHEMERAL_PORTS_FROM)
+                        : 0; // an unusual ephemeral range: let the kernel choose, as before
                 try {
-                    sockets.add(new ServerSocket(candidate, 0, InetAddress.getLoopbackAddress()));
-                    ports[i++] = candidate;
+                    ServerSocket socket = new ServerSocket(candidate, 0, InetAddress.getLoopbackAddress());
+                    sockets.add(socket);
+                    if (HANDED_OUT.add(socket.getLocalPort())) {
+                        ports[i++] = socket.getLocalPort();
+                    }
                 } catch (BindException taken) {
-                    // in use, or ours already: try another
+                    // in use: try another
                 }
             }
             return ports;
@@ -81,14 +88,14 @@ final class TestStack {
         }
     }
 
+    private static final int FIRST_PORT = 20_000;
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
     /** The first port of the kernel's ephemeral range (Linux's default when it cannot be read). */
     private static final int EPHEMERAL_PORTS_FROM = ephemeralPortsFrom();
 
     private static int ephemeralPortsFrom() {
         try {
-            String range = Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range"));
-            int from = new Scanner(range).nextInt();
-            return from > 20_000 ? from : 32_768;
+            return new Scanner(Files.readString(Path.of("/proc/sys/net/ipv4/ip_local_port_range"))).nextInt();
         } catch (IOException | RuntimeException e) {
             return 32_768;
         }

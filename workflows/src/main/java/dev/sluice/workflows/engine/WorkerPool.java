@@ -23,6 +23,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
@@ -62,15 +63,20 @@ final class WorkerPool implements Executions, AutoCloseable {
     public void submit(Task task) {
         FutureTask<Void> execution = new FutureTask<>(() -> run(task), null);
         running.put(task.token(), execution);
-        pool.execute(() -> {
-            try {
-                execution.run();
-            } finally {
-                // Only this execution's entry: the token may have been submitted again meanwhile (its task moved
-                // between stream threads).
-                running.remove(task.token(), execution);
-            }
-        });
+        try {
+            pool.execute(() -> {
+                try {
+                    execution.run();
+                } finally {
+                    // Only this execution's entry: the token may have been submitted again meanwhile (its task
+                    // moved between stream threads).
+                    running.remove(task.token(), execution);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            running.remove(task.token(), execution); // the pool is closed: the engine is stopping
+            throw e;
+        }
     }
 
     private void run(Task task) {

@@ -35,6 +35,12 @@ final class IngestHandler extends Handler.Wrapper {
     static final String REQUEST_ID_HEADER = "X-Request-Id";
     private static final String PREFIX = "/ingest/";
 
+    /**
+     * How far beyond the pipeline's request limit a refused request's unread body is still read (and dropped) so
+     * that its client gets the answer.
+     */
+    private static final long MAX_DISCARDED_BYTES = 4L << 20;
+
     private final Ingest ingest;
 
     IngestHandler(Ingest ingest) {
@@ -75,6 +81,9 @@ final class IngestHandler extends Handler.Wrapper {
         private final String requestId = RequestIds.next();
         private final long startNanos = System.nanoTime();
         private final AtomicBoolean answered = new AtomicBoolean();
+        /** Set once the whole body was read; until then a refusal reads what is left first (see answer). */
+        private volatile boolean bodyRead;
+
         private Ingest.Endpoint endpoint;
 
         Exchange(Request request, Response response, Callback callback, String pipeline) {
@@ -103,6 +112,7 @@ final class IngestHandler extends Handler.Wrapper {
                     Promise.Invocable.from(
                             BLOCKING,
                             (raw, error) -> guarded(() -> {
+                                bodyRead = error == null;
                                 if (error != null) {
                                     // Jetty fails a body longer than readLimit with IllegalStateException (a chunked
                                     // body: one with a Content-Length was refused above); anything else is a broken
@@ -181,7 +191,25 @@ final class IngestHandler extends Handler.Wrapper {
             }
             response.setStatus(status);
             response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
-            response.write(true, ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8)), callback);
+            ByteBuffer content = ByteBuffer.wrap(body.getBytes(StandardCharsets.UTF_8));
+            long unread = bodyRead ? 0 : request.getLength();
+            long allowance = MAX_DISCARDED_BYTES
+                    + (endpoint == null ? 0 : endpoint.pipeline.http().maxRequestBytes());
+            if (unread > 0 && unread <= allowance) {
+                // A refusal before the body was read (401, 413, 415, ...): read the rest and drop it, then answer.
+                // Closing with unread bytes makes the kernel reset the connection, and the client may lose the
+                // answer before it reads it.
+                Content.Source.consumeAll(
+                        request,
+                        Callback.from(
+                                () -> response.write(true, content, callback),
+                                failure -> response.write(true, content, callback)));
+            } else {
+                if (unread != 0) {
+                    response.getHeaders().put(HttpHeader.CONNECTION, "close"); // too much to read only to drop
+                }
+                response.write(true, content, callback);
+            }
             if (requestLog.isInfoEnabled()) {
                 requestLog.info(
                         "method=POST path={} status={} ms={} request_id={} bytes_in={}",

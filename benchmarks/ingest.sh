@@ -51,12 +51,18 @@ wrk_run() {  # records-per-request connections
 driver() { java -Xmx256m -XX:+UseSerialGC -cp "benchmarks/target/benchmarks.jar:benchmarks/target/lib/*" dev.sluice.benchmarks.IngestLoad \
   --url http://127.0.0.1:18080 --pipeline bench --duration "$seconds" "$@" | grep -v '^RESULT'; }
 
+# A running server is warm: every server here is measured once its JIT settled (benchmarks/warm-up.sh).
+source benchmarks/warm-up.sh
+mixed_load() {  # seconds: runs 1, 2 and 3's loads in turn, so each one's path is compiled
+  RECORDS=100 wrk -t1 -c64 -d"$(($1 / 2))s" -s benchmarks/wrk-post.lua "$url" >/dev/null
+  RECORDS=1 wrk -t1 -c64 -d"$(($1 / 4))s" -s benchmarks/wrk-post.lua "$url" >/dev/null
+  java -Xmx256m -XX:+UseSerialGC -cp "benchmarks/target/benchmarks.jar:benchmarks/target/lib/*" dev.sluice.benchmarks.IngestLoad \
+    --url http://127.0.0.1:18080 --pipeline bench --warmup 0 --duration "$(($1 / 4))" --mode ws --records 100 --concurrency 4 --window 32 >/dev/null
+}
+
 start_sluice ingest
-# A running server is warm: without this, run 1 measured the JIT compiling the request path (2026-11-28:
-# 207k records/s cold against 320k once warm, same build).
-echo "== warm-up: 20 s of run 1's load, 10 s of run 2's (unmeasured)"
-RECORDS=100 wrk -t1 -c64 -d20s -s benchmarks/wrk-post.lua "$url" >/dev/null
-RECORDS=1 wrk -t1 -c64 -d10s -s benchmarks/wrk-post.lua "$url" >/dev/null
+echo "== warm-up: runs 1, 2 and 3's loads until the JIT settled (unmeasured)"
+warm_up "$server" mixed_load
 echo "== 1. HTTP, 100 records of ~200 B per request (ingest role only)"
 wrk_run 100 64
 batch_rps=$last_rps
@@ -74,12 +80,13 @@ echo "== 4. HTTP, 100 records per request, open loop at half of run 1's $batch_r
 driver --mode http --records 100 --concurrency 64 --rate $((batch_rps / 2))
 echo "== 4w. WebSocket, the same rate of frames of 100 records, open loop (4 connections)"
 driver --mode ws --records 100 --concurrency 4 --window 64 --rate $((batch_rps / 2))
-echo "== 5. Kafka's ceiling on this broker: ProducerPerformance, 3M x 200 B, acks=all"
+echo "== 5. Kafka's ceiling on this broker: ProducerPerformance, 10M x 200 B, acks=all"
 cp="benchmarks/target/benchmarks.jar:benchmarks/target/lib/*"
 java -cp "$cp" dev.sluice.benchmarks.CreateTopic 127.0.0.1:19092 ceiling 4
+# 10M records: the producer's own JVM starts cold, and over 3M (about 10 s) its JIT was part of the figure.
 for props in "" "batch.size=262144 linger.ms=5"; do
   echo "  producer defaults${props:+ + $props}:"
-  java -Xmx1g -cp "$cp" org.apache.kafka.tools.ProducerPerformance --topic ceiling --num-records 3000000 --record-size 200 \
+  java -Xmx1g -cp "$cp" org.apache.kafka.tools.ProducerPerformance --topic ceiling --num-records 10000000 --record-size 200 \
     --throughput -1 --producer-props bootstrap.servers=127.0.0.1:19092 acks=all $props 2>/dev/null | tail -1 | sed 's/^/  /'
 done
 stop_sluice
@@ -88,13 +95,15 @@ echo "== 5h. The HTTP stack's ceiling: run 2's load against a bare Jetty handler
 java -Xmx1g -cp "$cp" dev.sluice.benchmarks.HttpStackCeiling --stack jetty --port 18081 > "$data/ceiling.log" 2>&1 &
 ceiling=$!
 for _ in $(seq 1 30); do grep -q "serving" "$data/ceiling.log" && break; sleep 1; done
-RECORDS=1 wrk -t1 -c64 -d10s -s benchmarks/wrk-post.lua http://127.0.0.1:18081/ingest/bench >/dev/null   # warm-up
 url=http://127.0.0.1:18081/ingest/bench
+single_load() { RECORDS=1 wrk -t1 -c64 -d"$1s" -s benchmarks/wrk-post.lua "$url" >/dev/null; }
+warm_up "$ceiling" single_load
 wrk_run 1 64
 kill "$ceiling"; wait "$ceiling" 2>/dev/null || true
 url=http://127.0.0.1:18080/ingest/bench
 
 start_sluice ingest,processor,sink
-RECORDS=100 wrk -t1 -c64 -d20s -s benchmarks/wrk-post.lua "$url" >/dev/null   # warm-up, as for run 1
+batched_load() { RECORDS=100 wrk -t1 -c64 -d"$1s" -s benchmarks/wrk-post.lua "$url" >/dev/null; }
+warm_up "$server" batched_load
 echo "== 6. As 1, with every role running (processor and sink share the 2 cores)"
 wrk_run 100 64

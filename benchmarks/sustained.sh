@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sustained load with every role on: `sluice dev` (ingest, processor, sink in one process with the broker
 # and the S3 store, -Xmx2g, ports 18080/19092/19000, benchmarks/sustained.yaml: objects close after 10 s).
-#   1. measures the maximum: wrk, 100 records of ~200 B per request, 64 connections, 15 s (after 20 s warm-up)
+#   1. measures the maximum: wrk, 100 records of ~200 B per request, 64 connections, 15 s (once the JIT
+#      settled: benchmarks/warm-up.sh)
 #   2. drives half of that rate open-loop for the given minutes (IngestLoad --rate: latency from each
 #      request's due time), sampling the process's resident memory (RSS) every 10 s
 #   3. reads the event notifications: how long after its oldest record each object was written
@@ -27,7 +28,9 @@ grep -q "Stop with Ctrl-C" "$data/sluice.log" || { cat "$data/sluice.log"; echo 
 url=http://127.0.0.1:18080/ingest/bench
 
 echo "== 1. maximum with every role on (wrk, 100 records/request, 64 connections, 15 s)"
-RECORDS=100 wrk -t1 -c64 -d20s -s benchmarks/wrk-post.lua "$url" >/dev/null
+source benchmarks/warm-up.sh
+batched_load() { RECORDS=100 wrk -t1 -c64 -d"$1s" -s benchmarks/wrk-post.lua "$url" >/dev/null; }
+warm_up "$server" batched_load
 max=$(RECORDS=100 wrk -t1 -c64 -d15s -s benchmarks/wrk-post.lua "$url" | awk '/Requests\/sec/ {printf "%d", $2}')
 rate=$((max / 2))
 echo "  $max requests/s = $((max * 100)) records/s; the sustained run offers half: $rate requests/s"

@@ -12,7 +12,7 @@
 # Needs jstat (in every JDK); without it, warms for the 8 rounds.
 
 jit_seconds() {  # the JVM's total compile time so far, in seconds
-  jstat -compiler "$1" 2>/dev/null | awk 'NR == 2 {print $4}'
+  jstat -compiler "$1" 2>/dev/null | awk 'NR == 2 {print $4}' || true
 }
 
 warm_up() {
@@ -27,5 +27,6 @@ warm_up() {
       return
     fi
   done
+  if [ -z "$after" ]; then echo "  (warmed for 8 rounds of 30 s; no jstat to tell when the JIT settled)"; return; fi
   echo "  (warmed for 8 rounds of 30 s; the JIT still compiled for $(awk -v a="$after" -v b="$before" 'BEGIN { printf "%.1f", a - b }') s in the last)"
 }

@@ -11,6 +11,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** The ingest's real producers: {@code acks=all}, idempotent, failing within seconds, not minutes. */
 final class KafkaIngestProducers implements IngestProducers {
+    private static final int LANE_LINGER_MS = 20;
+
     private final Map<String, Object> properties;
     private final String instanceId;
 
@@ -48,6 +50,10 @@ final class KafkaIngestProducers implements IngestProducers {
         Map<String, Object> props = new HashMap<>(properties);
         props.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, ClientIds.ingestTransaction(instanceId, lane));
         props.put(ProducerConfig.CLIENT_ID_CONFIG, "sluice-ingest-" + lane);
+        // A lane's records wait for its commit anyway, and a completing transaction makes every batch sendable:
+        // lingering only keeps the producer from sending a group in many small requests while the lane is still
+        // adding to it (warm A/B, three rounds: broker CPU per record 2.75 -> 2.49 µs, batched HTTP +6%).
+        props.put(ProducerConfig.LINGER_MS_CONFIG, LANE_LINGER_MS);
         return new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
     }
 }

@@ -54,8 +54,8 @@ driver() { java -Xmx256m -XX:+UseSerialGC -cp "benchmarks/target/benchmarks.jar:
 # A running server is warm: every server here is measured once its JIT settled (benchmarks/warm-up.sh).
 source benchmarks/warm-up.sh
 mixed_load() {  # seconds: runs 1, 2 and 3's loads in turn, so each one's path is compiled
-  RECORDS=100 wrk -t1 -c64 -d"$(($1 / 2))s" -s benchmarks/wrk-post.lua "$url" >/dev/null
-  RECORDS=1 wrk -t1 -c64 -d"$(($1 / 4))s" -s benchmarks/wrk-post.lua "$url" >/dev/null
+  wrk_load 100 $(($1 / 2))
+  wrk_load 1 $(($1 / 4))
   java -Xmx256m -XX:+UseSerialGC -cp "benchmarks/target/benchmarks.jar:benchmarks/target/lib/*" dev.sluice.benchmarks.IngestLoad \
     --url http://127.0.0.1:18080 --pipeline bench --warmup 0 --duration "$(($1 / 4))" --mode ws --records 100 --concurrency 4 --window 32 >/dev/null
 }
@@ -96,14 +96,12 @@ java -Xmx1g -cp "$cp" dev.sluice.benchmarks.HttpStackCeiling --stack jetty --por
 ceiling=$!
 for _ in $(seq 1 30); do grep -q "serving" "$data/ceiling.log" && break; sleep 1; done
 url=http://127.0.0.1:18081/ingest/bench
-single_load() { RECORDS=1 wrk -t1 -c64 -d"$1s" -s benchmarks/wrk-post.lua "$url" >/dev/null; }
-warm_up "$ceiling" single_load
+warm_up "$ceiling" wrk_load 1
 wrk_run 1 64
 kill "$ceiling"; wait "$ceiling" 2>/dev/null || true
 url=http://127.0.0.1:18080/ingest/bench
 
 start_sluice ingest,processor,sink
-batched_load() { RECORDS=100 wrk -t1 -c64 -d"$1s" -s benchmarks/wrk-post.lua "$url" >/dev/null; }
-warm_up "$server" batched_load
+warm_up "$server" wrk_load 100
 echo "== 6. As 1, with every role running (processor and sink share the 2 cores)"
 wrk_run 100 64

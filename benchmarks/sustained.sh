@@ -29,8 +29,7 @@ url=http://127.0.0.1:18080/ingest/bench
 
 echo "== 1. maximum with every role on (wrk, 100 records/request, 64 connections, 15 s)"
 source benchmarks/warm-up.sh
-batched_load() { RECORDS=100 wrk -t1 -c64 -d"$1s" -s benchmarks/wrk-post.lua "$url" >/dev/null; }
-warm_up "$server" batched_load
+warm_up "$server" wrk_load 100
 max=$(RECORDS=100 wrk -t1 -c64 -d15s -s benchmarks/wrk-post.lua "$url" | awk '/Requests\/sec/ {printf "%d", $2}')
 rate=$((max / 2))
 echo "  $max requests/s = $((max * 100)) records/s; the sustained run offers half: $rate requests/s"

@@ -11,6 +11,10 @@
 # until PID's JIT compiled for less than 1.5 s of a round (5%), at most 8 rounds.
 # Needs jstat (in every JDK); without it, warms for the 8 rounds.
 
+wrk_load() {  # records-per-request seconds: wrk's load on $url, unmeasured
+  RECORDS=$1 wrk -t1 -c64 -d"$2s" -s benchmarks/wrk-post.lua "$url" >/dev/null
+}
+
 jit_seconds() {  # the JVM's total compile time so far, in seconds
   jstat -compiler "$1" 2>/dev/null | awk 'NR == 2 {print $4}' || true
 }

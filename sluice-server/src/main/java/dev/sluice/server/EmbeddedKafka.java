@@ -112,6 +112,12 @@ final class EmbeddedKafka implements AutoCloseable {
         p.put("auto.create.topics.enable", "false");
         // The cleaner's default 128 MiB dedupe buffer is most of a dev heap.
         p.put("log.cleaner.dedupe.buffer.size", "8388608");
+        // Ingest commits transaction after transaction per lane. Under Kafka 4's transaction protocol (v2) a lane's
+        // next produce often reaches the leader while the coordinator still writes the previous commit's markers
+        // (15% of them, batched HTTP), and the leader retries adding the partition after this backoff, 20 ms by
+        // default: a lane stood still that long. Warm A/B, two rounds: batched HTTP +11%, WebSocket +17%, p99 of
+        // batched 116-207 -> 61-79 ms.
+        p.put("add.partitions.to.txn.retry.backoff.ms", "1");
         return p;
     }
 

@@ -84,6 +84,7 @@ final class KafkaCluster implements AutoCloseable {
         p.put("share.coordinator.state.topic.min.isr", "2");
         p.put("group.initial.rebalance.delay.ms", "0");
         p.put("transaction.abort.timed.out.transaction.cleanup.interval.ms", "1000");
+        p.put("add.partitions.to.txn.retry.backoff.ms", "1"); // as compose.yaml's brokers
         p.put("auto.create.topics.enable", "false");
         p.put("log.cleaner.dedupe.buffer.size", "8388608");
         return p;

@@ -30,7 +30,7 @@ class BackpressureTest {
     private final MockProducers producers = new MockProducers();
 
     private final MockProducer<byte[], byte[]> single = producers.single;
-    private final RecordSender sender = new RecordSender(producers, 1, 1_000);
+    private final RecordSender sender = new RecordSender(producers, 1, 1_000, RecordSender.GATHER);
     private final Backpressure backpressure = new Backpressure(p -> backlog.get(), sender);
 
     @AfterEach

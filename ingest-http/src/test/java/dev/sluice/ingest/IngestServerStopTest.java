@@ -29,7 +29,7 @@ class IngestServerStopTest {
 
     @Test
     void aRequestInFlightWhenTheServerStopsGetsKafkasAnswer() throws Exception {
-        RecordSender sender = new RecordSender(producers, 1, 1 << 20);
+        RecordSender sender = new RecordSender(producers, 1, 1 << 20, RecordSender.GATHER);
         IngestServer server = new IngestServer(
                         new ConfigLoader(Map.of()).parse("pipelines: [{name: events}]"),
                         sender,

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -26,8 +27,8 @@ import org.junit.jupiter.api.Test;
 /**
  * RecordSender's decisions with Kafka's MockProducer: a request is one transaction's worth or nothing,
  * one-record requests skip the transaction, a failed transaction fails only its own requests, a fenced
- * lane gets a new producer, a free lane takes requests while another is stuck in a commit, and affinity
- * keeps order. Against a real broker: IngestTest.
+ * lane gets a new producer, a free lane takes requests while another is stuck in a commit, a lane holding
+ * its transaction open takes the requests that arrive meanwhile, and affinity keeps order. Against a real broker: IngestTest.
  */
 class RecordSenderTest {
     private final MockProducers producers = new MockProducers();
@@ -37,7 +38,11 @@ class RecordSenderTest {
     private RecordSender sender;
 
     private RecordSender start(int laneCount) {
-        sender = new RecordSender(producers, laneCount, 1 << 20);
+        return start(laneCount, RecordSender.GATHER);
+    }
+
+    private RecordSender start(int laneCount, Duration gather) {
+        sender = new RecordSender(producers, laneCount, 1 << 20, gather);
         await().until(() -> lanes.size() == laneCount);
         return sender;
     }
@@ -185,6 +190,25 @@ class RecordSenderTest {
 
         releaseHungCommit.countDown();
         assertEquals(2, stuck.get(10, TimeUnit.SECONDS));
+    }
+
+    @Test
+    void requestsArrivingWhileALaneGathersShareItsTransactionAndWakeNoOtherLane() throws Exception {
+        // A window long enough that the request below arrives within it however slow the machine.
+        start(2, Duration.ofSeconds(2));
+        CompletableFuture<Integer> first = sender.send(records("a", "b"), 2, -1);
+        await().until(sender::gathering);
+
+        CompletableFuture<Integer> second = sender.send(records("c", "d"), 2, -1);
+
+        assertEquals(2, first.get(10, TimeUnit.SECONDS));
+        assertEquals(2, second.get(10, TimeUnit.SECONDS));
+        MockProducer<byte[], byte[]> used = lanes.get(0).commitCount() > 0 ? lanes.get(0) : lanes.get(1);
+        MockProducer<byte[], byte[]> other = used == lanes.get(0) ? lanes.get(1) : lanes.get(0);
+        assertEquals(1, used.commitCount());
+        assertEquals(List.of("a", "b", "c", "d"), values(used.history()));
+        assertEquals(0, other.commitCount());
+        assertFalse(sender.gathering());
     }
 
     @Test

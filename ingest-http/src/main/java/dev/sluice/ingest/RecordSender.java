@@ -226,6 +226,41 @@ public final class RecordSender implements AutoCloseable {
 
     private record Pending(List<ProducerRecord<byte[], byte[]>> records, long bytes, CompletableFuture<Integer> done) {}
 
+    /** The requests one transaction carries, counted against its limits. */
+    private static final class Group {
+        final List<Pending> requests = new ArrayList<>();
+        private long records;
+        private long bytes;
+
+        void add(Pending pending) {
+            requests.add(pending);
+            records += pending.records.size();
+            bytes += pending.bytes;
+        }
+
+        boolean full() {
+            return records >= MAX_RECORDS_PER_TRANSACTION || bytes >= MAX_BYTES_PER_TRANSACTION;
+        }
+
+        void fail(Throwable e) {
+            requests.forEach(pending -> pending.done.completeExceptionally(e));
+        }
+
+        void clear() {
+            requests.clear();
+            records = 0;
+            bytes = 0;
+        }
+    }
+
+    /** Wakes a parked lane for requests left in the shared queue by a lane that is about to commit. */
+    private void handOverLeftovers() {
+        Lane parked = shared.isEmpty() ? null : idle.poll();
+        if (parked != null) {
+            LockSupport.unpark(parked.thread);
+        }
+    }
+
     private final class Lane implements Runnable {
         /** Requests with this lane's affinity, in the order they were sent. */
         final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
@@ -241,7 +276,7 @@ public final class RecordSender implements AutoCloseable {
 
         @Override
         public void run() {
-            List<Pending> group = new ArrayList<>();
+            Group group = new Group();
             try {
                 producer(); // initTransactions now, not on the first request
             } catch (KafkaException e) {
@@ -255,21 +290,18 @@ public final class RecordSender implements AutoCloseable {
                         continue;
                     }
                     group.add(first);
-                    fillGroup(group, first);
+                    fillGroup(group);
                     try {
                         commit(group);
                     } catch (RuntimeException e) {
                         // A lane must outlive anything its producer throws: its queue has no other reader.
                         log.error("ingest lane {}: unexpected failure; recreating the producer", id, e);
-                        group.forEach(pending -> pending.done.completeExceptionally(e));
+                        group.fail(e);
                         closeProducer();
                     }
                     group.clear();
-                    // A group that filled up may have left requests behind: hand them to a parked lane.
-                    Lane parked = shared.isEmpty() ? null : idle.poll();
-                    if (parked != null) {
-                        LockSupport.unpark(parked.thread);
-                    }
+                    // A group that filled up may have left requests behind.
+                    handOverLeftovers();
                 }
             } finally {
                 closeProducer();
@@ -293,24 +325,17 @@ public final class RecordSender implements AutoCloseable {
             idle.remove(this);
         }
 
-        private void fillGroup(List<Pending> group, Pending first) {
-            long records = first.records.size();
-            long bytes = first.bytes;
-            for (Pending next;
-                    records < MAX_RECORDS_PER_TRANSACTION
-                            && bytes < MAX_BYTES_PER_TRANSACTION
-                            && (next = next()) != null; ) {
+        private void fillGroup(Group group) {
+            for (Pending next; !group.full() && (next = next()) != null; ) {
                 group.add(next);
-                records += next.records.size();
-                bytes += next.bytes;
             }
         }
 
-        private void commit(List<Pending> group) {
+        private void commit(Group group) {
             try {
                 Producer<byte[], byte[]> p = producer();
                 p.beginTransaction();
-                for (Pending pending : group) {
+                for (Pending pending : group.requests) {
                     for (ProducerRecord<byte[], byte[]> record : pending.records) {
                         // Not awaited: commitTransaction below throws when any send of the transaction failed.
                         Future<?> unused = p.send(record);
@@ -322,17 +347,17 @@ public final class RecordSender implements AutoCloseable {
                 // Flushes and waits for acks=all; throws if any record failed, and then nothing of the group is
                 // visible.
                 commitWithRetries(p);
-                for (Pending pending : group) {
+                for (Pending pending : group.requests) {
                     pending.done.complete(pending.records.size());
                 }
             } catch (CommitOutcomeUnknown e) {
-                group.forEach(pending -> pending.done.completeExceptionally(e));
+                group.fail(e);
                 // A new producer with the same transactional id aborts the transaction if it was not yet
                 // being committed; if it was, the coordinator completes the commit.
                 log.warn("ingest lane {}: {}; recreating the producer", id, e.getMessage());
                 closeProducer();
             } catch (KafkaException e) {
-                group.forEach(pending -> pending.done.completeExceptionally(e));
+                group.fail(e);
                 recover(e);
             }
         }
@@ -342,27 +367,17 @@ public final class RecordSender implements AutoCloseable {
          * records at once, unless another lane already gathers. Stops at the deadline even when requests keep
          * coming (under load the next lane takes them), or when the transaction is full.
          */
-        private void gather(Producer<byte[], byte[]> p, List<Pending> group) {
-            long records = 0;
-            long bytes = 0;
-            for (Pending pending : group) {
-                records += pending.records.size();
-                bytes += pending.bytes;
-            }
+        private void gather(Producer<byte[], byte[]> p, Group group) {
             long deadline = System.nanoTime() + gatherNanos;
             gathering = this;
             try {
-                for (long left = gatherNanos;
-                        left > 0 && records < MAX_RECORDS_PER_TRANSACTION && bytes < MAX_BYTES_PER_TRANSACTION;
-                        left = deadline - System.nanoTime()) {
+                for (long left = gatherNanos; left > 0 && !group.full(); left = deadline - System.nanoTime()) {
                     Pending next = next();
                     if (next == null) {
                         LockSupport.parkNanos(left); // until the deadline or a new request's wake-up
                         continue;
                     }
                     group.add(next);
-                    records += next.records.size();
-                    bytes += next.bytes;
                     for (ProducerRecord<byte[], byte[]> record : next.records) {
                         Future<?> unused = p.send(record);
                     }
@@ -371,10 +386,7 @@ public final class RecordSender implements AutoCloseable {
                 gathering = null;
             }
             // A request that woke this lane just as it stopped gathering must not wait for this commit.
-            Lane parked = shared.isEmpty() ? null : idle.poll();
-            if (parked != null) {
-                LockSupport.unpark(parked.thread);
-            }
+            handOverLeftovers();
         }
 
         /**

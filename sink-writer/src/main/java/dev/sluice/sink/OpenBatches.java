@@ -8,6 +8,9 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Future;
 
 /**
  * A sink's open batches, one per output partition, kept in the order they opened; and where a batch is
@@ -22,6 +25,7 @@ final class OpenBatches {
     private final ObjectKeyLayout layout;
     private final String extension;
     private final SpoolDir spool;
+    private final Executor gzipThreads;
     private final Map<String, Batch> open = new LinkedHashMap<>();
     private final List<Rotated> rotated = new ArrayList<>();
 
@@ -29,16 +33,29 @@ final class OpenBatches {
      * A rotated batch waiting for the transaction that records it.
      *
      * @param openedAtMillis when its first record came in
+     * @param gzipped        its object, compressed while it filled ({@link BatchGzip}); null when it was not
      */
-    record Rotated(BatchManifest manifest, Path spool, long openedAtMillis) {}
+    record Rotated(BatchManifest manifest, Path spool, long openedAtMillis, CompletableFuture<Path> gzipped) {
+        void discard() {
+            SpoolDir.delete(spool);
+            if (gzipped != null) {
+                Future<?> unused = gzipped.thenAccept(SpoolDir::delete); // a failed one deleted its file itself
+            }
+        }
+    }
 
-    /** @param extension the object key's extension, from the sink's encoder */
-    OpenBatches(SinkConfig sink, ObjectKeyLayout layout, String extension, SpoolDir spool) {
+    /**
+     * @param extension   the object key's extension, from the sink's encoder
+     * @param gzipThreads where batches are compressed while they fill ({@link BatchGzip}); null when the
+     *                    sink does not write gzip NDJSON
+     */
+    OpenBatches(SinkConfig sink, ObjectKeyLayout layout, String extension, SpoolDir spool, Executor gzipThreads) {
         this.sink = sink;
         this.policy = BatchPolicy.from(sink.batch());
         this.layout = layout;
         this.extension = extension;
         this.spool = spool;
+        this.gzipThreads = gzipThreads;
     }
 
     /**
@@ -51,7 +68,11 @@ final class OpenBatches {
             if (open.size() >= sink.maxOpenBatches()) {
                 rotate(open.values().iterator().next(), CloseReason.OPEN_BATCHES);
             }
-            batch = new Batch(place.partition(), nowMillis, spool.newFile(".ndjson"));
+            Path file = spool.newFile(".ndjson");
+            BatchGzip gzip = gzipThreads == null
+                    ? null
+                    : new BatchGzip(file, spool.newFile(".json.gz"), sink.compressionLevel(), gzipThreads);
+            batch = new Batch(place.partition(), nowMillis, file, gzip);
             open.put(place.partition(), batch);
         }
         batch.add(sourcePartition, offset, value, place.eventMillis());
@@ -80,12 +101,13 @@ final class OpenBatches {
     /** Where a batch is rotated: it gets its key and waits for the next transaction to record it. */
     private void rotate(Batch batch, CloseReason reason) {
         open.remove(batch.partition);
-        batch.seal();
+        CompletableFuture<Path> gzipped = batch.seal();
         String key = layout.key(batch.partition, UlidCreator.getMonotonicUlid().toString(), extension);
         rotated.add(new Rotated(
                 BatchManifest.pending(key, sink.bucket(), batch, sink, layout.spec(), reason),
                 batch.spool,
-                batch.openedAtMillis));
+                batch.openedAtMillis,
+                gzipped));
     }
 
     /**
@@ -123,7 +145,7 @@ final class OpenBatches {
     void discardAll() {
         open.values().forEach(Batch::discard);
         open.clear();
-        rotated.forEach(r -> SpoolDir.delete(r.spool()));
+        rotated.forEach(Rotated::discard);
         rotated.clear();
     }
 }

@@ -23,6 +23,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -173,8 +174,6 @@ public final class PipelineSink implements AutoCloseable {
         this.recorded = new RecordedBatches(layout);
         this.encoders = new ObjectEncoders(pipeline);
         this.spool = new SpoolDir(workDir);
-        this.batches = new OpenBatches(
-                sink, layout, encoders.of(sink.format(), sink.compression()).extension(), spool);
         this.onWritten = onWritten;
         this.thread = new Thread(this::run, "sluice-sink-" + pipeline.name());
         this.uploads = new UploadWorkers(
@@ -186,6 +185,14 @@ public final class PipelineSink implements AutoCloseable {
                 new Rebuilder(pipeline.outputTopic(), clients),
                 () -> running || System.currentTimeMillis() - stopRequestedAt < SHUTDOWN_UPLOAD_GRACE_MILLIS,
                 metrics);
+        boolean gzipNdjson =
+                sink.format() == SinkConfig.Format.NDJSON && sink.compression() == SinkConfig.Compression.GZIP;
+        this.batches = new OpenBatches(
+                sink,
+                layout,
+                encoders.of(sink.format(), sink.compression()).extension(),
+                spool,
+                gzipNdjson ? uploads.gzipThreads() : null);
     }
 
     public void start() {
@@ -399,7 +406,7 @@ public final class PipelineSink implements AutoCloseable {
             }
             CrashPoints.reached("afterRecord");
             inFlightSince.put(rotated.manifest().key(), rotated.openedAtMillis());
-            upload(rotated.manifest(), rotated.spool());
+            upload(rotated.manifest(), rotated.spool(), rotated.gzipped());
         }
         batches.clearRotated();
         for (Uploaded done : toConfirm) {
@@ -434,9 +441,9 @@ public final class PipelineSink implements AutoCloseable {
     }
 
     /** Hands a recorded batch to the upload workers; with no spool file it is rebuilt from Kafka first. */
-    private void upload(BatchManifest manifest, Path spoolFile) {
+    private void upload(BatchManifest manifest, Path spoolFile, CompletableFuture<Path> gzipped) {
         inFlight.put(manifest.key(), manifest);
-        uploads.submit(manifest, spoolFile);
+        uploads.submit(manifest, spoolFile, gzipped);
     }
 
     /** Moves finished uploads of this epoch to {@link #toConfirm}, waiting up to {@code waitMillis} for the first. */
@@ -563,7 +570,7 @@ public final class PipelineSink implements AutoCloseable {
                 if (r.manifest().isPending()
                         && !inFlight.containsKey(r.manifest().key())) {
                     inFlightSince.put(r.manifest().key(), clock.millis());
-                    upload(r.manifest(), null);
+                    upload(r.manifest(), null, null);
                     recovering++;
                 }
             }

@@ -5,9 +5,13 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -33,6 +37,9 @@ final class UploadWorkers implements AutoCloseable {
     private final BooleanSupplier sinkKeepsTrying;
     private final SinkMetrics metrics;
     private final ExecutorService threads;
+    /** Where gzip NDJSON batches are compressed while they fill ({@link BatchGzip}); apart, as uploads wait on them. */
+    private final ExecutorService gzipThreads;
+
     private final LinkedBlockingQueue<Uploaded> finished = new LinkedBlockingQueue<>();
     private final AtomicInteger epoch = new AtomicInteger();
     private final AtomicInteger active = new AtomicInteger();
@@ -54,12 +61,22 @@ final class UploadWorkers implements AutoCloseable {
         this.uploader = uploader;
         this.rebuilder = rebuilder;
         this.sinkKeepsTrying = sinkKeepsTrying;
-        AtomicInteger workers = new AtomicInteger();
-        this.threads = Executors.newFixedThreadPool(threadCount, r -> {
-            Thread t = new Thread(r, "sluice-upload-" + pipeline + "-" + workers.incrementAndGet());
+        this.threads = Executors.newFixedThreadPool(threadCount, daemons("sluice-upload-" + pipeline + "-"));
+        this.gzipThreads = Executors.newFixedThreadPool(threadCount, daemons("sluice-gzip-" + pipeline + "-"));
+    }
+
+    private static ThreadFactory daemons(String prefix) {
+        AtomicInteger count = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, prefix + count.incrementAndGet());
             t.setDaemon(true);
             return t;
-        });
+        };
+    }
+
+    /** The threads that compress batches while they fill. */
+    Executor gzipThreads() {
+        return gzipThreads;
     }
 
     /**
@@ -74,13 +91,17 @@ final class UploadWorkers implements AutoCloseable {
         }
     }
 
-    /** Writes a recorded batch; with no spool file it is rebuilt from Kafka first. */
-    void submit(BatchManifest manifest, Path spoolFile) {
+    /**
+     * Writes a recorded batch; with no spool file it is rebuilt from Kafka first.
+     *
+     * @param gzipped the batch's object compressed while it filled, or null: then it is encoded here
+     */
+    void submit(BatchManifest manifest, Path spoolFile, CompletableFuture<Path> gzipped) {
         int myEpoch = epoch.get();
         active.incrementAndGet();
         threads.execute(() -> {
             try {
-                Uploaded done = encodeAndUpload(manifest, spoolFile, myEpoch);
+                Uploaded done = encodeAndUpload(manifest, spoolFile, gzipped, myEpoch);
                 if (done != null) {
                     finished.add(done);
                 }
@@ -135,7 +156,8 @@ final class UploadWorkers implements AutoCloseable {
         }
     }
 
-    private Uploaded encodeAndUpload(BatchManifest manifest, Path spoolFile, int myEpoch) {
+    private Uploaded encodeAndUpload(
+            BatchManifest manifest, Path spoolFile, CompletableFuture<Path> gzipped, int myEpoch) {
         for (int failures = 1; ; failures++) {
             Path source = spoolFile;
             Path scratch = spool.newFile(".object");
@@ -146,7 +168,15 @@ final class UploadWorkers implements AutoCloseable {
                     rebuilder.rebuild(manifest, source);
                 }
                 ObjectEncoder batchEncoder = encoders.of(manifest.format(), manifest.compression());
-                Path object = batchEncoder.encode(source, scratch, rejects);
+                // Only the first attempt: the file is scratch from here on, deleted with it.
+                Path ready = failures == 1 ? compressed(gzipped, manifest) : null;
+                Path object;
+                if (ready != null) {
+                    scratch = ready;
+                    object = ready;
+                } else {
+                    object = batchEncoder.encode(source, scratch, rejects);
+                }
                 long size = Files.size(object);
                 long uploadStart = System.nanoTime();
                 String eTag = uploader.put(
@@ -160,6 +190,11 @@ final class UploadWorkers implements AutoCloseable {
                 return new Uploaded(
                         manifest.written(size, eTag, rejects.count()), source, rejects, myEpoch, spoolFile == null);
             } catch (ObjectUploader.UploadAbandonedException e) {
+                cleanUp(spoolFile, source, scratch, rejects);
+                return null;
+            } catch (InterruptedException e) {
+                // Closing: the batch is completed from the state topic at the next start.
+                Thread.currentThread().interrupt();
                 cleanUp(spoolFile, source, scratch, rejects);
                 return null;
             } catch (Exception e) {
@@ -184,6 +219,23 @@ final class UploadWorkers implements AutoCloseable {
         }
     }
 
+    /** The batch's object compressed while it filled, or null when it was not or that failed (then it is encoded again). */
+    private Path compressed(CompletableFuture<Path> gzipped, BatchManifest manifest) throws InterruptedException {
+        if (gzipped == null) {
+            return null;
+        }
+        try {
+            return gzipped.get();
+        } catch (ExecutionException e) {
+            log.warn(
+                    "pipeline {}: compressing {} while it filled failed; compressing its spool file again: {}",
+                    pipeline,
+                    manifest.key(),
+                    e.getCause().toString());
+            return null;
+        }
+    }
+
     private boolean keepTrying(int myEpoch) {
         return epoch.get() == myEpoch && sinkKeepsTrying.getAsBoolean();
     }
@@ -199,6 +251,8 @@ final class UploadWorkers implements AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         threads.shutdownNow();
+        gzipThreads.shutdownNow();
         threads.awaitTermination(10, TimeUnit.SECONDS);
+        gzipThreads.awaitTermination(10, TimeUnit.SECONDS);
     }
 }

@@ -24,8 +24,9 @@ import java.util.regex.Pattern;
  * @param batch                 when a batch becomes an object
  * @param maxOpenBatches        open batches (one per output partition) at most; the oldest is closed to open
  *                              another (default 1000). Open batches live in spool files, not on the heap.
- * @param maxConcurrentUploads  objects encoded and uploaded at once (default 4); also bounds the retry
- *                              traffic when a store comes back after an outage
+ * @param maxConcurrentUploads  objects encoded and uploaded at once (default 4), and the threads compressing
+ *                              gzip NDJSON batches while they fill; also bounds the retry traffic when a store
+ *                              comes back after an outage
  * @param rowGroupSize          Parquet row group size (default 32MB); a Parquet upload holds about this much in memory
  * @param compressionLevel      gzip 1 (fastest) to 9 (smallest), default 6; zstd 1 to 22, default 3; none for
  *                              snappy and none

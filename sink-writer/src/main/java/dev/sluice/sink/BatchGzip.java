@@ -35,10 +35,10 @@ final class BatchGzip {
     /** Deflate's window: how far back a match may reach. */
     private static final int WINDOW = 32 * 1024;
 
-    /** The gzip member header of {@link java.util.zip.GZIPOutputStream}: deflate, no name, no time. */
-    private static final byte[] HEADER = {0x1f, (byte) 0x8b, Deflater.DEFLATED, 0, 0, 0, 0, 0, 0, 0};
+    /** A gzip member header as {@link java.util.zip.GZIPOutputStream} writes it: deflate, no name, no time, OS unknown. */
+    private static final byte[] HEADER = {0x1f, (byte) 0x8b, Deflater.DEFLATED, 0, 0, 0, 0, 0, 0, (byte) 0xff};
 
-    /** Each gzip thread's deflater, reset for every chunk: zlib's state is ~270 KB of native memory, set up per use. */
+    /** Each gzip thread's deflater, reset for every chunk: zlib's ~270 KB of state is too much to set up per chunk. */
     private static final ThreadLocal<LevelDeflater> DEFLATERS = new ThreadLocal<>();
 
     private record LevelDeflater(int level, Deflater deflater) {}

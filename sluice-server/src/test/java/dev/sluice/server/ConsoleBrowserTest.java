@@ -82,11 +82,10 @@ class ConsoleBrowserTest {
         DevStack stack = running.stack();
         browser.get(stack.httpBaseUrl() + "/");
         String cell = "tr[data-pipeline='events'] .records-in";
-        await().atMost(DEADLINE).until(() -> text(cell).matches("[0-9,]+"));
-        long before = count(text(cell));
+        long before = await().atMost(DEADLINE).until(() -> count(cell), n -> n >= 0);
         TestStack.postAcked(stack, "events", List.of("{\"id\":\"o1\"}", "{\"id\":\"o2\"}", "{\"id\":\"o3\"}"));
         // The page refreshes by itself: no reload.
-        await().atMost(DEADLINE).until(() -> count(text(cell)) >= before + 3);
+        await().atMost(DEADLINE).until(() -> count(cell) >= before + 3);
         assertTrue(text("#workflow-table tr[data-workflow='gate'] td").contains("gate"));
         assertFalse(browser.findElement(By.id("token-form")).isDisplayed(), "no admin.tokens: no token asked for");
         assertEquals(
@@ -165,8 +164,10 @@ class ConsoleBrowserTest {
         }
     }
 
-    private static long count(String text) {
-        return Long.parseLong(text.replace(",", ""));
+    /** The number an element shows, or -1 while it shows none (it is being redrawn, or not drawn yet). */
+    private static long count(String css) {
+        String digits = text(css).replace(",", "");
+        return digits.matches("[0-9]+") ? Long.parseLong(digits) : -1;
     }
 
     private static void screenshot(String name) throws Exception {

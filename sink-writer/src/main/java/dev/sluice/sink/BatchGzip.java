@@ -76,9 +76,8 @@ final class BatchGzip {
 
     /** Queues the spool's bytes up to {@code written}, which must already be in the file (flushed). */
     void queue(long written) {
-        long upTo = written;
-        queued = upTo;
-        tail = tail.thenRunAsync(() -> compress(upTo, false), threads);
+        queued = written;
+        tail = tail.thenRunAsync(() -> compress(written, false), threads);
     }
 
     /**

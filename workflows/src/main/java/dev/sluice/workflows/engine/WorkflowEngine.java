@@ -107,7 +107,11 @@ public final class WorkflowEngine implements AutoCloseable {
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 2);
         props.put(
                 StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), WorkflowTopics.MAX_MESSAGE_BYTES);
-        props.put("processing.exception.handler.global.enabled", true);
+        // As the processor's (PipelineProcessor says why the main consumer needs it too).
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        props.put(
+                StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG),
+                true);
         // As the processor's: a killed engine's open transaction holds back every read_committed reader of
         // the topics it wrote (its own changelogs included) until it times out; they last ~100 ms.
         props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), 5_000);

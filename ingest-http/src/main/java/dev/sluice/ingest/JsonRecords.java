@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.core.StreamReadFeature;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -25,8 +24,8 @@ import java.util.List;
  */
 final class JsonRecords {
     static final int MAX_NESTING = 64;
+    /** Duplicate keys are found by {@link DuplicateKeys}, not by the parser: see there why. */
     private static final JsonFactory JSON = JsonFactory.builder()
-            .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .streamReadConstraints(
                     StreamReadConstraints.builder().maxNestingDepth(MAX_NESTING).build())
             .build();
@@ -35,6 +34,7 @@ final class JsonRecords {
 
     static List<byte[]> split(byte[] body, BodyFormat format, long maxRecordBytes) {
         List<byte[]> records = new ArrayList<>();
+        DuplicateKeys keys = new DuplicateKeys();
         try (JsonParser parser = JSON.createParser(body)) {
             JsonToken first = nextToken(parser, 0);
             if (first == null) {
@@ -47,12 +47,12 @@ final class JsonRecords {
                                 "record " + records.size() + " is " + describe(t) + ", not a JSON object",
                                 records.size());
                     }
-                    records.add(object(parser, body, records.size(), maxRecordBytes));
+                    records.add(object(parser, keys, body, records.size(), maxRecordBytes));
                 }
                 return records;
             }
             if (first == JsonToken.START_OBJECT) {
-                records.add(object(parser, body, 0, maxRecordBytes));
+                records.add(object(parser, keys, body, 0, maxRecordBytes));
             } else if (first == JsonToken.START_ARRAY) {
                 for (JsonToken t = nextToken(parser, 0);
                         t != JsonToken.END_ARRAY;
@@ -62,7 +62,7 @@ final class JsonRecords {
                                 "record " + records.size() + " is " + describe(t) + ", not a JSON object",
                                 records.size());
                     }
-                    records.add(object(parser, body, records.size(), maxRecordBytes));
+                    records.add(object(parser, keys, body, records.size(), maxRecordBytes));
                 }
             } else {
                 throw invalid("the body is " + describe(first) + "; send a JSON object or an array of objects", -1);
@@ -82,16 +82,10 @@ final class JsonRecords {
         }
     }
 
-    private static byte[] object(JsonParser parser, byte[] body, int index, long maxRecordBytes) throws IOException {
+    private static byte[] object(JsonParser parser, DuplicateKeys keys, byte[] body, int index, long maxRecordBytes)
+            throws IOException {
         int start = (int) parser.currentTokenLocation().getByteOffset();
-        try {
-            parser.skipChildren();
-        } catch (JsonProcessingException e) {
-            throw invalid("record " + index + " is not valid JSON: " + e.getOriginalMessage(), index);
-        }
-        if (parser.currentToken() != JsonToken.END_OBJECT) {
-            throw invalid("record " + index + " is not valid JSON: it ends early", index);
-        }
+        check(parser, keys, index);
         int end = (int) parser.currentLocation().getByteOffset();
         if (end - start > maxRecordBytes) {
             throw new IngestError(
@@ -101,6 +95,42 @@ final class JsonRecords {
         }
         requireUtf8(body, start, end, index);
         return Arrays.copyOfRange(body, start, end);
+    }
+
+    /** Reads the object the parser is at to its end, refusing a key repeated within any object in it. */
+    private static void check(JsonParser parser, DuplicateKeys keys, int index) throws IOException {
+        keys.openObject();
+        for (int open = 1; open > 0; ) {
+            JsonToken t = nextToken(parser, index);
+            if (t == null) {
+                throw invalid("record " + index + " is not valid JSON: it ends early", index);
+            }
+            switch (t) {
+                case START_OBJECT -> {
+                    keys.openObject();
+                    open++;
+                }
+                case END_OBJECT -> {
+                    keys.closeObject();
+                    open--;
+                }
+                case START_ARRAY -> open++;
+                case END_ARRAY -> open--;
+                case FIELD_NAME -> {
+                    if (!keys.add(parser.currentName())) {
+                        throw invalid(
+                                "record " + index + " is not valid JSON: duplicate key '"
+                                        + shortened(parser.currentName()) + "'",
+                                index);
+                    }
+                }
+                default -> {}
+            }
+        }
+    }
+
+    private static String shortened(String key) {
+        return key.length() <= 64 ? key : key.substring(0, 64) + "…";
     }
 
     /** The parser skips string contents unread, so their bytes are checked here; ASCII needs no decoding. */

@@ -114,6 +114,41 @@ class IngestServerTest {
         assertTrue(r.body().contains("\"code\":\"request_too_large\""), r.body());
     }
 
+    /** A body far larger than one of Jetty's reads arrives whole and in order. */
+    @Test
+    void aLargeBodyArrivesWholeAndInOrder() throws Exception {
+        StringBuilder body = new StringBuilder("[");
+        for (int i = 0; i < 20_000; i++) {
+            body.append("{\"id\":")
+                    .append(i)
+                    .append(",\"pad\":\"")
+                    .append("p".repeat(30))
+                    .append("\"},");
+        }
+        String valid = body.substring(0, body.length() - 1) + "]";
+        HttpResponse<String> r = send(to("/ingest/events").POST(HttpRequest.BodyPublishers.ofString(valid)));
+        assertEquals(503, r.statusCode(), r.body()); // parsed whole; then no Kafka to take it
+        String lastBroken = body + "{\"id\":20000,}]";
+        r = send(to("/ingest/events").POST(HttpRequest.BodyPublishers.ofString(lastBroken)));
+        assertEquals(400, r.statusCode(), r.body());
+        assertTrue(r.body().contains("\"index\":20000"), r.body());
+    }
+
+    @Test
+    void aBodyShorterThanItsContentLengthIs400() throws Exception {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.port())) {
+            socket.setSoTimeout(60_000);
+            socket.getOutputStream()
+                    .write(("POST /ingest/events HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                    + "Content-Type: application/json\r\nContent-Length: 100\r\n\r\n[{\"a\":1}")
+                            .getBytes(StandardCharsets.US_ASCII));
+            socket.shutdownOutput();
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(answer.startsWith("HTTP/1.1 400"), answer);
+            assertTrue(answer.contains("\"code\":\"bad_request\""), answer);
+        }
+    }
+
     @Test
     void anUndecodableQueryIsNoServerError() throws Exception {
         // Javalin read such a query as having no parameters; the endpoint does the same. A raw socket,

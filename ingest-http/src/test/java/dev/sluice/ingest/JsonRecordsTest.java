@@ -81,7 +81,15 @@ class JsonRecordsTest {
     void refusesDuplicateKeysDeepNestingAndInvalidUtf8ByRecord() {
         IngestError duplicate = refused("[{\"a\":1}, {\"id\":1, \"id\":2}]");
         assertEquals(1, duplicate.index);
-        assertTrue(duplicate.getMessage().contains("Duplicate"), duplicate.getMessage());
+        assertTrue(duplicate.getMessage().contains("duplicate key 'id'"), duplicate.getMessage());
+        // A key may repeat in sibling and nested objects, just not within one.
+        assertEquals(
+                List.of("{\"id\":1,\"a\":{\"id\":2,\"b\":[{\"id\":3},{\"id\":4}]},\"c\":{\"id\":5}}"),
+                split("[{\"id\":1,\"a\":{\"id\":2,\"b\":[{\"id\":3},{\"id\":4}]},\"c\":{\"id\":5}}]"));
+        assertEquals(0, refused("[{\"a\":{\"b\":[{\"x\":1,\"y\":2,\"x\":3}]}}]").index);
+        assertEquals(0, refused("{\"a\":{\"b\":1}, \"c\":2, \"a\":3}").index);
+        // Escapes spell the same key.
+        assertEquals(0, refused("{\"id\":1, \"\\u0069d\":2}").index);
 
         String deep = "{\"a\":".repeat(JsonRecords.MAX_NESTING + 1) + "1" + "}".repeat(JsonRecords.MAX_NESTING + 1);
         IngestError nested = refused("[{\"ok\":1}, " + deep + "]");

@@ -76,13 +76,7 @@ public final class PipelineProcessor implements AutoCloseable {
         // join is parked at the coordinator) until that times out, then its session. 2 minutes, not Streams'
         // 5; a thread still polls well within it, even when a commit waits out a minute without brokers.
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.MAX_POLL_INTERVAL_MS_CONFIG), 120_000);
-        // Kafka 5.0's default; opting in now keeps behaviour the same across the upgrade. Streams' partition assignor
-        // reads its settings from the main consumer's configs, which do not carry this one, and warns at every start
-        // that it is off unless it comes with the main consumer's prefix too.
-        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
-        props.put(
-                StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG),
-                true);
+        enableGlobalProcessingExceptionHandler(props);
         this.streams = new KafkaStreams(PipelineTopology.build(pipeline, tables, jars, registry), props);
         // A thread can die of what a broker's death throws at it; its tasks move to a new thread and, with
         // exactly-once, start again from their last commit. Failing again and again is left to /healthz.
@@ -99,6 +93,19 @@ public final class PipelineProcessor implements AutoCloseable {
             log.error("pipeline {}: processor stopped, its threads failed more than {}", pipeline.name(), restarts, e);
             return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
         });
+    }
+
+    /**
+     * Kafka 5.0's default; opting in now keeps behaviour the same across the upgrade (the key is deprecated because
+     * 5.0 removes it). Streams' partition assignor reads its settings from the main consumer's configs, which do not
+     * carry this one, and warns at every start that it is off unless it comes with the main consumer's prefix too.
+     */
+    @SuppressWarnings("deprecation")
+    private static void enableGlobalProcessingExceptionHandler(Properties props) {
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        props.put(
+                StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG),
+                true);
     }
 
     public void start() {

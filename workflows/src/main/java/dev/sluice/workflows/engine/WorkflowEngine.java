@@ -107,11 +107,7 @@ public final class WorkflowEngine implements AutoCloseable {
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, 2);
         props.put(
                 StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG), WorkflowTopics.MAX_MESSAGE_BYTES);
-        // As the processor's (PipelineProcessor says why the main consumer needs it too).
-        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
-        props.put(
-                StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG),
-                true);
+        enableGlobalProcessingExceptionHandler(props);
         // As the processor's: a killed engine's open transaction holds back every read_committed reader of
         // the topics it wrote (its own changelogs included) until it times out; they last ~100 ms.
         props.put(StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG), 5_000);
@@ -199,6 +195,15 @@ public final class WorkflowEngine implements AutoCloseable {
         engine.streams.start();
         engine.cron.start();
         return engine;
+    }
+
+    /** As the processor's ({@code PipelineProcessor} says why, and why the main consumer needs it too). */
+    @SuppressWarnings("deprecation") // Kafka 5.0 removes the key, its value then the default
+    private static void enableGlobalProcessingExceptionHandler(Properties props) {
+        props.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG, true);
+        props.put(
+                StreamsConfig.mainConsumerPrefix(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_GLOBAL_ENABLED_CONFIG),
+                true);
     }
 
     public List<WorkflowConfig> workflows() {

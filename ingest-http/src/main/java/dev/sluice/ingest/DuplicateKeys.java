@@ -8,7 +8,7 @@ import java.util.Set;
  * The keys of the JSON objects open at one point of a parse, innermost last, to find a key repeated within one
  * object. One instance serves a whole request body and allocates nothing per object of up to {@link #SCAN_LIMIT}
  * keys: Jackson's own check ({@code STRICT_DUPLICATE_DETECTION}) allocated a {@code HashSet} for every object of
- * three or more keys, about 270 bytes per record, an eighth of everything ingest allocated per record.
+ * three or more keys, about 300 bytes per record, an eighth of everything ingest allocated per record.
  *
  * <p>The parser hands over key names canonicalized (one {@code String} per distinct name), so the scan mostly
  * compares references.

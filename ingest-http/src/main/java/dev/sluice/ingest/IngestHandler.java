@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * <p>A Jetty handler in front of the Javalin app rather than a Javalin route: this is the one endpoint
  * clients call tens of thousands of times a second, and Javalin's servlet layer cost more than the
  * whole exchange (`benchmarks/…/HttpStackCeiling`: about 2× the requests per second without it). Every
- * other request, the WebSocket upgrade on the same path included, goes on to Javalin.
+ * other request goes on: the WebSocket upgrade on the same path to {@link WsIngestHandler}, the rest to Javalin.
  */
 final class IngestHandler extends Handler.Wrapper {
     private static final Logger log = LoggerFactory.getLogger(IngestHandler.class);
@@ -49,7 +49,9 @@ final class IngestHandler extends Handler.Wrapper {
 
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
-        String pipeline = pipelineOf(request);
+        String pipeline = HttpMethod.POST.is(request.getMethod())
+                ? pipelineOf(request.getHttpURI().getDecodedPath())
+                : null;
         if (pipeline == null) {
             return super.handle(request, response, callback);
         }
@@ -58,18 +60,26 @@ final class IngestHandler extends Handler.Wrapper {
         return true;
     }
 
-    /** The pipeline name of a {@code POST /ingest/{name}}, or null for any other request. */
-    private static String pipelineOf(Request request) {
-        if (!HttpMethod.POST.is(request.getMethod())) {
-            return null;
-        }
-        String path = request.getHttpURI().getDecodedPath();
+    /** The pipeline name in a path {@code /ingest/{name}}, or null for any other path. */
+    static String pipelineOf(String path) {
         if (path == null || !path.startsWith(PREFIX)) {
             return null;
         }
         int end = path.endsWith("/") ? path.length() - 1 : path.length();
         String name = path.substring(PREFIX.length(), Math.max(PREFIX.length(), end));
         return name.isEmpty() || name.indexOf('/') >= 0 ? null : name;
+    }
+
+    /** {@code ?token=}; an undecodable query has none, as in Javalin, so the header can still count. */
+    static String tokenParameter(Request request) {
+        if (request.getHttpURI().getQuery() == null) {
+            return null;
+        }
+        try {
+            return Request.extractQueryParameters(request).getValue("token");
+        } catch (IllegalArgumentException undecodable) {
+            return null;
+        }
     }
 
     /** One request, from its headers to its answer. */
@@ -97,7 +107,7 @@ final class IngestHandler extends Handler.Wrapper {
             response.getHeaders().put(REQUEST_ID_HEADER, requestId);
             endpoint = ingest.endpoint(pipeline);
             endpoint.cors.decorate(header(HttpHeader.ORIGIN), response.getHeaders()::put);
-            endpoint.tokens.require(header(HttpHeader.AUTHORIZATION), tokenParameter());
+            endpoint.tokens.require(header(HttpHeader.AUTHORIZATION), tokenParameter(request));
             BodyFormat format = BodyFormat.of(header(HttpHeader.CONTENT_TYPE));
             long limit = endpoint.pipeline.http().maxRequestBytes();
             if (request.getLength() > limit) {
@@ -218,18 +228,6 @@ final class IngestHandler extends Handler.Wrapper {
                         String.format(Locale.ROOT, "%.1f", (System.nanoTime() - startNanos) / 1e6),
                         requestId,
                         request.getLength());
-            }
-        }
-
-        /** {@code ?token=}; an undecodable query has none, as in Javalin, so the header can still count. */
-        private String tokenParameter() {
-            if (request.getHttpURI().getQuery() == null) {
-                return null;
-            }
-            try {
-                return Request.extractQueryParameters(request).getValue("token");
-            } catch (IllegalArgumentException undecodable) {
-                return null;
             }
         }
 

@@ -81,7 +81,6 @@ public final class IngestServer implements AutoCloseable {
         IngestMetrics metrics = new IngestMetrics(registry, config, backpressure);
         Ingest ingest = new Ingest(config, sender, backpressure, metrics, replies);
         IngestHandler http = new IngestHandler(ingest);
-        WsIngestHandler ws = new WsIngestHandler(ingest);
         HealthHandler health = new HealthHandler(checks);
         long maxBody = config.pipelines().stream()
                 .mapToLong(p -> p.http().maxRequestBytes())
@@ -105,19 +104,15 @@ public final class IngestServer implements AutoCloseable {
                 }
             });
             cfg.routes.options("/ingest/{pipeline}", ctx -> preflight(ingest, ctx));
-            cfg.routes.wsBeforeUpgrade("/ingest/{pipeline}", ws::beforeUpgrade);
-            cfg.routes.ws("/ingest/{pipeline}", ws::configure);
             // A stop (SIGTERM, a rolling restart) first stops accepting, then lets requests waiting on Kafka
             // get Kafka's answer: a 5xx for records Kafka kept would make the client send them twice.
             cfg.jetty.modifyServer(server -> {
-                // POST /ingest/{pipeline} is served by Jetty directly; the graceful stop covers it too.
+                // POST and WebSocket /ingest/{pipeline} are served by Jetty directly; the graceful stop covers them
+                // too.
                 server.insertHandler(http);
+                server.insertHandler(new WsIngestHandler(ingest, server));
                 server.insertHandler(new GracefulHandler());
                 server.setStopTimeout(STOP_TIMEOUT.toMillis());
-            });
-            cfg.jetty.modifyWebSocketServletFactory(factory -> {
-                factory.setMaxTextMessageSize(maxBody);
-                factory.setIdleTimeout(Duration.ofMinutes(5));
             });
             if (tables != null) {
                 TableHandler table = new TableHandler(config, tables);

@@ -9,7 +9,7 @@ import java.util.regex.Pattern;
  *
  * @param auth            bearer tokens; none means the endpoint is open
  * @param cors            browser origins allowed to call the endpoint; absent means no CORS headers
- * @param maxRequestBytes largest request body or WebSocket frame, after gzip decoding (default 5MB)
+ * @param maxRequestBytes largest request body or WebSocket message, after gzip decoding (default 5MB)
  * @param maxRecordBytes  largest single record (default 1MB)
  */
 public record HttpConfig(

@@ -298,8 +298,9 @@ final class WsIngestHandler extends Handler.Wrapper {
         }
 
         @Override
-        public void onWebSocketClose(int statusCode, String reason) {
+        public void onWebSocketClose(int statusCode, String reason, Callback callback) {
             ingest.metrics().webSocketConnections(endpoint.name()).decrementAndGet();
+            callback.succeed();
         }
 
         @Override

@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * <p>A Jetty handler in front of the Javalin app rather than a Javalin route: this is the one endpoint
  * clients call tens of thousands of times a second, and Javalin's servlet layer cost more than the
  * whole exchange (`benchmarks/…/HttpStackCeiling`: about 2× the requests per second without it). Every
- * other request goes on: the WebSocket upgrade on the same path to {@link WsIngestHandler}, the rest to Javalin.
+ * other request goes on to Javalin; the WebSocket upgrade on the same path is taken before it gets here, by
+ * {@link WsIngestHandler}.
  */
 final class IngestHandler extends Handler.Wrapper {
     private static final Logger log = LoggerFactory.getLogger(IngestHandler.class);

@@ -107,8 +107,8 @@ public final class IngestServer implements AutoCloseable {
             // A stop (SIGTERM, a rolling restart) first stops accepting, then lets requests waiting on Kafka
             // get Kafka's answer: a 5xx for records Kafka kept would make the client send them twice.
             cfg.jetty.modifyServer(server -> {
-                // POST and WebSocket /ingest/{pipeline} are served by Jetty directly; the graceful stop covers them
-                // too.
+                // POST and WebSocket /ingest/{pipeline} are served by Jetty directly (the last inserted is outermost).
+                // The graceful stop covers POST; WebSocket sessions are closed with 1001 as the stop begins.
                 server.insertHandler(http);
                 server.insertHandler(new WsIngestHandler(ingest, server));
                 server.insertHandler(new GracefulHandler());

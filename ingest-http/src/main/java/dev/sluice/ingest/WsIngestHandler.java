@@ -152,7 +152,10 @@ final class WsIngestHandler extends Handler.Wrapper {
                                         callback.succeed();
                                         session.demand();
                                     },
-                                    failed -> callback.succeed()));
+                                    failed -> { // closing: read on, so that the client's CLOSE is seen
+                                        callback.succeed();
+                                        session.demand();
+                                    }));
                 case PONG -> {
                     callback.succeed();
                     session.demand();
@@ -172,7 +175,9 @@ final class WsIngestHandler extends Handler.Wrapper {
                 if (length > maxMessageBytes) {
                     return null;
                 }
-                byte[] whole = new byte[length]; // one frame, the usual case: one copy, exact size
+                // Whole in one frame: one copy, exact size. Jetty splits a frame that its 4 KB read did not hold
+                // whole, so larger messages are mostly gathered below.
+                byte[] whole = new byte[length];
                 if (length > 0) {
                     payload.get(whole);
                 }
@@ -232,20 +237,25 @@ final class WsIngestHandler extends Handler.Wrapper {
                                 id,
                                 keyed.key())
                         .whenComplete((committed, error) -> {
-                            if (error == null) {
-                                answer(
-                                        pending,
-                                        Responses.object()
-                                                .put("seq", pending.seq)
-                                                .put("success", true)
-                                                .put("committed", committed));
-                            } else {
-                                log.warn(
-                                        "{}: Kafka did not commit pipeline {}'s records: {}",
-                                        requestId,
-                                        endpoint.name(),
-                                        KafkaFailures.cause(error).toString());
-                                refuse(pending, KafkaFailures.of(error, requestId));
+                            try {
+                                if (error == null) {
+                                    answer(
+                                            pending,
+                                            Responses.object()
+                                                    .put("seq", pending.seq)
+                                                    .put("success", true)
+                                                    .put("committed", committed));
+                                } else {
+                                    log.warn(
+                                            "{}: Kafka did not commit pipeline {}'s records: {}",
+                                            requestId,
+                                            endpoint.name(),
+                                            KafkaFailures.cause(error).toString());
+                                    refuse(pending, KafkaFailures.of(error, requestId));
+                                }
+                            } catch (RuntimeException e) {
+                                // The returned stage is dropped: nothing else would say an answer went missing.
+                                log.error("{}: answering failed", requestId, e);
                             }
                         });
             } catch (IngestError e) {

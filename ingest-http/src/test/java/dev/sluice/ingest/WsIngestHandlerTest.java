@@ -103,6 +103,7 @@ class WsIngestHandlerTest {
             assertEquals(
                     "are you there",
                     StandardCharsets.UTF_8.decode(ws.pongs.get(0)).toString());
+            assertEquals(1, ws.pongs.size(), "one pong per ping");
             assertEquals(1, connections("small"));
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> connections("small") == 0);
